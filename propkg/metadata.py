@@ -170,7 +170,9 @@ def validate_metadata(data: Mapping[str, Any], where: str = "<model>") -> ModelM
             and all(isinstance(b, int | float) and math.isfinite(b) for b in bounds)
             and bounds[0] < bounds[1]
         )
-        _require(ok, where, f"domain of '{name}' must be [lower, upper] with lower < upper, got {bounds!r}")
+        _require(
+            ok, where, f"domain of '{name}' must be [lower, upper], lower < upper; got {bounds!r}"
+        )
     _require("temperature" in domain, where, "'domain' must give the temperature range [K]")
     for key in ("backbone", "training_data", "error_statistics"):
         _require(isinstance(data[key], Mapping), where, f"'{key}' must be an object")

@@ -1,0 +1,168 @@
+"""The manifest of shipped ONNX models (``exported_models/manifest.json``).
+
+Format (``schema_version`` 1)::
+
+    {
+      "schema_version": 1,
+      "models": [
+        {"name": "benzene", "kind": "pure_component", "file": "benzene.onnx",
+         "components": [{"name": "benzene", "cas": "71-43-2"}],
+         "aliases": ["benzene", "71-43-2", "c6h6"],
+         "sha256": "<hex digest of the file>"},
+        {"name": "ethanol__water", "kind": "binary_excess_gibbs", "file": "ethanol__water.onnx",
+         "components": [{"name": "ethanol", "cas": "64-17-5"},
+                        {"name": "water", "cas": "7732-18-5"}],
+         "aliases": [], "sha256": "..."}
+      ]
+    }
+
+Names and aliases are matched case-insensitively. This module depends only on the
+standard library so that :mod:`idaes_plugin` may use it to find shipped models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from propkg.errors import MetadataError
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SCHEMA_VERSION = 1
+
+
+def sha256_of(path: str | Path) -> str:
+    """Hex sha256 digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_model_dir() -> Path:
+    """Folder of the models shipped with propkg (the ``exported_models`` package)."""
+    from exported_models import MODEL_DIR
+
+    return MODEL_DIR
+
+
+def load_manifest(model_dir: str | Path | None = None) -> dict[str, Any]:
+    """Read ``manifest.json`` of ``model_dir`` (default: the shipped models)."""
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    path = model_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {"schema_version": MANIFEST_SCHEMA_VERSION, "models": []}
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    if data.get("schema_version") != MANIFEST_SCHEMA_VERSION or not isinstance(
+        data.get("models"), list
+    ):
+        raise MetadataError(
+            f"manifest '{path}' has schema_version {data.get('schema_version')!r} or no "
+            f"'models' list; expected schema_version {MANIFEST_SCHEMA_VERSION}"
+        )
+    return data
+
+
+def write_manifest_entry(model_dir: str | Path, entry: dict[str, Any]) -> Path:
+    """Add or replace (by ``name``) one model entry and rewrite the manifest.
+
+    The sha256 of ``entry['file']`` is computed here; entries are kept sorted by name so
+    that re-running an export rewrites identical bytes.
+    """
+    model_dir = Path(model_dir)
+    for key in ("name", "kind", "file", "components"):
+        if key not in entry:
+            raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
+    file_path = model_dir / entry["file"]
+    if not file_path.is_file():
+        raise MetadataError(f"manifest entry '{entry['name']}': file '{file_path}' does not exist")
+    manifest = load_manifest(model_dir)
+    new_entry = dict(entry)
+    new_entry.setdefault("aliases", [])
+    new_entry["sha256"] = sha256_of(file_path)
+    models = [m for m in manifest["models"] if m["name"] != new_entry["name"]]
+    models.append(new_entry)
+    models.sort(key=lambda m: m["name"])
+    manifest["models"] = models
+    path = model_dir / MANIFEST_NAME
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def _keys_of(entry: dict[str, Any]) -> set[str]:
+    keys = {entry["name"].lower()}
+    keys.update(a.lower() for a in entry.get("aliases", []))
+    if len(entry["components"]) == 1:
+        keys.add(entry["components"][0]["cas"].lower())
+    return keys
+
+
+def find_model(
+    name_or_cas: str, kind: str = "pure_component", model_dir: str | Path | None = None
+) -> Path:
+    """Path of the shipped model whose name, alias or CAS number matches (case-insensitive).
+
+    The file's sha256 is checked against the manifest.
+
+    Raises
+    ------
+    MetadataError
+        If no model matches (the message lists the available names) or the file's sha256
+        differs from the manifest.
+    """
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    manifest = load_manifest(model_dir)
+    wanted = name_or_cas.strip().lower()
+    candidates = [m for m in manifest["models"] if m["kind"] == kind]
+    for entry in candidates:
+        if wanted in _keys_of(entry):
+            path = model_dir / entry["file"]
+            actual = sha256_of(path) if path.is_file() else "<missing file>"
+            if actual != entry["sha256"]:
+                raise MetadataError(
+                    f"model file '{path}' has sha256 {actual}, manifest says {entry['sha256']}; "
+                    "the file was modified or damaged: re-install propkg or re-export the model"
+                )
+            return path
+    available = ", ".join(sorted(m["name"] for m in candidates)) or "(none)"
+    raise MetadataError(
+        f"no shipped {kind} model named '{name_or_cas}' in '{model_dir}'; available: {available}"
+    )
+
+
+def find_binary_model(
+    component_1: str, component_2: str, model_dir: str | Path | None = None
+) -> tuple[Path, bool]:
+    """Path of the shipped binary g^E model of a pair and whether its order is swapped.
+
+    Components are matched by name, alias or CAS number, case-insensitively, in either order.
+    Returns ``(path, swapped)``; ``swapped`` is True when the file's component order is
+    (component_2, component_1).
+    """
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    manifest = load_manifest(model_dir)
+    pure = {m["name"]: _keys_of(m) for m in manifest["models"] if m["kind"] == "pure_component"}
+
+    def matches(component: dict[str, Any], wanted: str) -> bool:
+        keys = {component["name"].lower(), component["cas"].lower()}
+        keys |= pure.get(component["name"], set())
+        return wanted.strip().lower() in keys
+
+    for entry in manifest["models"]:
+        if entry["kind"] != "binary_excess_gibbs":
+            continue
+        c1, c2 = entry["components"]
+        for swapped, (a, b) in ((False, (c1, c2)), (True, (c2, c1))):
+            if matches(a, component_1) and matches(b, component_2):
+                return find_model(entry["name"], "binary_excess_gibbs", model_dir), swapped
+    available = ", ".join(
+        sorted(m["name"] for m in manifest["models"] if m["kind"] == "binary_excess_gibbs")
+    )
+    raise MetadataError(
+        f"no shipped binary model for '{component_1}' + '{component_2}'; "
+        f"available: {available or '(none)'}"
+    )
