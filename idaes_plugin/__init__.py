@@ -6,6 +6,9 @@ names so that IDAES's defaults work unmodified (see :mod:`idaes_plugin.solvers`)
 """
 
 # --- solver registration (lead) -------------------------------------------------------
-# (filled in by idaes_plugin.solvers)
+from idaes_plugin.solvers import register as _register_solvers
+
+#: True when CasADi's in-process IPOPT answers to SolverFactory("ipopt") / "ipopt_v2"
+USING_CASADI_IPOPT = _register_solvers()
 
 # --- ONNX -> Pyomo and IDAES property methods (idaes_plugin helper) --------------------

@@ -1,0 +1,359 @@
+"""Read an AMPL ``.nl`` file (text format, as Pyomo writes it) into CasADi SX expressions.
+
+CasADi's own ``NlpBuilder.import_nl`` stops on several things Pyomo emits (suffix segments,
+``if`` expressions, atanh/asinh/acosh, comments after expression lines, no objective), so
+this module reads the format itself. It supports the opcodes of Pyomo's NL writer
+(``pyomo/repn/ampl.py``): n-ary and binary sums, products, division, powers, negation,
+``abs``, the unary functions, ``if`` with comparisons and ``and``/``or``, defined variables
+(``V`` segments), constraint and objective bodies, bounds, initial guesses, and suffixes.
+External functions (``F`` segments), logical constraints and complementarity conditions are
+refused with :class:`~propkg.errors.SolverError` naming what was found.
+
+The format is documented in D. M. Gay, "Writing .nl Files", Sandia report SAND2005-7907P
+(2005).
+
+Notes
+-----
+Written by hand: no maintained Python package reads NL files without the compiled AMPL
+Solver Library (Pyomo's PyNumero needs it, and it is not on PyPI).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import casadi as ca
+import numpy as np
+
+from propkg.errors import SolverError
+
+#: AMPL opcode -> (arity, builder); arity ``None`` means n-ary with a count line.
+_UNARY = {
+    13: ca.floor,
+    14: ca.ceil,
+    15: ca.fabs,
+    16: lambda a: -a,
+    34: ca.logic_not,
+    37: ca.tanh,
+    38: ca.tan,
+    39: ca.sqrt,
+    40: ca.sinh,
+    41: ca.sin,
+    42: lambda a: ca.log(a) / np.log(10.0),
+    43: ca.log,
+    44: ca.exp,
+    45: ca.cosh,
+    46: ca.cos,
+    47: ca.atanh,
+    49: ca.atan,
+    50: ca.asinh,
+    51: ca.asin,
+    52: ca.acosh,
+    53: ca.acos,
+}
+_BINARY = {
+    0: lambda a, b: a + b,
+    1: lambda a, b: a - b,
+    2: lambda a, b: a * b,
+    3: lambda a, b: a / b,
+    4: ca.fmod,
+    5: lambda a, b: a**b,
+    20: ca.logic_or,
+    21: ca.logic_and,
+    22: lambda a, b: a < b,
+    23: lambda a, b: a <= b,
+    24: lambda a, b: a == b,
+    28: lambda a, b: a >= b,
+    29: lambda a, b: a > b,
+    30: lambda a, b: a != b,
+    48: ca.atan2,
+    76: lambda a, b: a**b,  # OP1POW: x ** constant
+    78: lambda a, b: a**b,  # OPCPOW: constant ** x
+}
+_NARY = {
+    11: lambda args: _fold(ca.fmin, args),
+    12: lambda args: _fold(ca.fmax, args),
+    54: lambda args: _fold(lambda a, b: a + b, args),
+    70: lambda args: _fold(ca.logic_and, args),
+    71: lambda args: _fold(ca.logic_or, args),
+}
+
+
+def _fold(op, args):
+    result = args[0]
+    for arg in args[1:]:
+        result = op(result, arg)
+    return result
+
+
+@dataclass
+class NLProblem:
+    """A continuous NLP read from an NL file.
+
+    ``min/max f(x)  s.t.  lbg <= g(x) <= ubg,  lbx <= x <= ubx``.
+    """
+
+    x: ca.SX
+    f: ca.SX
+    g: ca.SX
+    lbx: np.ndarray
+    ubx: np.ndarray
+    lbg: np.ndarray
+    ubg: np.ndarray
+    x0: np.ndarray
+    lam_g0: np.ndarray
+    #: +1 to minimise, -1 to maximise (the sign ``f`` was multiplied by), 0 without objective
+    objective_sense: int
+    n_objectives: int
+    #: suffixes read from S segments: ``(kind, name) -> {index: value}``; kind 0 var, 1 con,
+    #: 2 obj, 3 problem
+    suffixes: dict[tuple[int, str], dict[int, float]] = field(default_factory=dict)
+
+    @property
+    def n_vars(self) -> int:
+        return int(self.x.numel())
+
+    @property
+    def n_cons(self) -> int:
+        return int(self.g.numel())
+
+
+class _Lines:
+    """Cursor over the lines of an NL file with comments removed."""
+
+    def __init__(self, text: str, source: str):
+        self.lines = text.splitlines()
+        self.pos = 0
+        self.source = source
+
+    def next(self) -> str:
+        if self.pos >= len(self.lines):
+            raise SolverError(f"NL file '{self.source}' ends unexpectedly at line {self.pos}")
+        line = self.lines[self.pos]
+        self.pos += 1
+        if not line.startswith("h"):
+            line = line.split("#", 1)[0]
+        return line.strip()
+
+    def done(self) -> bool:
+        return self.pos >= len(self.lines)
+
+    def error(self, message: str) -> SolverError:
+        return SolverError(f"NL file '{self.source}', line {self.pos}: {message}")
+
+
+def _read_expression(lines: _Lines, variables: list) -> ca.SX:
+    """Read one prefix-notation expression and build it as SX (iteratively, no recursion)."""
+    nodes: list[tuple[str, object]] = []  # ("op", (code, arity)) or ("val", SX/float)
+    pending = 1
+    while pending:
+        token = lines.next()
+        pending -= 1
+        kind = token[:1]
+        if kind == "n":
+            nodes.append(("val", float(token[1:])))
+        elif kind == "v":
+            index = int(token[1:])
+            if index >= len(variables):
+                raise lines.error(f"reference to variable v{index} before it is defined")
+            nodes.append(("val", variables[index]))
+        elif kind == "o":
+            code = int(token[1:])
+            if code in _UNARY:
+                arity = 1
+            elif code in _BINARY:
+                arity = 2
+            elif code in _NARY:
+                arity = int(lines.next())
+            elif code == 35:
+                arity = 3
+            else:
+                raise lines.error(
+                    f"AMPL opcode o{code} is not supported by propkg's NL reader; supported: "
+                    f"{sorted([*_UNARY, *_BINARY, *_NARY, 35])}"
+                )
+            nodes.append(("op", (code, arity)))
+            pending += arity
+        elif kind == "f":
+            raise lines.error(
+                "the model calls an external (compiled) function; CasADi's IPOPT cannot "
+                "evaluate AMPL external functions. Replace it by a Pyomo expression or use "
+                "a real ipopt executable"
+            )
+        elif kind == "h":
+            raise lines.error("string arguments (external functions) are not supported")
+        else:
+            raise lines.error(f"unexpected token {token!r} in an expression")
+    stack: list = []
+    for kind, payload in reversed(nodes):
+        if kind == "val":
+            stack.append(payload)
+            continue
+        code, arity = payload
+        args = [stack.pop() for _ in range(arity)]
+        if code in _UNARY:
+            stack.append(_UNARY[code](args[0]))
+        elif code in _BINARY:
+            stack.append(_BINARY[code](args[0], args[1]))
+        elif code == 35:
+            stack.append(ca.if_else(args[0], args[1], args[2]))
+        else:
+            stack.append(_NARY[code](args))
+    (result,) = stack
+    return ca.SX(result) if not isinstance(result, ca.SX) else result
+
+
+def _read_linear_terms(lines: _Lines, count: int, x: ca.SX) -> ca.SX:
+    total = ca.SX(0)
+    for _ in range(count):
+        index, coef = lines.next().split()
+        total += float(coef) * x[int(index)]
+    return total
+
+
+def _bounds_line(line: str) -> tuple[float, float]:
+    parts = line.split()
+    code = int(parts[0])
+    if code == 0:
+        return float(parts[1]), float(parts[2])
+    if code == 1:
+        return -np.inf, float(parts[1])
+    if code == 2:
+        return float(parts[1]), np.inf
+    if code == 3:
+        return -np.inf, np.inf
+    if code == 4:
+        value = float(parts[1])
+        return value, value
+    raise SolverError(
+        f"NL bound code {code} (complementarity) is not supported: the model has "
+        "complementarity conditions; reformulate them (e.g. pyomo.mpec transformations)"
+    )
+
+
+def read_nl(path: str | Path) -> NLProblem:
+    """Read a text-format NL file into an :class:`NLProblem`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.nl`` file (``g`` text format).
+
+    Raises
+    ------
+    SolverError
+        For binary NL files, external functions, logical or complementarity constraints,
+        and opcodes outside Pyomo's writer's set.
+    """
+    path = Path(path)
+    text = path.read_text()
+    lines = _Lines(text, str(path))
+    header = [lines.next() for _ in range(10)]
+    if not header[0].startswith("g"):
+        raise SolverError(
+            f"NL file '{path}' is not in text ('g') format; write it with Pyomo's NL writer "
+            "in text mode"
+        )
+    counts = [int(v) for v in header[1].split()]
+    n_vars, n_cons, n_objs = counts[0], counts[1], counts[2]
+    n_logical = counts[5] if len(counts) > 5 else 0
+    if n_logical:
+        raise SolverError(f"NL file '{path}' has {n_logical} logical constraints; not supported")
+    nl_counts = [int(v) for v in header[2].split()]
+    if len(nl_counts) > 2 and any(nl_counts[2:4]):
+        raise SolverError(f"NL file '{path}' has complementarity constraints; not supported")
+    funcs = [int(v) for v in header[6].split()]
+    if len(funcs) > 1 and funcs[1]:
+        raise SolverError(
+            f"NL file '{path}' declares {funcs[1]} external function(s); CasADi's IPOPT cannot "
+            "call AMPL external functions (e.g. IDAES's compiled cubic-EoS or Helmholtz "
+            "libraries); use a real ipopt executable or a model without them"
+        )
+
+    x = ca.SX.sym("x", n_vars)
+    variables: list = [x[i] for i in range(n_vars)]
+    body_nonlinear: list = [ca.SX(0)] * n_cons
+    body_linear: list = [ca.SX(0)] * n_cons
+    obj_nonlinear: list = [ca.SX(0)] * n_objs
+    obj_linear: list = [ca.SX(0)] * n_objs
+    obj_sense = [0] * n_objs
+    lbx, ubx = np.full(n_vars, -np.inf), np.full(n_vars, np.inf)
+    lbg, ubg = np.full(n_cons, -np.inf), np.full(n_cons, np.inf)
+    x0 = np.zeros(n_vars)
+    lam_g0 = np.zeros(n_cons)
+    suffixes: dict[tuple[int, str], dict[int, float]] = {}
+
+    while not lines.done():
+        line = lines.next()
+        if not line:
+            continue
+        seg, rest = line[0], line[1:].split()
+        if seg == "V":
+            index, n_linear = int(rest[0]), int(rest[1])
+            if index != len(variables):
+                raise lines.error(f"defined variable V{index} out of order")
+            linear = _read_linear_terms(lines, n_linear, x)
+            variables.append(linear + _read_expression(lines, variables))
+        elif seg == "C":
+            body_nonlinear[int(rest[0])] = _read_expression(lines, variables)
+        elif seg == "O":
+            index = int(rest[0])
+            obj_sense[index] = -1 if int(rest[1]) == 1 else 1
+            obj_nonlinear[index] = _read_expression(lines, variables)
+        elif seg == "J":
+            body_linear[int(rest[0])] = _read_linear_terms(lines, int(rest[1]), x)
+        elif seg == "G":
+            obj_linear[int(rest[0])] = _read_linear_terms(lines, int(rest[1]), x)
+        elif seg == "r":
+            for i in range(n_cons):
+                lbg[i], ubg[i] = _bounds_line(lines.next())
+        elif seg == "b":
+            for i in range(n_vars):
+                lbx[i], ubx[i] = _bounds_line(lines.next())
+        elif seg == "x":
+            for _ in range(int(rest[0])):
+                index, val = lines.next().split()
+                x0[int(index)] = float(val)
+        elif seg == "d":
+            for _ in range(int(rest[0])):
+                index, val = lines.next().split()
+                lam_g0[int(index)] = float(val)
+        elif seg == "k":
+            for _ in range(int(rest[0])):
+                lines.next()
+        elif seg == "S":
+            kind, count, name = int(rest[0]), int(rest[1]), rest[2]
+            converter = float if kind & 4 else int
+            values = {}
+            for _ in range(count):
+                index, val = lines.next().split()
+                values[int(index)] = converter(val)
+            suffixes[(kind & 3, name)] = values
+        elif seg == "F":
+            raise lines.error("external function declarations are not supported")
+        elif seg == "L":
+            raise lines.error("logical constraints are not supported")
+        else:
+            raise lines.error(f"unknown NL segment {seg!r}")
+
+    g = ca.vertcat(*[nl + lin for nl, lin in zip(body_nonlinear, body_linear, strict=True)])
+    if n_objs:
+        sense = obj_sense[0] or 1
+        f = sense * (obj_nonlinear[0] + obj_linear[0])
+    else:
+        sense, f = 0, ca.SX(0)
+    return NLProblem(
+        x=x,
+        f=ca.SX(f),
+        g=ca.SX(g) if n_cons else ca.SX(0, 1),
+        lbx=lbx,
+        ubx=ubx,
+        lbg=lbg,
+        ubg=ubg,
+        x0=x0,
+        lam_g0=lam_g0,
+        objective_sense=sense,
+        n_objectives=n_objs,
+        suffixes=suffixes,
+    )
