@@ -1,0 +1,173 @@
+"""Translate a CasADi SX function into Pyomo expressions, instruction by instruction.
+
+An expanded CasADi function is a straight-line algorithm: each instruction applies one
+scalar operation (``OP_ADD``, ``OP_EXP``, ...) to work registers. Walking it once and
+mapping every op to its Pyomo counterpart gives Pyomo expressions that evaluate the very
+same arithmetic, so that the NL file hands IPOPT exact first and second derivatives (the
+ASL differentiates the expression graph; no finite differences anywhere).
+
+A result used by more than one later instruction is a shared subexpression. Pyomo
+expressions are trees, so a shared node written twice would be written twice into the NL
+file (and, in a neural network, the copies multiply layer by layer). Passing a
+``subexpression`` callback that wraps such a node in a named Pyomo ``Expression`` keeps one
+copy: Pyomo's NL writer exports named expressions as "defined variables".
+
+Only smooth ops are translated; comparisons, ``fabs``, ``fmin``/``fmax``, ``if_else`` and
+the like raise :class:`~propkg.errors.UnsupportedOperationError` (the ONNX scan in
+:mod:`idaes_plugin.onnx_import` normally refuses them earlier, by node name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import casadi as ca
+import pyomo.environ as pyo
+
+from propkg.errors import UnsupportedOperationError
+
+UNARY_OPS: dict[int, Callable] = {
+    ca.OP_ASSIGN: lambda a: a,
+    ca.OP_NEG: lambda a: -a,
+    ca.OP_EXP: pyo.exp,
+    ca.OP_LOG: pyo.log,
+    ca.OP_SQRT: pyo.sqrt,
+    ca.OP_SQ: lambda a: a**2,
+    ca.OP_TWICE: lambda a: 2.0 * a,
+    ca.OP_INV: lambda a: 1.0 / a,
+    ca.OP_TANH: pyo.tanh,
+    ca.OP_SINH: pyo.sinh,
+    ca.OP_COSH: pyo.cosh,
+    ca.OP_SIN: pyo.sin,
+    ca.OP_COS: pyo.cos,
+    ca.OP_TAN: pyo.tan,
+    ca.OP_ASIN: pyo.asin,
+    ca.OP_ACOS: pyo.acos,
+    ca.OP_ATAN: pyo.atan,
+    ca.OP_ASINH: pyo.asinh,
+    ca.OP_ACOSH: pyo.acosh,
+    ca.OP_ATANH: pyo.atanh,
+    ca.OP_LOG1P: lambda a: pyo.log(1.0 + a),
+    ca.OP_EXPM1: lambda a: pyo.exp(a) - 1.0,
+}
+BINARY_OPS: dict[int, Callable] = {
+    ca.OP_ADD: lambda a, b: a + b,
+    ca.OP_SUB: lambda a, b: a - b,
+    ca.OP_MUL: lambda a, b: a * b,
+    ca.OP_DIV: lambda a, b: a / b,
+    ca.OP_POW: lambda a, b: a**b,
+    ca.OP_CONSTPOW: lambda a, b: a**b,
+    ca.OP_HYPOT: lambda a, b: pyo.sqrt(a**2 + b**2),
+}
+_OP_NAMES = {getattr(ca, n): n[3:].lower() for n in dir(ca) if n.startswith("OP_")}
+
+
+def op_name(op: int) -> str:
+    """Readable name of a CasADi op code (``ca.OP_EXP`` -> ``'exp'``)."""
+    return _OP_NAMES.get(op, str(op))
+
+
+def _use_counts(fun: ca.Function) -> list[int]:
+    """Number of later instructions (outputs included) that read each instruction's result."""
+    n = fun.n_instructions()
+    uses = [0] * n
+    producer: dict[int, int] = {}
+    for k in range(n):
+        op = fun.instruction_id(k)
+        if op not in (ca.OP_CONST, ca.OP_INPUT, ca.OP_PARAMETER):
+            for reg in fun.instruction_input(k):
+                uses[producer[reg]] += 1
+        if op != ca.OP_OUTPUT:
+            producer[fun.instruction_output(k)[0]] = k
+    return uses
+
+
+def sx_to_pyomo(
+    fun: ca.Function,
+    inputs: Sequence,
+    subexpression: Callable | None = None,
+) -> list:
+    """Pyomo expressions of the outputs of an SX function.
+
+    Parameters
+    ----------
+    fun : casadi.Function
+        An SX function (call ``.expand()`` on an MX function first); every input and output
+        is read element by element (column-major nonzeros).
+    inputs : sequence
+        One entry per input of ``fun``: a Pyomo expression/Var or float for a scalar input,
+        or a sequence of them (one per nonzero) otherwise. Values are taken as numbers in the
+        units of the model: pass dimensionless expressions.
+    subexpression : callable, optional
+        ``subexpression(expr) -> expr``, called for every result used more than once; return
+        a named Pyomo ``Expression`` holding ``expr`` to keep one copy in the NL file. With
+        None, shared nodes are shared Python objects (written once per use).
+
+    Returns
+    -------
+    list
+        For each output, a Pyomo expression (or float) if the output is scalar, else a list
+        of them over its nonzeros. Structurally zero nonzeros are ``0.0``.
+
+    Raises
+    ------
+    UnsupportedOperationError
+        For an op that is not smooth or has no Pyomo counterpart.
+    """
+    if not fun.is_a("SXFunction"):
+        raise TypeError(f"sx_to_pyomo needs an SX function, got {fun.class_name()}; call .expand()")
+    if len(inputs) != fun.n_in():
+        raise ValueError(f"function '{fun.name()}' has {fun.n_in()} inputs, got {len(inputs)}")
+    in_values = [list(v) if isinstance(v, list | tuple) else [v] for v in inputs]
+    outputs = [[0.0] * fun.nnz_out(i) for i in range(fun.n_out())]
+    uses = _use_counts(fun) if subexpression is not None else None
+    work: dict[int, object] = {}
+    for k in range(fun.n_instructions()):
+        op = fun.instruction_id(k)
+        args = fun.instruction_input(k)
+        if op == ca.OP_OUTPUT:
+            out_index, nz = fun.instruction_output(k)
+            outputs[out_index][nz] = work[args[0]]
+            continue
+        if op == ca.OP_CONST:
+            value = float(fun.instruction_constant(k))
+        elif op == ca.OP_INPUT:
+            value = in_values[args[0]][args[1]]
+        elif op in UNARY_OPS:
+            value = UNARY_OPS[op](work[args[0]])
+        elif op in BINARY_OPS:
+            value = BINARY_OPS[op](work[args[0]], work[args[1]])
+        else:
+            raise UnsupportedOperationError(
+                f"instruction {k} of CasADi function '{fun.name()}' uses op "
+                f"'{op_name(op)}', which is not smooth or has no Pyomo counterpart; supported: "
+                + ", ".join(sorted(op_name(o) for o in (*UNARY_OPS, *BINARY_OPS)))
+            )
+        if uses is not None and uses[k] > 1 and op not in (ca.OP_CONST, ca.OP_INPUT):
+            if not isinstance(value, float | int):
+                value = subexpression(value)
+        work[fun.instruction_output(k)[0]] = value
+    return [out[0] if fun.numel_out(i) == 1 else out for i, out in enumerate(outputs)]
+
+
+def indexed_subexpressions(block: pyo.Block, name: str = "subexpression") -> Callable:
+    """A ``subexpression`` callback that stores shared nodes in ``block.<name>[0, 1, ...]``.
+
+    The indexed ``Expression`` is created on first use, so a translation without shared
+    nodes adds nothing to the block.
+    """
+    counter = [0]
+
+    def store(expr):
+        container = block.component(name)
+        if container is None:
+            container = pyo.Expression(pyo.Any)
+            block.add_component(name, container)
+        index = counter[0]
+        while index in container:
+            index += 1
+        container[index] = expr
+        counter[0] = index + 1
+        return container[index]
+
+    return store

@@ -1,0 +1,402 @@
+"""IDAES pure-component property methods backed by propkg ONNX models.
+
+The classes plug into a ``GenericParameterBlock`` configuration exactly like IDAES's
+``RPP4`` or ``Perrys``: either one class per property, or the namespace :class:`OnnxPure`
+for all of them::
+
+    "benzene": {
+        "type": Component,
+        "pressure_sat_comp": OnnxPure,          # or HybridVaporPressure
+        "dens_mol_liq_comp": OnnxPure,
+        "enth_mol_ig_comp": OnnxPure,
+        "enth_mol_liq_comp": OnnxPure,
+        "parameter_data": {"onnx_model": "benzene",   # shipped name, CAS or .onnx path
+                           "mw": (78.11e-3, pyunits.kg / pyunits.mol),
+                           "enth_mol_form_vap_comp_ref": (82.9e3, pyunits.J / pyunits.mol)},
+    }
+
+Enthalpies and entropies follow IDAES's convention (as in ``RPP4``): the model's value is
+taken relative to the package's ``temperature_ref`` and the formation value at that
+reference is added,
+
+.. math::
+
+    h^{ig}_j(T) = \\Delta h_{f,j}^{vap} + h^{model}_j(T) - h^{model}_j(T_{ref})
+
+so the model's own reference state (``reference_state`` in the metadata, 298.15 K for the
+shipped models) drops out. The ideal-liquid enthalpy of a model without an
+``enth_mol_liq_comp`` output is :math:`h^{ig}_j(T) - \\Delta h^{vap}_j(T)`, with the
+enthalpy of vaporisation from the model's ``dh_vap_mol_comp`` output or, failing that, from
+Clausius-Clapeyron, :math:`\\Delta h^{vap} = R T^2\\, d\\ln p^{sat}/dT`, differentiated
+exactly by CasADi. Likewise ``cp = dh/dT`` when the model has no ``cp_mol_ig_comp`` output.
+
+Model outputs are built once per state block and temperature expression; shared
+subexpressions are named Pyomo ``Expression`` s in a sub-block of the state block, so the
+NL file stays small. Units are checked when the package is built: the metadata unit string
+of every output used is converted with Pyomo units to the package's derived units.
+"""
+
+from __future__ import annotations
+
+import idaes.logger as idaeslog
+import pyomo.environ as pyo
+from pyomo.core.expr.numvalue import is_potentially_variable
+from pyomo.environ import units as pyunits
+
+from idaes_plugin.casadi_to_pyomo import indexed_subexpressions
+from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
+from idaes_plugin.pyomo_block import model_expressions
+from propkg.errors import DomainError, MetadataError
+
+_log = idaeslog.getLogger(__name__)
+
+#: parameter_data key naming the ONNX model of a component
+MODEL_KEY = "onnx_model"
+#: gas constant [J/mol/K] as in IDAES (idaes.core.util.constants.Constants.gas_constant)
+GAS_CONSTANT = 8.314462618
+
+
+def component_model(cobj) -> OnnxPropertyModel:
+    """The ONNX model named by ``parameter_data['onnx_model']`` of an IDAES component."""
+    model = getattr(cobj, "_propkg_onnx_model", None)
+    if model is not None:
+        return model
+    source = cobj.config.parameter_data.get(MODEL_KEY)
+    if source is None:
+        raise MetadataError(
+            f"component '{cobj.local_name}' uses a propkg ONNX property method but its "
+            f"parameter_data has no '{MODEL_KEY}' entry (shipped model name, CAS or .onnx path)"
+        )
+    model = source if isinstance(source, OnnxPropertyModel) else load_model(source)
+    object.__setattr__(cobj, "_propkg_onnx_model", model)
+    return model
+
+
+def _check_output_units(cobj, model: OnnxPropertyModel, output: str, target) -> None:
+    """Raise if an output's declared unit cannot be converted to ``target`` (Pyomo units)."""
+    from pyomo.core.base.units_container import UnitsError as PyomoUnitsError
+
+    from propkg.errors import UnitsError
+
+    declared = parse_units(model.units_of(output), model.source)
+    try:
+        pyunits.convert_value(1.0, from_units=declared, to_units=target)
+    except PyomoUnitsError:
+        raise UnitsError(
+            f"component '{cobj.local_name}': output '{output}' of {model.source} is in "
+            f"'{model.units_of(output)}', which cannot be converted to the package's "
+            f"'{pyunits.get_units(target)}'"
+        ) from None
+
+
+def _derived_units(cobj):
+    return cobj.parent_block().get_metadata().derived_units
+
+
+def _temperature_number(model: OnnxPropertyModel, T):
+    """``T`` as a dimensionless number in the model's temperature units."""
+    target = parse_units(model.units_of("temperature"), model.source)
+    return pyunits.convert(T, to_units=target) / target
+
+
+def check_temperature(cobj, T) -> None:
+    """Raise :class:`DomainError` if the current value of ``T`` is outside the model domain."""
+    model = component_model(cobj)
+    bounds = model.domain_of("temperature")
+    value = pyo.value(pyunits.convert(T, to_units=pyunits.K), exception=False)
+    if bounds is None or value is None:
+        return
+    if not bounds[0] <= value <= bounds[1]:
+        raise DomainError(
+            f"component '{cobj.local_name}': temperature {value:.6g} K is outside the "
+            f"validity domain [{bounds[0]:.6g}, {bounds[1]:.6g}] K of {model.source}"
+        )
+
+
+def _model_values(b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None) -> list:
+    """Dimensionless expressions of model outputs at ``T``, cached per (block, T, outputs)."""
+    model = component_model(cobj)
+    try:
+        check_temperature(cobj, T)
+    except DomainError as err:
+        _log.warning(f"{b.name}: {err}")
+    if not is_potentially_variable(T):
+        return model_expressions(model, outputs, {"temperature": _temperature_number(model, T)},
+                                 wrt_derivative=wrt)  # fmt: skip
+    cache = b.__dict__.setdefault("_propkg_cache", {})
+    key = (cobj.local_name, outputs, wrt, id(T))
+    if key not in cache:
+        name = f"propkg_{cobj.local_name}_{'_'.join(outputs)}" + (f"_d{wrt}" if wrt else "")
+        base, k = name, 1
+        while b.component(name) is not None:
+            name, k = f"{base}_{k}", k + 1
+        sub = pyo.Block(concrete=True)
+        b.add_component(name, sub)
+        values = model_expressions(
+            model, outputs, {"temperature": _temperature_number(model, T)},
+            subexpression=indexed_subexpressions(sub), wrt_derivative=wrt,
+        )  # fmt: skip
+        cache[key] = (T, values)  # keep T alive so that its id stays unique
+    return cache[key][1]
+
+
+def _reference_value(cobj, b, output: str) -> float:
+    """Model output at the package's ``temperature_ref`` (a number in the model's units)."""
+    model = component_model(cobj)
+    t_ref = pyo.value(pyunits.convert(b.params.temperature_ref, to_units=pyunits.K))
+    t_model = pyunits.convert_value(
+        t_ref, from_units=pyunits.K, to_units=parse_units(model.units_of("temperature"))
+    )
+    return float(model.evaluate([output], temperature=t_model)[0])
+
+
+def _with_units(cobj, value, output: str, target):
+    model = component_model(cobj)
+    return pyunits.convert(value * parse_units(model.units_of(output), model.source), target)
+
+
+def _formation_param(cobj, name: str, units) -> None:
+    """Add ``cobj.<name>`` (fixed Var, as IDAES does) from parameter_data; default 0."""
+    from idaes.core.util.misc import set_param_from_config
+
+    if hasattr(cobj, name):
+        return
+    cobj.add_component(name, pyo.Var(units=units, doc=f"{name} (propkg ONNX method)"))
+    if name in cobj.config.parameter_data:
+        set_param_from_config(cobj, param=name)
+    else:
+        getattr(cobj, name).fix(0.0)
+
+
+def _include_formation(cobj) -> bool:
+    return bool(cobj.parent_block().config.include_enthalpy_of_formation)
+
+
+class HybridVaporPressure:
+    """Saturation pressure :math:`p^{sat}_j(T)` [Pa] from an ONNX model's ``pressure_sat_comp``.
+
+    ``return_expression(b, cobj, T, dT=True)`` returns :math:`dp^{sat}/dT` [Pa/K], the
+    exact derivative of the imported graph (CasADi), as IDAES's bubble/dew methods need.
+    """
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        model.require_outputs(["pressure_sat_comp"])
+        _check_output_units(cobj, model, "pressure_sat_comp", _derived_units(cobj).PRESSURE)
+
+    @staticmethod
+    def return_expression(b, cobj, T, dT=False):
+        if dT:
+            return HybridVaporPressure.dT_expression(b, cobj, T)
+        (psat,) = _model_values(b, cobj, T, ("pressure_sat_comp",))
+        return _with_units(cobj, psat, "pressure_sat_comp", _derived_units(cobj).PRESSURE)
+
+    @staticmethod
+    def dT_expression(b, cobj, T):
+        model = component_model(cobj)
+        (dpdt,) = _model_values(b, cobj, T, ("pressure_sat_comp",), wrt="temperature")
+        units = parse_units(model.units_of("pressure_sat_comp")) / parse_units(
+            model.units_of("temperature")
+        )
+        derived = _derived_units(cobj)
+        return pyunits.convert(dpdt * units, derived.PRESSURE / derived.TEMPERATURE)
+
+
+class HybridLiquidDensity:
+    """Molar density of the pure liquid :math:`\\rho_j(T)` [mol/m**3], ``dens_mol_liq_comp``."""
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        model.require_outputs(["dens_mol_liq_comp"])
+        _check_output_units(cobj, model, "dens_mol_liq_comp", _derived_units(cobj).DENSITY_MOLE)
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        (rho,) = _model_values(b, cobj, T, ("dens_mol_liq_comp",))
+        return _with_units(cobj, rho, "dens_mol_liq_comp", _derived_units(cobj).DENSITY_MOLE)
+
+
+def _has(cobj, output: str) -> bool:
+    return output in component_model(cobj).output_names
+
+
+class HybridIdealGasCp:
+    """Ideal-gas heat capacity :math:`c_{p,j}^{ig}(T)` [J/mol/K].
+
+    The model's ``cp_mol_ig_comp`` output, or :math:`dh^{ig}/dT` of its ``enth_mol_ig_comp``
+    by exact differentiation when there is no such output.
+    """
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        target = _derived_units(cobj).HEAT_CAPACITY_MOLE
+        if _has(cobj, "cp_mol_ig_comp"):
+            _check_output_units(cobj, model, "cp_mol_ig_comp", target)
+        else:
+            model.require_outputs(["enth_mol_ig_comp"])
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        model = component_model(cobj)
+        target = _derived_units(cobj).HEAT_CAPACITY_MOLE
+        if _has(cobj, "cp_mol_ig_comp"):
+            (cp,) = _model_values(b, cobj, T, ("cp_mol_ig_comp",))
+            return _with_units(cobj, cp, "cp_mol_ig_comp", target)
+        (cp,) = _model_values(b, cobj, T, ("enth_mol_ig_comp",), wrt="temperature")
+        units = parse_units(model.units_of("enth_mol_ig_comp")) / parse_units(
+            model.units_of("temperature")
+        )
+        return pyunits.convert(cp * units, target)
+
+
+class HybridIdealGasEnthalpy:
+    """Ideal-gas enthalpy [J/mol]: :math:`\\Delta h_f^{vap} + h^{model}(T) - h^{model}(T_{ref})`."""
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        units = _derived_units(cobj)
+        model.require_outputs(["enth_mol_ig_comp"])
+        _check_output_units(cobj, model, "enth_mol_ig_comp", units.ENERGY_MOLE)
+        if _include_formation(cobj):
+            _formation_param(cobj, "enth_mol_form_vap_comp_ref", units.ENERGY_MOLE)
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        units = _derived_units(cobj).ENERGY_MOLE
+        (h,) = _model_values(b, cobj, T, ("enth_mol_ig_comp",))
+        h_ref = _reference_value(cobj, b, "enth_mol_ig_comp")
+        h = _with_units(cobj, h - h_ref, "enth_mol_ig_comp", units)
+        if _include_formation(cobj):
+            h = h + cobj.enth_mol_form_vap_comp_ref
+        return h
+
+
+class HybridIdealGasEntropy:
+    """Ideal-gas entropy at :math:`p_{ref}` [J/mol/K]:
+    :math:`s_f^{vap} + s^{model}(T) - s^{model}(T_{ref})`."""
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        units = _derived_units(cobj)
+        model.require_outputs(["entr_mol_ig_comp"])
+        _check_output_units(cobj, model, "entr_mol_ig_comp", units.ENTROPY_MOLE)
+        _formation_param(cobj, "entr_mol_form_vap_comp_ref", units.ENTROPY_MOLE)
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        units = _derived_units(cobj).ENTROPY_MOLE
+        (s,) = _model_values(b, cobj, T, ("entr_mol_ig_comp",))
+        s_ref = _reference_value(cobj, b, "entr_mol_ig_comp")
+        return _with_units(cobj, s - s_ref, "entr_mol_ig_comp", units) + (
+            cobj.entr_mol_form_vap_comp_ref
+        )
+
+
+def enthalpy_of_vaporization(b, cobj, T):
+    """:math:`\\Delta h^{vap}_j(T)` [J/mol]: ``dh_vap_mol_comp`` output or Clausius-Clapeyron.
+
+    .. math:: \\Delta h^{vap} = R T^2 \\frac{1}{p^{sat}} \\frac{dp^{sat}}{dT}
+
+    (ideal vapour, liquid volume neglected), with the exact derivative of the graph.
+    """
+    units = _derived_units(cobj).ENERGY_MOLE
+    if _has(cobj, "dh_vap_mol_comp"):
+        (dh,) = _model_values(b, cobj, T, ("dh_vap_mol_comp",))
+        return _with_units(cobj, dh, "dh_vap_mol_comp", units)
+    psat = HybridVaporPressure.return_expression(b, cobj, T)
+    dpdt = HybridVaporPressure.dT_expression(b, cobj, T)
+    R = GAS_CONSTANT * pyunits.J / pyunits.mol / pyunits.K
+    return pyunits.convert(R * T**2 * dpdt / psat, units)
+
+
+class HybridLiquidEnthalpy:
+    """Ideal-liquid enthalpy [J/mol].
+
+    With an ``enth_mol_liq_comp`` output:
+    :math:`\\Delta h_f^{liq} + h^{model}_{liq}(T) - h^{model}_{liq}(T_{ref})` (as ``Perrys``).
+    Otherwise :math:`h^{ig}_j(T) - \\Delta h^{vap}_j(T)`, consistent with the vapour
+    enthalpy of :class:`HybridIdealGasEnthalpy`.
+    """
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        units = _derived_units(cobj)
+        if _has(cobj, "enth_mol_liq_comp"):
+            _check_output_units(cobj, model, "enth_mol_liq_comp", units.ENERGY_MOLE)
+            if _include_formation(cobj):
+                _formation_param(cobj, "enth_mol_form_liq_comp_ref", units.ENERGY_MOLE)
+            return
+        HybridIdealGasEnthalpy.build_parameters(cobj)
+        if not _has(cobj, "dh_vap_mol_comp"):
+            model.require_outputs(["pressure_sat_comp"])
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        units = _derived_units(cobj).ENERGY_MOLE
+        if _has(cobj, "enth_mol_liq_comp"):
+            (h,) = _model_values(b, cobj, T, ("enth_mol_liq_comp",))
+            h_ref = _reference_value(cobj, b, "enth_mol_liq_comp")
+            h = _with_units(cobj, h - h_ref, "enth_mol_liq_comp", units)
+            if _include_formation(cobj):
+                h = h + cobj.enth_mol_form_liq_comp_ref
+            return h
+        return HybridIdealGasEnthalpy.return_expression(b, cobj, T) - enthalpy_of_vaporization(
+            b, cobj, T
+        )
+
+
+class HybridLiquidEntropy:
+    """Ideal-liquid entropy [J/mol/K] (no pressure dependence, as IDAES's ideal liquid).
+
+    With an ``entr_mol_liq_comp`` output it is used like ``Perrys``; otherwise the saturated
+    liquid reached from the ideal gas at :math:`p_{ref}`:
+
+    .. math:: s^{liq}_j = s^{ig}_j(T) - R \\ln(p^{sat}_j / p_{ref}) - \\Delta h^{vap}_j / T
+    """
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        units = _derived_units(cobj)
+        if _has(cobj, "entr_mol_liq_comp"):
+            _check_output_units(cobj, model, "entr_mol_liq_comp", units.ENTROPY_MOLE)
+            _formation_param(cobj, "entr_mol_form_liq_comp_ref", units.ENTROPY_MOLE)
+            return
+        HybridIdealGasEntropy.build_parameters(cobj)
+        model.require_outputs(["pressure_sat_comp"])
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        units = _derived_units(cobj).ENTROPY_MOLE
+        if _has(cobj, "entr_mol_liq_comp"):
+            (s,) = _model_values(b, cobj, T, ("entr_mol_liq_comp",))
+            s_ref = _reference_value(cobj, b, "entr_mol_liq_comp")
+            return _with_units(cobj, s - s_ref, "entr_mol_liq_comp", units) + (
+                cobj.entr_mol_form_liq_comp_ref
+            )
+        R = GAS_CONSTANT * pyunits.J / pyunits.mol / pyunits.K
+        psat = HybridVaporPressure.return_expression(b, cobj, T)
+        return pyunits.convert(
+            HybridIdealGasEntropy.return_expression(b, cobj, T)
+            - R * pyo.log(psat / b.params.pressure_ref)
+            - enthalpy_of_vaporization(b, cobj, T) / T,
+            units,
+        )
+
+
+class OnnxPure:
+    """Namespace of all ONNX-backed pure-component methods, usable like ``RPP4``."""
+
+    pressure_sat_comp = HybridVaporPressure
+    dens_mol_liq_comp = HybridLiquidDensity
+    cp_mol_ig_comp = HybridIdealGasCp
+    enth_mol_ig_comp = HybridIdealGasEnthalpy
+    entr_mol_ig_comp = HybridIdealGasEntropy
+    enth_mol_liq_comp = HybridLiquidEnthalpy
+    entr_mol_liq_comp = HybridLiquidEntropy

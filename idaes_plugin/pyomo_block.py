@@ -1,0 +1,115 @@
+"""An ONNX property model as a Pyomo Block: inputs as Vars, outputs as Expressions.
+
+This is the plain-Pyomo entry point, independent of IDAES: add a model to any Pyomo model
+for equation-oriented optimisation (parameter estimation, design) that is not a flowsheet::
+
+    m = pyo.ConcreteModel()
+    blk = add_onnx_block(m, "benzene", "benzene")        # shipped model name or .onnx path
+    m.obj = pyo.Objective(expr=(blk.pressure_sat_comp - 1e5 * pyo.units.Pa) ** 2 ...)
+
+Every input is a ``Var`` with the units of the metadata, bounded by the validity domain;
+every output is an ``Expression`` with its units; derivatives requested with
+``derivatives=[("pressure_sat_comp", "temperature")]`` appear as
+``d_pressure_sat_comp_d_temperature`` (exact, from CasADi's differentiation of the graph).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+import onnx
+import pyomo.environ as pyo
+from pyomo.environ import units as pyunits
+
+from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
+from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
+
+
+def model_expressions(
+    model: OnnxPropertyModel,
+    outputs: Sequence[str],
+    inputs: dict,
+    subexpression=None,
+    wrt_derivative: str | None = None,
+) -> list:
+    """Dimensionless Pyomo expressions of model outputs (or their derivatives).
+
+    Parameters
+    ----------
+    model : OnnxPropertyModel
+    outputs : sequence of str
+        Output tensor names.
+    inputs : dict
+        Input tensor name -> dimensionless Pyomo expression (number in the metadata units).
+    subexpression : callable, optional
+        See :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`.
+    wrt_derivative : str, optional
+        Return :math:`\\partial y / \\partial x` for this input instead of the outputs;
+        the value is in ``units(y) / units(x)``.
+    """
+    fun = model.sx_function(outputs, wrt_derivative)
+    return sx_to_pyomo(fun, [inputs[n] for n in model.input_names], subexpression)
+
+
+def add_onnx_block(
+    parent: pyo.Block,
+    name: str,
+    source: str | os.PathLike | onnx.ModelProto | OnnxPropertyModel,
+    outputs: Iterable[str] | None = None,
+    derivatives: Iterable[tuple[str, str]] = (),
+    share_subexpressions: bool = True,
+) -> pyo.Block:
+    """Add a Block holding an ONNX model to ``parent`` and return it.
+
+    Parameters
+    ----------
+    parent : pyomo Block or ConcreteModel
+    name : str
+        Name of the new block.
+    source : path, shipped model name or CAS, onnx.ModelProto or OnnxPropertyModel
+        The model (validated and refused as in :func:`idaes_plugin.onnx_import.load_model`).
+    outputs : iterable of str, optional
+        Outputs to translate; default all.
+    derivatives : iterable of (output, input)
+        Derivatives to add as ``d_<output>_d_<input>`` expressions.
+    share_subexpressions : bool
+        Keep shared nodes as named expressions ``block.subexpression[k]`` (smaller NL file).
+
+    Returns
+    -------
+    pyomo Block
+        With one ``Var`` per input (units, bounds = validity domain, initialised at the
+        domain midpoint) and one ``Expression`` per output and derivative. The imported
+        model is kept as ``block.onnx_model``.
+    """
+    model = source if isinstance(source, OnnxPropertyModel) else load_model(source)
+    outputs = list(model.output_names if outputs is None else outputs)
+    model.require_outputs(outputs)
+    blk = pyo.Block(concrete=True)
+    parent.add_component(name, blk)
+    blk.onnx_model = model
+    in_units = {n: parse_units(model.units_of(n), model.source) for n in model.input_names}
+    dimless = {}
+    for input_name in model.input_names:
+        bounds = model.domain_of(input_name)
+        start = None if bounds is None else 0.5 * (bounds[0] + bounds[1])
+        var = pyo.Var(units=in_units[input_name], bounds=bounds, initialize=start)
+        blk.add_component(input_name, var)
+        dimless[input_name] = var / in_units[input_name]
+    share = indexed_subexpressions(blk) if share_subexpressions else None
+    values = model_expressions(model, outputs, dimless, share)
+    for out_name, value in zip(outputs, values, strict=True):
+        units = parse_units(model.units_of(out_name), model.source)
+        blk.add_component(out_name, pyo.Expression(expr=value * units))
+    for out_name, in_name in derivatives:
+        (value,) = model_expressions(model, [out_name], dimless, share, wrt_derivative=in_name)
+        units = parse_units(model.units_of(out_name), model.source) / in_units[in_name]
+        blk.add_component(f"d_{out_name}_d_{in_name}", pyo.Expression(expr=value * units))
+    return blk
+
+
+def as_dimensionless(expr, units_text: str, where: str = "<model>"):
+    """``expr`` converted to the units ``units_text`` and divided by them (a plain number)."""
+    target = parse_units(units_text, where)
+    return pyunits.convert(expr, to_units=target) / target

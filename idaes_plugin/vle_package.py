@@ -1,0 +1,176 @@
+"""A complete IDAES VLE property package from shipped propkg models, in one call.
+
+``GenericParameterBlock(**vle_config(["benzene", "toluene"]))`` builds the analogue of
+IDAES's ``BT_ideal`` example (FTPx state, ideal gas, Raoult liquid, smooth VLE,
+ideal bubble/dew) with every pure-component property taken from the ONNX models:
+vapour pressure, liquid density, ideal-gas cp, enthalpy and entropy, and the liquid
+enthalpy and entropy derived from them (see :mod:`idaes_plugin.pure_methods`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from pyomo.environ import units as pyunits
+
+from idaes_plugin.onnx_import import load_model, resolve_model_path
+from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
+from propkg.errors import DomainError, PropkgError
+
+#: Pure-component properties configured when the model provides what they need.
+_METHOD_NEEDS = {
+    "pressure_sat_comp": ("pressure_sat_comp",),
+    "dens_mol_liq_comp": ("dens_mol_liq_comp",),
+    "cp_mol_ig_comp": ("enth_mol_ig_comp",),
+    "enth_mol_ig_comp": ("enth_mol_ig_comp",),
+    "entr_mol_ig_comp": ("entr_mol_ig_comp",),
+    "enth_mol_liq_comp": ("enth_mol_ig_comp", "pressure_sat_comp"),
+    "entr_mol_liq_comp": ("entr_mol_ig_comp", "pressure_sat_comp"),
+}
+_CONSTANT_UNITS = {
+    "enth_mol_form_vap_comp_ref": pyunits.J / pyunits.mol,
+    "enth_mol_form_liq_comp_ref": pyunits.J / pyunits.mol,
+    "entr_mol_form_vap_comp_ref": pyunits.J / pyunits.mol / pyunits.K,
+    "entr_mol_form_liq_comp_ref": pyunits.J / pyunits.mol / pyunits.K,
+    "pressure_crit": pyunits.Pa,
+    "temperature_crit": pyunits.K,
+}
+
+
+def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float, float], dict]:
+    from idaes.core import Component
+    from idaes.models.properties.modular_properties.phase_equil.forms import fugacity
+
+    path = resolve_model_path(source)
+    model = load_model(path)
+    meta = model.metadata
+    if meta.kind != "pure_component" or len(meta.components) != 1:
+        raise PropkgError(
+            f"'{source}' ({path}) is a {meta.kind} model of {meta.component_names}; "
+            "vle_config needs one pure-component model per component"
+        )
+    comp = meta.components[0]
+    data = {MODEL_KEY: str(path), "mw": (comp["molar_mass"], pyunits.kg / pyunits.mol)}
+    for key, value in meta.raw.get("constants", {}).items():
+        if key in _CONSTANT_UNITS and isinstance(value, int | float):
+            data[key] = (float(value), _CONSTANT_UNITS[key])
+    entry = {"type": Component, "parameter_data": data,
+             "phase_equilibrium_form": {("Vap", "Liq"): fugacity}}  # fmt: skip
+    for prop, needs in _METHOD_NEEDS.items():
+        if all(n in model.output_names for n in needs):
+            entry[prop] = OnnxPure
+    for needed in ("pressure_sat_comp", "enth_mol_ig_comp"):
+        if needed not in entry:
+            raise PropkgError(
+                f"model {path} has no '{needed}' output; a VLE package needs it "
+                f"(outputs: {list(model.output_names)})"
+            )
+    scaling = {name: spec["scaling_factor"] for name, spec in meta.outputs.items()
+               if "scaling_factor" in spec}  # fmt: skip
+    lo, hi = model.domain_of("temperature")
+    return comp["name"], entry, (lo, hi), scaling
+
+
+def vle_config(
+    components: Sequence[str | os.PathLike],
+    activity_model=None,
+    *,
+    pressure_bounds: tuple[float, float, float] = (5e4, 1e5, 1e6),
+    flow_bounds: tuple[float, float, float] = (0.0, 100.0, 1000.0),
+    temperature_ref: float = 298.15,
+    pressure_ref: float = 101325.0,
+) -> dict:
+    """Configuration dict of a vapour-liquid ``GenericParameterBlock`` from propkg models.
+
+    Parameters
+    ----------
+    components : sequence of str or path
+        Shipped model names, aliases or CAS numbers (case-insensitive), or ``.onnx`` paths.
+        Components are named as in the models' metadata (e.g. ``"benzene"``).
+    activity_model : optional
+        None: ideal liquid (Raoult's law). Otherwise passed to
+        ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work).
+    pressure_bounds, flow_bounds : (lower, initial, upper)
+        State bounds in [Pa] and [mol/s].
+    temperature_ref, pressure_ref : float
+        Reference state of the package [K], [Pa].
+
+    Returns
+    -------
+    dict
+        For ``GenericParameterBlock(**config)``. The temperature state bounds are the
+        intersection of the models' validity domains; the metadata scaling factors are
+        under ``config["default_scaling_factors"]``, keyed ``(property, component)``.
+
+    Raises
+    ------
+    MetadataError
+        An unknown component (the message lists the shipped models).
+    DomainError
+        If the components' temperature domains do not overlap.
+    PropkgError
+        If the activity model support is not available.
+    """
+    from idaes.core import LiquidPhase, VaporPhase
+    from idaes.models.properties.modular_properties.eos.ideal import Ideal
+    from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
+    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
+        IdealBubbleDew,
+    )
+    from idaes.models.properties.modular_properties.state_definitions import FTPx
+
+    if len(components) < 1:
+        raise PropkgError("vle_config needs at least one component")
+    entries, lows, highs, scaling = {}, [], [], {}
+    for source in components:
+        name, entry, (lo, hi), sf = _component_entry(source)
+        if name in entries:
+            raise PropkgError(f"component '{name}' is given twice in {list(components)}")
+        entries[name] = entry
+        lows.append(lo)
+        highs.append(hi)
+        scaling.update({(prop, name): value for prop, value in sf.items()})
+    t_lo, t_hi = max(lows), min(highs)
+    if t_lo >= t_hi:
+        raise DomainError(
+            f"the temperature domains of {list(entries)} do not overlap: "
+            f"[{t_lo}, {t_hi}] K"
+        )
+    t_init = min(max(300.0, t_lo), t_hi)
+    if activity_model is None:
+        liquid = {"type": LiquidPhase, "equation_of_state": Ideal}
+    else:
+        try:
+            from idaes_plugin.activity import liquid_phase_config
+        except ImportError as exc:
+            raise PropkgError(
+                f"activity model {activity_model!r} requested, but idaes_plugin.activity is "
+                f"not available in this installation ({exc})"
+            ) from None
+        liquid = liquid_phase_config(list(entries), activity_model)
+    config = {
+        "components": entries,
+        "phases": {"Liq": liquid, "Vap": {"type": VaporPhase, "equation_of_state": Ideal}},
+        "base_units": {
+            "time": pyunits.s,
+            "length": pyunits.m,
+            "mass": pyunits.kg,
+            "amount": pyunits.mol,
+            "temperature": pyunits.K,
+        },
+        "state_definition": FTPx,
+        "state_bounds": {
+            "flow_mol": (*flow_bounds, pyunits.mol / pyunits.s),
+            "temperature": (t_lo, t_init, t_hi, pyunits.K),
+            "pressure": (*pressure_bounds, pyunits.Pa),
+        },
+        "pressure_ref": (pressure_ref, pyunits.Pa),
+        "temperature_ref": (temperature_ref, pyunits.K),
+        "phases_in_equilibrium": [("Vap", "Liq")],
+        "phase_equilibrium_state": {("Vap", "Liq"): SmoothVLE},
+        "bubble_dew_method": IdealBubbleDew,
+    }
+    if scaling:
+        config["default_scaling_factors"] = scaling
+    return config

@@ -1,0 +1,1 @@
+"""Mechanism-only replicas of published property packages, exported as propkg ONNX models."""
