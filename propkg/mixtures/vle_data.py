@@ -27,7 +27,7 @@ from propkg.mixtures.components import component
 
 P_ATM = 101325.0
 #: x1 of the training points on each training isotherm
-TRAIN_X = (0.1, 0.3, 0.5, 0.7, 0.9)
+TRAIN_X = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: x1 of the held-out grid
 TEST_X = tuple(np.round(np.arange(0.02, 0.981, 0.04), 10))
 N_ISOTHERMS = 5
@@ -103,7 +103,8 @@ class BinaryVleData:
                              for k in COLUMNS})
         data = cls(tuple(pair), rows, prov)
         if data.sha256() != prov.get("sha256"):
-            raise DataError(f"'{csv_path}' sha256 {data.sha256()} differs from {prov.get('sha256')}")
+            raise DataError(
+                f"'{csv_path}' sha256 {data.sha256()} differs from {prov.get('sha256')}")
         return data
 
 

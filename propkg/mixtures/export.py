@@ -1,0 +1,159 @@
+"""Export fitted binary g^E models to ONNX (CasADi ``GraphBuilder``) with propkg metadata.
+
+The exported graph has inputs ``temperature`` (shape [1, 1], K) and ``mole_frac_comp``
+(shape [1, 2], model order) and outputs ``gibbs_excess_rt`` ([1, 1]) and
+``log_act_coeff_comp`` ([1, 2]), all float64. The scalar model is written in CasADi SX,
+differentiated exactly, then inlined into an MX function whose component extraction and
+assembly are products with constant unit vectors, so the ONNX graph uses only
+Add/Sub/Mul/Div/Pow/Exp/Log/Tanh/Gemm/Constant (plus Identity on outputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import casadi as ca
+import numpy as np
+
+from propkg.errors import UnsupportedOperationError
+from propkg.manifest import write_manifest_entry
+from propkg.metadata import attach_metadata, validate_metadata
+from propkg.mixtures.components import SHIPPED_PAIRS, component
+from propkg.mixtures.training import PairFit, fit_pair
+
+OPSET = 17
+SMOOTH_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Exp", "Log", "Sqrt", "Tanh", "MatMul", "Gemm",
+              "Constant", "Neg", "Sigmoid", "Softplus", "Identity"}
+INPUT_SHAPES = {"temperature": [1, 1], "mole_frac_comp": [1, 2]}
+OUTPUT_SHAPES = {"gibbs_excess_rt": [1, 1], "log_act_coeff_comp": [1, 2]}
+
+
+def mx_function(fun: ca.Function) -> ca.Function:
+    """Wrap an SX ``(T, x1, x2) -> (g, ln g1, ln g2)`` into the exported MX signature."""
+    T = ca.MX.sym("temperature", 1, 1)
+    x = ca.MX.sym("mole_frac_comp", 2, 1)
+    x1 = ca.mtimes(ca.DM([[1.0, 0.0]]), x)
+    x2 = ca.mtimes(ca.DM([[0.0, 1.0]]), x)
+    g, l1, l2 = fun.call([T, x1, x2], True, False)
+    ln = l1 * ca.DM([[1.0], [0.0]]) + l2 * ca.DM([[0.0], [1.0]])
+    return ca.Function("binary_gibbs_excess", [T, x], [g, ln], list(INPUT_SHAPES),
+                       list(OUTPUT_SHAPES))
+
+
+def export_onnx(fun: ca.Function, metadata: dict, path: str | Path) -> Path:
+    """Write the ONNX file of ``fun`` with ``metadata`` and check ops and round trip.
+
+    Raises
+    ------
+    UnsupportedOperationError
+        If the graph contains an op outside :data:`SMOOTH_OPS`, or the CasADi re-import of
+        the file does not reproduce ``fun``.
+    """
+    import onnx
+
+    path = Path(path)
+    f_mx = mx_function(fun)
+    ca.GraphBuilder(f_mx, {}).export_onnx(str(path))
+    proto = onnx.load(str(path))
+    bad = sorted({n.op_type for n in proto.graph.node} - SMOOTH_OPS)
+    if bad:
+        raise UnsupportedOperationError(f"ONNX export of '{path.name}' uses ops {bad}")
+    attach_metadata(proto, validate_metadata(metadata, str(path)))
+    onnx.save(proto, str(path))
+    back = ca.GraphBuilder(str(path), {}).create("f", {"symbolic": True}).expand()
+    for T, x1 in ((300.0, 0.3), (360.0, 0.9)):
+        ref = f_mx(T, ca.DM([x1, 1 - x1]))
+        got = back(T, ca.DM([x1, 1 - x1]))
+        err = max(float(ca.norm_inf(a - b)) for a, b in zip(ref, got, strict=True))
+        if err > 1e-12:
+            raise UnsupportedOperationError(f"CasADi round trip of '{path.name}' differs by {err}")
+    return path
+
+
+def metadata_for(fit: PairFit) -> dict:
+    """The propkg metadata of a fitted pair's shipped hybrid."""
+    from propkg import __version__ as propkg_version
+
+    pair = fit.data.pair
+    prov = fit.data.provenance
+    temps = fit.data.arrays()["T"]
+    hyb = fit.hybrid
+    stats = {}
+    for model in ("hybrid", "unifac", "nrtl"):
+        if model == "hybrid" or model in fit.backbones:
+            s = fit.statistics(model)
+            stats[model] = s
+    return {
+        "schema_version": 1,
+        "kind": "binary_excess_gibbs",
+        "components": [component(n).as_metadata() for n in pair],
+        "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
+                   "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
+        "outputs": {"gibbs_excess_rt": {"units": "1", "shape": OUTPUT_SHAPES["gibbs_excess_rt"],
+                                        "scaling_factor": 1.0},
+                    "log_act_coeff_comp": {"units": "1",
+                                           "shape": OUTPUT_SHAPES["log_act_coeff_comp"],
+                                           "scaling_factor": 1.0}},
+        "domain": {"temperature": [float(np.floor(temps.min())), float(np.ceil(temps.max()))],
+                   "mole_frac_comp": [0.0, 1.0]},
+        "backbone": {"gibbs_excess_rt": hyb.backbone.as_metadata()},
+        "correction": hyb.correction_metadata(),
+        "training_data": {
+            "sha256": prov["sha256"],
+            "source": f"CoolProp {prov['coolprop_version']} {prov['coolprop_mixture']}",
+            "coolprop_version": prov["coolprop_version"],
+            "coolprop_gitrevision": prov["coolprop_gitrevision"],
+            "interaction_parameters": prov["interaction_parameters"],
+            "pure_psat": prov["pure_psat"],
+            "targets": "bubble pressure (ln P) and 0.3*y1 of modified Raoult, ideal vapour",
+            "n_points": prov["n_points"],
+            "isotherms_K": prov["isotherms_K"],
+        },
+        "error_statistics": {
+            "pressure_bubble": dict(stats["hybrid"]["pressure_bubble"],
+                                    reference=prov["coolprop_mixture"], split="test"),
+            "mole_frac_vap": dict(stats["hybrid"]["mole_frac_vap"],
+                                  reference=prov["coolprop_mixture"], split="test"),
+            "backbones_alone": {k: v for k, v in stats.items() if k != "hybrid"},
+        },
+        "propkg_version": propkg_version,
+        "opset": OPSET,
+        "notes": "ln gamma_i = exact derivative of gE/RT (CasADi AD); Psat not included: use "
+                 "the pure-component models' pressure_sat_comp",
+    }
+
+
+def export_pair(fit: PairFit, model_dir: str | Path) -> Path:
+    """Export one fitted pair as ``<c1>__<c2>.onnx`` (no manifest entry)."""
+    name = f"{fit.data.pair[0]}__{fit.data.pair[1]}"
+    return export_onnx(fit.function("hybrid"), metadata_for(fit), Path(model_dir) / f"{name}.onnx")
+
+
+def manifest_entry(pair: tuple[str, str]) -> dict:
+    """The manifest entry of a shipped binary."""
+    name = f"{pair[0]}__{pair[1]}"
+    return {"name": name, "kind": "binary_excess_gibbs", "file": f"{name}.onnx",
+            "components": [{"name": n, "cas": component(n).cas} for n in pair],
+            "aliases": [f"{pair[1]}__{pair[0]}"]}
+
+
+def export_all(model_dir: str | Path | None = None, pairs=SHIPPED_PAIRS) -> list[Path]:
+    """Fit and export every shipped pair, then write their manifest entries (one call each)."""
+    from propkg.manifest import default_model_dir
+
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    paths = [export_pair(fit_pair(pair), model_dir) for pair in pairs]
+    for pair in pairs:
+        write_manifest_entry(model_dir, manifest_entry(pair))
+    return paths
+
+
+def file_digest(path: str | Path) -> str:
+    """sha256 of a file (for reports)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for p in export_all():
+        print(p, file_digest(p))
