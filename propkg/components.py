@@ -1,0 +1,187 @@
+"""Registry of the pure components shipped by propkg and their constants from ``chemicals``.
+
+Every constant (critical temperature and pressure, acentric factor, molar mass, triple
+point, critical compressibility, ideal-gas heat-capacity polynomial) is looked up in the
+``chemicals`` databases by CAS number; nothing is typed by hand except the names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from propkg.errors import DataError
+
+
+@dataclass(frozen=True)
+class ComponentEntry:
+    """Names of one shipped component.
+
+    Attributes
+    ----------
+    name : str
+        File-safe common name (lowercase, underscores), e.g. ``"n_hexane"``.
+    query : str
+        Name given to :func:`chemicals.identifiers.CAS_from_any`.
+    coolprop : str
+        CoolProp fluid name.
+    aliases : tuple of str
+        Further common spellings (matched case-insensitively).
+    """
+
+    name: str
+    query: str
+    coolprop: str
+    aliases: tuple[str, ...] = ()
+
+
+REGISTRY: tuple[ComponentEntry, ...] = (
+    ComponentEntry("water", "water", "Water", ("h2o",)),
+    ComponentEntry("methanol", "methanol", "Methanol", ("methyl alcohol", "meoh")),
+    ComponentEntry("ethanol", "ethanol", "Ethanol", ("ethyl alcohol", "etoh")),
+    ComponentEntry("acetone", "acetone", "Acetone", ("propanone", "2-propanone")),
+    ComponentEntry("benzene", "benzene", "Benzene", ("c6h6",)),
+    ComponentEntry("toluene", "toluene", "Toluene", ("methylbenzene",)),
+    ComponentEntry("n_hexane", "n-hexane", "n-Hexane", ("n-hexane", "hexane", "n hexane")),
+    ComponentEntry("n_heptane", "n-heptane", "n-Heptane", ("n-heptane", "heptane", "n heptane")),
+    ComponentEntry("n_octane", "n-octane", "n-Octane", ("n-octane", "octane", "n octane")),
+    ComponentEntry("cyclohexane", "cyclohexane", "CycloHexane", ("c6h12",)),
+    ComponentEntry("propane", "propane", "n-Propane", ("n-propane", "c3h8", "r290")),
+    ComponentEntry("n_butane", "n-butane", "n-Butane", ("n-butane", "butane", "n butane", "r600")),
+    ComponentEntry("isobutane", "isobutane", "IsoButane", ("i-butane", "2-methylpropane", "r600a")),
+    ComponentEntry(
+        "carbon_dioxide", "carbon dioxide", "CarbonDioxide", ("carbon dioxide", "co2", "r744")
+    ),
+    ComponentEntry("ammonia", "ammonia", "Ammonia", ("nh3", "r717")),
+    ComponentEntry("r134a", "R134a", "R134a", ("r-134a", "hfc-134a", "1,1,1,2-tetrafluoroethane")),
+    ComponentEntry("ethylene", "ethylene", "Ethylene", ("ethene", "c2h4")),
+    ComponentEntry("propylene", "propylene", "Propylene", ("propene", "c3h6")),
+    ComponentEntry("o_xylene", "o-xylene", "o-Xylene", ("o-xylene", "ortho-xylene", "1,2-xylene")),
+    ComponentEntry("ethylbenzene", "ethylbenzene", "EthylBenzene", ("ethyl benzene",)),
+)
+
+
+@dataclass(frozen=True)
+class PureConstants:
+    """Constants of one pure component, SI units.
+
+    Attributes
+    ----------
+    name, cas, coolprop : str
+        propkg name, CAS number, CoolProp fluid name.
+    Tc : float
+        Critical temperature, [K].
+    Pc : float
+        Critical pressure, [Pa].
+    omega : float
+        Acentric factor, [-].
+    molar_mass : float
+        Molar mass, [kg/mol].
+    Ttriple : float
+        Triple-point temperature, [K].
+    Zc : float
+        Critical compressibility, used as the Rackett parameter Z_RA, [-].
+    poling : tuple of float
+        Coefficients a0..a4 of the Poling ideal-gas polynomial cp/R, [-, 1/K, ...].
+    aliases : tuple of str
+        Alternative names (lowercase).
+    """
+
+    name: str
+    cas: str
+    coolprop: str
+    Tc: float
+    Pc: float
+    omega: float
+    molar_mass: float
+    Ttriple: float
+    Zc: float
+    poling: tuple[float, float, float, float, float]
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def T_low(self) -> float:
+        """Lower end of the fitted range, max(T_triple, 0.45 Tc), [K]."""
+        return max(self.Ttriple, 0.45 * self.Tc)
+
+    @property
+    def T_high(self) -> float:
+        """Upper end of the fitted range, 0.95 Tc, [K]."""
+        return 0.95 * self.Tc
+
+    def as_dict(self) -> dict:
+        """Constants as a JSON-ready dictionary (metadata key ``constants``)."""
+        return {
+            "Tc": self.Tc,
+            "Pc": self.Pc,
+            "omega": self.omega,
+            "molar_mass": self.molar_mass,
+            "Ttriple": self.Ttriple,
+            "Zc": self.Zc,
+            "rackett_Z_RA": self.Zc,
+            "poling_a": list(self.poling),
+            "source": "chemicals",
+        }
+
+
+def names() -> list[str]:
+    """propkg names of every registered component, in registry order."""
+    return [e.name for e in REGISTRY]
+
+
+def find_entry(name: str) -> ComponentEntry:
+    """Registry entry matching a name, alias or CoolProp name (case-insensitive)."""
+    wanted = name.strip().lower()
+    for entry in REGISTRY:
+        keys = {entry.name, entry.query.lower(), entry.coolprop.lower(), *entry.aliases}
+        if wanted in keys:
+            return entry
+    raise DataError(f"unknown component '{name}'; known: {', '.join(names())}")
+
+
+@cache
+def constants_from_chemicals(query: str) -> dict:
+    """Look up Tc, Pc, omega, MW, Tt, Zc and the Poling cp polynomial of a chemical.
+
+    Parameters
+    ----------
+    query : str
+        Any identifier :func:`chemicals.identifiers.CAS_from_any` understands.
+    """
+    from chemicals import MW, CAS_from_any, Pc, Tc, Tt, Zc, omega
+    from chemicals import heat_capacity as hc
+
+    cas = CAS_from_any(query)
+    values = {"cas": cas, "Tc": Tc(cas), "Pc": Pc(cas), "omega": omega(cas), "Zc": Zc(cas)}
+    values["Ttriple"] = Tt(cas)
+    mw = MW(cas)
+    values["molar_mass"] = None if mw is None else mw / 1000.0
+    poling = hc.Cp_data_Poling
+    if cas in poling.index:
+        row = poling.loc[cas]
+        values["poling"] = tuple(float(row[k]) for k in ("a0", "a1", "a2", "a3", "a4"))
+    else:
+        values["poling"] = None
+    missing = [k for k, v in values.items() if v is None]
+    if missing:
+        raise DataError(f"chemicals has no {missing} for '{query}' (CAS {cas})")
+    return values
+
+
+def get_constants(name: str) -> PureConstants:
+    """Constants of a registered component (by name, alias or CoolProp name)."""
+    entry = find_entry(name)
+    v = constants_from_chemicals(entry.query)
+    return PureConstants(
+        name=entry.name,
+        cas=v["cas"],
+        coolprop=entry.coolprop,
+        Tc=float(v["Tc"]),
+        Pc=float(v["Pc"]),
+        omega=float(v["omega"]),
+        molar_mass=float(v["molar_mass"]),
+        Ttriple=float(v["Ttriple"]),
+        Zc=float(v["Zc"]),
+        poling=v["poling"],
+        aliases=entry.aliases,
+    )

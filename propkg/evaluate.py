@@ -1,0 +1,73 @@
+"""Evaluation of hybrid models: CasADi reference, onnxruntime, and deviation statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
+
+#: outputs whose reference is zero at T_ref: deviations are made relative to max |ref|
+ZERO_CROSSING = ("enth_mol_ig_comp", "entr_mol_ig_comp")
+
+
+def onnx_session(path: str | Path):
+    """An onnxruntime CPU session of an ONNX file (one thread, deterministic)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def run_onnx(path_or_session, T) -> dict[str, np.ndarray]:
+    """Evaluate an exported pure-component model on an array of temperatures [K].
+
+    The whole array is evaluated in one call (input shape ``[batch, 1]``).
+    """
+    session = (
+        onnx_session(path_or_session)
+        if isinstance(path_or_session, str | Path)
+        else path_or_session
+    )
+    T = np.asarray(T, dtype=np.float64).reshape(-1, 1)
+    names = [o.name for o in session.get_outputs()]
+    values = session.run(names, {"temperature": T})
+    return {k: np.asarray(v).ravel() for k, v in zip(names, values, strict=True)}
+
+
+def deviations(pred: np.ndarray, ref: np.ndarray, name: str) -> np.ndarray:
+    """Relative deviations [%] of ``pred`` from ``ref`` (relative to max |ref| for h, s)."""
+    pred, ref = np.asarray(pred, float), np.asarray(ref, float)
+    if name in ZERO_CROSSING:
+        return 100.0 * (pred - ref) / np.max(np.abs(ref))
+    return 100.0 * (pred / ref - 1.0)
+
+
+def statistics(pred: np.ndarray, ref: np.ndarray, name: str) -> dict:
+    """AAD % and maximum absolute deviation % of ``pred`` against ``ref``."""
+    dev = np.abs(deviations(pred, ref, name))
+    out = {
+        "aad_percent": float(np.mean(dev)),
+        "max_percent": float(np.max(dev)),
+        "n_points": int(dev.size),
+    }
+    if name in ZERO_CROSSING:
+        out["aad_abs"] = float(np.mean(np.abs(np.asarray(pred) - np.asarray(ref))))
+        out["note"] = "percent relative to max |reference| on the test grid (zero at 298.15 K)"
+    return out
+
+
+def error_statistics(model: HybridPureModel, test: dict[str, np.ndarray], source: str) -> dict:
+    """Statistics of every output of ``model`` against held-out reference columns."""
+    pred = model.evaluate(test["temperature"])
+    stats = {}
+    for name in OUTPUT_UNITS:
+        if name in test:
+            stats[name] = statistics(pred[name], test[name], name)
+            stats[name]["reference"] = source
+    if "dh_vap_mol_comp" in stats:
+        stats["dh_vap_mol_comp"]["note"] = "derived by Clausius-Clapeyron, not fitted"
+    return stats

@@ -1,0 +1,207 @@
+"""Hybrid (backbone + smooth correction) pure-component property models.
+
+One :class:`HybridPureModel` holds the constants of a component and the learned
+parameters of three corrections; every property is an explicit expression of T:
+
+.. math::
+    \\ln P^{sat} &= \\ln P_c + \\ln P_r^{AW}(T) + \tau\\, \\mathrm{NN}_P(x),
+        \\quad \tau = 1 - T/T_c,\\ x = (T/T_c - 0.7)/0.25 \\
+    \\ln \rho^{L} &= \\ln \rho^{Rackett}(T) + \tau\\, \\mathrm{NN}_\rho(x) \\
+    c_p^{ig} &= c_p^{Poling}(T) + R \\sum_k a_k E(\theta_k/T) \\
+    h^{ig} &= \\int_{T_{ref}}^{T} c_p^{ig}\\,dT,\\qquad
+    s^{ig} = \\int_{T_{ref}}^{T} \frac{c_p^{ig}}{T}\\,dT \\quad (P = P_{ref}) \\
+    \\Delta h^{vap} &= T\\,(v^V - v^L)\\,\frac{dP^{sat}}{dT},\\qquad
+    v^V = \frac{RT}{P^{sat}} + B(T),\\ v^L = 1/\rho^L
+
+The corrections vanish at the critical point (factor tau), so Psat(Tc) = Pc and
+rho(Tc) = Pc/(R Tc Zc) hold exactly; h and s are closed-form integrals of cp; the
+enthalpy of vaporization is derived (Clausius-Clapeyron with the exact CasADi derivative
+of ln Psat and the second virial coefficient B of Tsonopoulos), never fitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from propkg import backbones as bb
+from propkg.components import PureConstants, get_constants
+from propkg.correction import einstein_cp, einstein_h, einstein_s, tanh_net
+
+T_REF = 298.15
+P_REF = 101325.0
+TR_CENTER = 0.7
+TR_HALF_WIDTH = 0.25
+
+#: output tensors in export order, with SI units
+OUTPUT_UNITS = {
+    "pressure_sat_comp": "Pa",
+    "dens_mol_liq_comp": "mol/m**3",
+    "cp_mol_ig_comp": "J/mol/K",
+    "enth_mol_ig_comp": "J/mol",
+    "entr_mol_ig_comp": "J/mol/K",
+    "dh_vap_mol_comp": "J/mol",
+}
+
+
+def scaled_input(T: Any, Tc: float) -> Any:
+    """Input of the tanh corrections, x = (T/Tc - 0.7)/0.25, [-]."""
+    return (T / Tc - TR_CENTER) / TR_HALF_WIDTH
+
+
+@dataclass
+class HybridPureModel:
+    """Hybrid property model of one pure component.
+
+    Parameters
+    ----------
+    constants : PureConstants
+        Component constants from ``chemicals``.
+    psat_params, dens_params : array
+        Parameters of the tanh corrections (see :func:`propkg.correction.tanh_net`);
+        zeros give the backbone alone.
+    cp_params : array
+        Parameters of the Einstein correction (see :func:`propkg.correction.einstein_cp`).
+    hidden : int
+        Hidden units of the tanh corrections.
+    terms : int
+        Number of Einstein terms of the cp correction.
+    """
+
+    constants: PureConstants
+    psat_params: np.ndarray
+    dens_params: np.ndarray
+    cp_params: np.ndarray
+    hidden: int = 3
+    terms: int = 4
+    info: dict = field(default_factory=dict)
+
+    # ---- single properties, numpy or CasADi ---------------------------------------------
+    def ln_psat(self, T: Any) -> Any:
+        """ln of the saturation pressure [Pa]."""
+        c = self.constants
+        tau = 1.0 - T / c.Tc
+        corr = tanh_net(scaled_input(T, c.Tc), self.psat_params, self.hidden)
+        return np.log(c.Pc) + bb.ambrose_walton_ln_pr(T, c.Tc, c.omega) + tau * corr
+
+    def ln_dens_liq(self, T: Any) -> Any:
+        """ln of the saturated-liquid molar density [mol/m**3]."""
+        c = self.constants
+        tau = 1.0 - T / c.Tc
+        corr = tanh_net(scaled_input(T, c.Tc), self.dens_params, self.hidden)
+        return bb.rackett_ln_density(T, c.Tc, c.Pc, c.Zc) + tau * corr
+
+    def cp_ig(self, T: Any) -> Any:
+        """Ideal-gas heat capacity [J/mol/K]."""
+        return bb.poling_cp(T, self.constants.poling) + bb.R * einstein_cp(
+            T, self.cp_params, self.terms
+        )
+
+    def _h_antiderivative(self, T: Any) -> Any:
+        return bb.poling_integral(T, self.constants.poling) + bb.R * einstein_h(
+            T, self.cp_params, self.terms
+        )
+
+    def _s_antiderivative(self, T: Any) -> Any:
+        return bb.poling_integral_over_T(T, self.constants.poling) + bb.R * einstein_s(
+            T, self.cp_params, self.terms
+        )
+
+    def enth_ig(self, T: Any) -> Any:
+        """Ideal-gas enthalpy relative to 298.15 K [J/mol]."""
+        return self._h_antiderivative(T) - float(self._h_antiderivative(T_REF))
+
+    def entr_ig(self, T: Any) -> Any:
+        """Ideal-gas entropy at 101325 Pa relative to 298.15 K [J/mol/K]."""
+        return self._s_antiderivative(T) - float(self._s_antiderivative(T_REF))
+
+    def second_virial(self, T: Any) -> Any:
+        """Second virial coefficient of the saturated vapour [m**3/mol]."""
+        c = self.constants
+        return bb.tsonopoulos_b(T, c.Tc, c.Pc, c.omega)
+
+    # ---- CasADi -------------------------------------------------------------------------
+    def casadi_function(self, name: str | None = None):
+        """CasADi MX function ``temperature -> (six outputs of OUTPUT_UNITS)``.
+
+        The enthalpy of vaporization uses the exact derivative ``casadi.jacobian`` of
+        ln Psat.
+        """
+        import casadi as ca
+
+        T = ca.MX.sym("temperature")
+        ln_p = self.ln_psat(T)
+        p = ca.exp(ln_p)
+        ln_rho = self.ln_dens_liq(T)
+        rho = ca.exp(ln_rho)
+        dlnp_dT = ca.jacobian(ln_p, T)
+        v_vap = bb.R * T / p + self.second_virial(T)
+        v_liq = ca.exp(-ln_rho)
+        dh_vap = T * (v_vap - v_liq) * p * dlnp_dT
+        outputs = [p, rho, self.cp_ig(T), self.enth_ig(T), self.entr_ig(T), dh_vap]
+        return ca.Function(
+            name or self.constants.name, [T], outputs, ["temperature"], list(OUTPUT_UNITS)
+        )
+
+    def evaluate(self, T: np.ndarray) -> dict[str, np.ndarray]:
+        """Reference evaluation (CasADi virtual machine, float64) on an array of T [K]."""
+        T = np.atleast_1d(np.asarray(T, dtype=float)).ravel()
+        f = self.casadi_function()
+        values = f(T.reshape(1, -1))
+        return {k: np.asarray(v).ravel() for k, v in zip(OUTPUT_UNITS, values, strict=True)}
+
+    # ---- (de)serialisation for the ONNX metadata -----------------------------------------
+    def correction_dict(self) -> dict:
+        """Parameters of the corrections (metadata key ``correction``)."""
+        return {
+            "pressure_sat_comp": {
+                "form": "ln Psat = ln Pc + AW(T) + (1 - T/Tc) * tanh_net((T/Tc - 0.7)/0.25)",
+                "hidden": self.hidden,
+                "parameters": [float(v) for v in self.psat_params],
+                "layout": "[c0, a_1..a_H, w_1..w_H, b_1..b_H]",
+            },
+            "dens_mol_liq_comp": {
+                "form": "ln rho = ln rho_Rackett(T) + (1 - T/Tc) * tanh_net((T/Tc - 0.7)/0.25)",
+                "hidden": self.hidden,
+                "parameters": [float(v) for v in self.dens_params],
+                "layout": "[c0, a_1..a_H, w_1..w_H, b_1..b_H]",
+            },
+            "cp_mol_ig_comp": {
+                "form": "cp = cp_Poling(T) + R * sum_k a_k E(theta_k/T), "
+                "E(x) = x^2 e^x/(e^x - 1)^2; h, s closed-form integrals",
+                "terms": self.terms,
+                "parameters": [float(v) for v in self.cp_params],
+                "layout": "[a_1..a_K, ln theta_1..ln theta_K]",
+            },
+        }
+
+    @classmethod
+    def from_metadata(cls, raw: dict) -> HybridPureModel:
+        """Rebuild the model from the ``raw`` metadata of an exported file."""
+        name = raw["components"][0]["name"]
+        k = raw["constants"]
+        base = get_constants(name)
+        constants = PureConstants(
+            name=name,
+            cas=raw["components"][0]["cas"],
+            coolprop=base.coolprop,
+            Tc=k["Tc"],
+            Pc=k["Pc"],
+            omega=k["omega"],
+            molar_mass=k["molar_mass"],
+            Ttriple=k["Ttriple"],
+            Zc=k["rackett_Z_RA"],
+            poling=tuple(k["poling_a"]),
+            aliases=base.aliases,
+        )
+        corr = raw["correction"]
+        return cls(
+            constants=constants,
+            psat_params=np.asarray(corr["pressure_sat_comp"]["parameters"]),
+            dens_params=np.asarray(corr["dens_mol_liq_comp"]["parameters"]),
+            cp_params=np.asarray(corr["cp_mol_ig_comp"]["parameters"]),
+            hidden=corr["pressure_sat_comp"]["hidden"],
+            terms=corr["cp_mol_ig_comp"]["terms"],
+        )

@@ -1,0 +1,59 @@
+"""Fit-and-export pipeline of the shipped pure-component models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from propkg.components import get_constants
+from propkg.datasets import N_TRAIN, load_dataset, subset
+from propkg.evaluate import error_statistics
+from propkg.export import export_model, register
+from propkg.hybrid import HybridPureModel
+from propkg.training import fit_hybrid
+
+
+def default_model_dir() -> Path:
+    """``exported_models/`` of the repository checkout."""
+    return Path(__file__).resolve().parents[1] / "exported_models"
+
+
+def fit_component(
+    name: str, dataset_dir: str | Path | None = None, progress: Callable | None = None
+) -> tuple[HybridPureModel, dict]:
+    """Fit the hybrid model of a registered component on its 12 CoolProp training points.
+
+    Returns the model and the loaded dataset.
+    """
+    c = get_constants(name)
+    dataset = load_dataset(c.name, dataset_dir)
+    model = fit_hybrid(c, subset(dataset, "train"), progress=progress)
+    return model, dataset
+
+
+def export_component(
+    name: str,
+    model_dir: str | Path | None = None,
+    dataset_dir: str | Path | None = None,
+    progress: Callable | None = None,
+) -> Path:
+    """Fit, evaluate on held-out data, export ``<name>.onnx`` and update the manifest."""
+    model, dataset = fit_component(name, dataset_dir, progress)
+    c = model.constants
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    source = dataset["sidecar"]["source"]
+    training = {
+        "sha256": dataset["sha256"],
+        "source": source,
+        "file": f"validation/datasets/pure_components/{c.name}.csv",
+        "rows": "role == 'train'",
+        "n_points": {
+            "pressure_sat_comp": N_TRAIN,
+            "dens_mol_liq_comp": N_TRAIN,
+            "cp_mol_ig_comp": N_TRAIN,
+        },
+    }
+    stats = error_statistics(model, subset(dataset, "test"), source)
+    path = export_model(model, model_dir / f"{c.name}.onnx", training, stats)
+    register(model_dir, model, path.name)
+    return path
