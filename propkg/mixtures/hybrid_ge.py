@@ -180,6 +180,23 @@ class HybridExcessGibbs:
         other.theta_ = theta
         return other
 
+    @classmethod
+    def from_metadata(cls, metadata) -> HybridExcessGibbs:
+        """Rebuild a hybrid from the metadata of an exported model (backbone from ``thermo``).
+
+        Parameters
+        ----------
+        metadata : propkg.metadata.ModelMetadata
+        """
+        pair = tuple(metadata.component_names)
+        label = metadata.backbone["gibbs_excess_rt"]["name"]
+        kind = "nrtl" if label.startswith("NRTL") else "unifac"
+        corr = metadata.raw["correction"]
+        model = cls(Backbone.for_pair(kind, pair), int(corr["n_hidden"]), float(corr["T_ref"]),
+                    float(corr["regularization"]))
+        model.theta_ = np.array([corr["c0"], *corr["v"], *corr["w"], *corr["u"], *corr["b"]])
+        return model
+
     def correction_metadata(self) -> dict:
         """The correction's form and parameters, for the ONNX metadata."""
         h = self.n_hidden

@@ -1,0 +1,89 @@
+"""UNIFAC and NRTL backbones (CasADi, exact ln gamma) against thermo's implementations."""
+
+import numpy as np
+import pytest
+import thermo.nrtl as tn
+import thermo.unifac as tu
+
+from propkg.errors import DataError
+from propkg.mixtures.backbones import Backbone
+from propkg.mixtures.components import COMPONENTS, SHIPPED_PAIRS, component
+from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
+from propkg.mixtures.nrtl import NrtlParameters
+from propkg.mixtures.unifac import UnifacParameters, group_assignment
+from tests.tolerances import IDENTITY_RTOL
+
+STATES = [(290.0, 0.02), (330.0, 0.37), (373.15, 0.81), (400.0, 0.999)]
+THERMO_RTOL = 1e-10
+
+
+def _thermo_unifac(pair, version, T, x1):
+    groups = [group_assignment(component(n).inchikey, version) for n in pair]
+    tables = ({"subgroups": tu.DOUFSG, "interaction_data": tu.DOUFIP2016} if version == 1
+              else {"subgroups": tu.UFSG, "interaction_data": tu.UFIP})
+    ref = tu.UNIFAC.from_subgroups(T=T, xs=[x1, 1 - x1], chemgroups=groups, version=version,
+                                   **tables)
+    return ref.GE() / (tu.R * T), np.log(ref.gammas())
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("pair", SHIPPED_PAIRS)
+@pytest.mark.parametrize("version", [0, 1])
+def test_unifac_matches_thermo(pair, version):
+    groups = [group_assignment(component(n).inchikey, version) for n in pair]
+    params = UnifacParameters.from_groups(groups, version)
+    from propkg.mixtures.unifac import unifac_gibbs_excess_rt
+
+    fun = binary_excess_function(lambda T, a, b: unifac_gibbs_excess_rt(T, [a, b], params))
+    for T, x1 in STATES:
+        g, l1, l2 = evaluate(fun, T, x1)
+        g_ref, ln_ref = _thermo_unifac(pair, version, T, x1)
+        np.testing.assert_allclose([l1, l2], ln_ref, rtol=THERMO_RTOL, atol=1e-13)
+        np.testing.assert_allclose(g, g_ref, rtol=THERMO_RTOL, atol=1e-13)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("pair", SHIPPED_PAIRS)
+def test_nrtl_matches_thermo(pair):
+    params = NrtlParameters.from_chemsep([component(n).cas for n in pair])
+    fun = binary_excess_function(Backbone("nrtl", pair, params).gibbs_excess_rt)
+    for T, x1 in STATES:
+        _, l1, l2 = evaluate(fun, T, x1)
+        ref = tn.NRTL(T=T, xs=[x1, 1 - x1], tau_bs=params.b.tolist(),
+                      alpha_cs=params.alpha.tolist())
+        np.testing.assert_allclose([l1, l2], np.log(ref.gammas()), rtol=THERMO_RTOL, atol=1e-13)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("kind", ["unifac", "nrtl"])
+@pytest.mark.parametrize("pair", SHIPPED_PAIRS)
+def test_backbone_gibbs_duhem_and_pure_limits(kind, pair):
+    fun = binary_excess_function(Backbone.for_pair(kind, pair).gibbs_excess_rt)
+    T, x = np.meshgrid(np.linspace(290, 400, 5), np.linspace(1e-6, 1 - 1e-6, 41))
+    res, scale = gibbs_duhem_residual(fun, T, x)
+    assert np.all(np.abs(res) <= IDENTITY_RTOL * np.maximum(scale, 1.0))
+    g0, _, _ = evaluate(fun, T[0], 0.0 * T[0])
+    g1, _, _ = evaluate(fun, T[0], 1.0 + 0.0 * T[0])
+    assert np.max(np.abs(g0)) < 1e-14 and np.max(np.abs(g1)) < 1e-14
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("kind", ["unifac", "nrtl"])
+def test_backbone_swap_is_same_mixture(kind):
+    bb = Backbone.for_pair(kind, ("ethanol", "water"))
+    f, fs = binary_excess_function(bb.gibbs_excess_rt), binary_excess_function(
+        bb.swapped().gibbs_excess_rt)
+    g, l1, l2 = evaluate(f, 340.0, 0.3)
+    gs, ls1, ls2 = evaluate(fs, 340.0, 0.7)
+    np.testing.assert_allclose([g, l1, l2], [gs, ls2, ls1], rtol=1e-13)
+
+
+@pytest.mark.unit
+def test_missing_groups_and_parameters_raise():
+    with pytest.raises(DataError, match="no DDBST"):
+        group_assignment("NOT-A-REAL-KEY")
+    with pytest.raises(DataError, match="no NRTL parameters"):
+        NrtlParameters.from_chemsep(["7732-18-5", "7732-18-5"])
+    with pytest.raises(DataError, match="not one of the mixture components"):
+        component("unobtainium")
+    assert len(COMPONENTS) == 6
