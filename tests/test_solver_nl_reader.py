@@ -1,0 +1,151 @@
+"""The NL reader builds the same functions that Pyomo wrote (checked against Pyomo value())."""
+
+import io
+import subprocess
+import sys
+
+import casadi as ca
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from pyomo.repn.plugins.nl_writer import NLWriter
+
+from idaes_plugin.solvers.nl_reader import read_nl
+from propkg.errors import SolverError
+from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
+
+UNARY = {
+    "exp": pyo.exp,
+    "log": pyo.log,
+    "log10": pyo.log10,
+    "sqrt": pyo.sqrt,
+    "tanh": pyo.tanh,
+    "sin": pyo.sin,
+    "cos": pyo.cos,
+    "tan": pyo.tan,
+    "sinh": pyo.sinh,
+    "cosh": pyo.cosh,
+    "asinh": pyo.asinh,
+    "atanh": lambda v: pyo.atanh(v / 4),
+    "acosh": lambda v: pyo.acosh(v + 1),
+    "atan": pyo.atan,
+    "asin": lambda v: pyo.asin(v / 4),
+    "acos": lambda v: pyo.acos(v / 4),
+    "abs": abs,
+    "neg": lambda v: -v,
+}
+
+
+def write_nl(m, tmp_path):
+    path = tmp_path / "model.nl"
+    with open(path, "w") as handle:
+        info = NLWriter().write(m, handle, symbolic_solver_labels=False, linear_presolve=False)
+    return path, info
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_functions_round_trip(tmp_path, name):
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.3, bounds=(0.5, 3))
+    m.y = pyo.Var(initialize=0.7)
+    m.c = pyo.Constraint(expr=UNARY[name](m.x) * m.y + m.y**2 / (1 + m.x) == 1)
+    m.o = pyo.Objective(expr=(m.x - 2) ** 2 + m.x * m.y)
+    path, info = write_nl(m, tmp_path)
+    problem = read_nl(path)
+    point = np.array([pyo.value(v) for v in info.variables])
+    g_val, f_val = (float(v) for v in ca.Function("g", [problem.x], [problem.g, problem.f])(point))
+    # the writer moves constant terms of a body into its bounds
+    assert g_val - problem.ubg[0] == pytest.approx(
+        pyo.value(m.c.body) - pyo.value(m.c.upper), rel=CROSS_IMPLEMENTATION_RTOL, abs=1e-14
+    )
+    assert f_val == pytest.approx(pyo.value(m.o), rel=CROSS_IMPLEMENTATION_RTOL)
+    x_index = [v.name for v in info.variables].index("x")
+    assert (problem.lbx[x_index], problem.ubx[x_index]) == (0.5, 3.0)
+
+
+@pytest.mark.unit
+def test_expr_if_and_sums(tmp_path):
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(5), initialize=lambda m, i: 0.3 * i + 0.1)
+    m.c = pyo.Constraint(
+        expr=pyo.Expr_if(IF=m.x[0] <= 0.5, THEN=m.x[1] ** 2, ELSE=m.x[2]) + sum(m.x.values())
+        == 3
+    )
+    m.o = pyo.Objective(expr=sum((m.x[i] - i) ** 2 for i in range(5)), sense=pyo.maximize)
+    path, info = write_nl(m, tmp_path)
+    problem = read_nl(path)
+    point = np.array([pyo.value(v) for v in info.variables])
+    g_val = float(ca.Function("g", [problem.x], [problem.g])(point))
+    assert g_val - problem.ubg[0] == pytest.approx(pyo.value(m.c.body) - 3, abs=1e-14)
+    f_val = float(ca.Function("f", [problem.x], [problem.f])(point))
+    assert problem.objective_sense == -1
+    assert -f_val == pytest.approx(pyo.value(m.o), rel=CROSS_IMPLEMENTATION_RTOL)
+
+
+@pytest.mark.unit
+def test_no_objective_gives_zero_objective(tmp_path):
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.0)
+    m.c = pyo.Constraint(expr=pyo.exp(m.x) == 2)
+    path, _ = write_nl(m, tmp_path)
+    problem = read_nl(path)
+    assert problem.n_objectives == 0 and problem.objective_sense == 0
+    assert float(ca.Function("f", [problem.x], [problem.f])(0.3)) == 0.0
+
+
+@pytest.mark.unit
+def test_comments_in_expression_lines_are_ignored(tmp_path):
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.0)
+    m.c = pyo.Constraint(expr=pyo.exp(m.x) + m.x**2 == 2)
+    path = tmp_path / "labelled.nl"
+    with open(path, "w") as handle:
+        NLWriter().write(m, handle, symbolic_solver_labels=True)
+    assert "#" in path.read_text()
+    problem = read_nl(path)
+    value = float(ca.Function("g", [problem.x], [problem.g])(0.5))
+    assert value - problem.ubg[0] == pytest.approx(np.exp(0.5) + 0.25 - 2, rel=1e-14)
+
+
+@pytest.mark.unit
+def test_external_function_is_refused(tmp_path):
+    path = tmp_path / "ext.nl"
+    path.write_text(
+        "g3 1 1 0\n 1 1 0 0 1\n 1 0\n 0 0\n 1 0 0\n 0 0 0 1\n 0 0 0 0 0\n 1 0\n 0 0\n"
+        " 0 0 0 0 0\nF0 1 -1 cubic_root\nC0\nf0 1\nv0\nr\n4 0\nb\n3\nk0\nJ0 1\n0 0\n"
+    )
+    with pytest.raises(SolverError, match="external function"):
+        read_nl(path)
+
+
+@pytest.mark.unit
+def test_binary_nl_is_refused(tmp_path):
+    path = tmp_path / "bin.nl"
+    path.write_text("b3 1 1 0\n" + "0\n" * 9)
+    with pytest.raises(SolverError, match="not in text"):
+        read_nl(path)
+
+
+@pytest.mark.integration
+def test_console_script_solves_like_the_ampl_executable(tmp_path):
+    """The ``propkg-ipopt`` entry point is driven by Pyomo's stock executable interface."""
+    from idaes_plugin.solvers import driver_executable
+
+    exe = driver_executable()
+    if exe == sys.executable:
+        pytest.skip("propkg-ipopt console script not installed (pip install first)")
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.split()[0] == "Ipopt"
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=-1.2)
+    m.y = pyo.Var(initialize=1.0)
+    m.o = pyo.Objective(expr=100 * (m.y - m.x**2) ** 2 + (1 - m.x) ** 2)
+    from pyomo.solvers.plugins.solvers.IPOPT import IPOPT
+
+    solver = IPOPT(executable=exe)
+    log = io.StringIO()
+    results = solver.solve(m, logfile=str(tmp_path / "log.txt"))
+    log.write(str(results))
+    assert results.solver.termination_condition == pyo.TerminationCondition.optimal
+    assert pyo.value(m.x) == pytest.approx(1.0, abs=1e-6)
