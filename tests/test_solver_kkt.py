@@ -61,3 +61,25 @@ def test_primal_and_multipliers_match_analytic_kkt(solver_name, sense):
     assert m.dual[m.c3] == pytest.approx(0.0, abs=NLP_SOLUTION_ATOL)
     assert m.ipopt_zU_out[m.y] == pytest.approx(-sign * 0.5, abs=NLP_SOLUTION_ATOL)
     assert m.ipopt_zL_out.get(m.y, 0.0) == pytest.approx(0.0, abs=NLP_SOLUTION_ATOL)
+
+
+@pytest.mark.component
+def test_user_scaling_suffixes_are_applied_and_undone():
+    """``nlp_scaling_method=user-scaling`` with scaling_factor suffixes in the NL file."""
+    m = kkt_model(pyo.minimize)
+    m.scaling_factor = pyo.Suffix(direction=pyo.Suffix.EXPORT)
+    m.scaling_factor[m.x] = 10.0
+    m.scaling_factor[m.z] = 0.1
+    m.scaling_factor[m.c1] = 5.0
+    m.scaling_factor[m.c2] = 0.5
+    m.scaling_factor[m.obj] = 3.0
+    solver = pyo.SolverFactory("casadi_ipopt_v2")
+    solver.config.writer_config.linear_presolve = False
+    solver.config.writer_config.scale_model = False  # the suffixes go into the NL file
+    results = solver.solve(m, options={"tol": 1e-10, "nlp_scaling_method": "user-scaling"})
+    assert results.solver.termination_condition == pyo.TerminationCondition.optimal
+    assert pyo.value(m.x) == pytest.approx(1.75, abs=NLP_SOLUTION_ATOL)
+    assert pyo.value(m.z) == pytest.approx(2.75, abs=NLP_SOLUTION_ATOL)
+    assert m.dual[m.c1] == pytest.approx(-1.0, abs=NLP_SOLUTION_ATOL)
+    assert m.dual[m.c2] == pytest.approx(-0.5, abs=NLP_SOLUTION_ATOL)
+    assert m.ipopt_zU_out[m.y] == pytest.approx(-0.5, abs=NLP_SOLUTION_ATOL)
