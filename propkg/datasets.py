@@ -5,6 +5,7 @@ temperature grid from ``T_low = max(T_triple, 0.45 Tc)`` to ``T_high = 0.95 Tc``
 
 - ``pressure_sat_comp`` [Pa]: saturation pressure, ``PropsSI('P', 'T', T, 'Q', 0)``;
 - ``dens_mol_liq_comp`` [mol/m**3]: saturated-liquid molar density (``Dmolar`` at Q=0);
+- ``dens_mol_vap_comp`` [mol/m**3]: saturated-vapour molar density (``Dmolar`` at Q=1);
 - ``cp_mol_ig_comp`` [J/mol/K]: ideal-gas heat capacity (``AbstractState.cp0molar``);
 - ``enth_mol_ig_comp`` [J/mol], ``entr_mol_ig_comp`` [J/mol/K]: ideal-gas enthalpy and
   entropy relative to 298.15 K (and 101325 Pa), by adaptive quadrature
@@ -34,6 +35,7 @@ COLUMNS = {
     "temperature": "K",
     "pressure_sat_comp": "Pa",
     "dens_mol_liq_comp": "mol/m**3",
+    "dens_mol_vap_comp": "mol/m**3",
     "cp_mol_ig_comp": "J/mol/K",
     "enth_mol_ig_comp": "J/mol",
     "entr_mol_ig_comp": "J/mol/K",
@@ -79,6 +81,7 @@ def _coolprop_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]
         out["temperature"][i] = T
         out["pressure_sat_comp"][i] = PropsSI("P", "T", T, "Q", 0, c.coolprop)
         out["dens_mol_liq_comp"][i] = PropsSI("Dmolar", "T", T, "Q", 0, c.coolprop)
+        out["dens_mol_vap_comp"][i] = PropsSI("Dmolar", "T", T, "Q", 1, c.coolprop)
         out["cp_mol_ig_comp"][i] = cp0(T)
         out["enth_mol_ig_comp"][i] = quad(cp0, T_REF, T, epsabs=0.0, epsrel=1e-12)[0]
         out["entr_mol_ig_comp"][i] = quad(lambda t: cp0(t) / t, T_REF, T, epsabs=0.0, epsrel=1e-12)[

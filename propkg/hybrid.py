@@ -64,6 +64,9 @@ class HybridPureModel:
         zeros give the backbone alone.
     cp_params : array
         Parameters of the Einstein correction (see :func:`propkg.correction.einstein_cp`).
+    zvap_params : array or None
+        Parameters of the tanh correction of ln Z of the saturated vapour; None or zeros
+        give the truncated virial equation alone.
     hidden : int
         Hidden units of the tanh corrections.
     terms : int
@@ -74,6 +77,7 @@ class HybridPureModel:
     psat_params: np.ndarray
     dens_params: np.ndarray
     cp_params: np.ndarray
+    zvap_params: np.ndarray | None = None
     hidden: int = 3
     terms: int = 4
     info: dict = field(default_factory=dict)
@@ -122,6 +126,16 @@ class HybridPureModel:
         c = self.constants
         return bb.tsonopoulos_b(T, c.Tc, c.Pc, c.omega)
 
+    def ln_z_vap(self, T: Any, p: Any) -> Any:
+        """ln of the saturated-vapour compressibility factor at T [K] and p [Pa]."""
+        c = self.constants
+        xp = bb.namespace(T)
+        base = xp.log(1.0 + self.second_virial(T) * p / (bb.R * T))
+        if self.zvap_params is None:
+            return base
+        pr = p / c.Pc
+        return base + pr * pr * tanh_net(scaled_input(T, c.Tc), self.zvap_params, self.hidden)
+
     # ---- CasADi -------------------------------------------------------------------------
     def casadi_function(self, name: str | None = None):
         """CasADi MX function ``temperature -> (six outputs of OUTPUT_UNITS)``.
@@ -137,7 +151,7 @@ class HybridPureModel:
         ln_rho = self.ln_dens_liq(T)
         rho = ca.exp(ln_rho)
         dlnp_dT = ca.jacobian(ln_p, T)
-        v_vap = bb.R * T / p + self.second_virial(T)
+        v_vap = ca.exp(self.ln_z_vap(T, p)) * bb.R * T / p
         v_liq = ca.exp(-ln_rho)
         dh_vap = T * (v_vap - v_liq) * p * dlnp_dT
         outputs = [p, rho, self.cp_ig(T), self.enth_ig(T), self.entr_ig(T), dh_vap]
@@ -166,6 +180,14 @@ class HybridPureModel:
                 "form": "ln rho = ln rho_Rackett(T) + (1 - T/Tc) * tanh_net((T/Tc - 0.7)/0.25)",
                 "hidden": self.hidden,
                 "parameters": [float(v) for v in self.dens_params],
+                "layout": "[c0, a_1..a_H, w_1..w_H, b_1..b_H]",
+            },
+            "vapour_compressibility": {
+                "form": "ln Zv = ln(1 + B Psat/(R T)) + (Psat/Pc)^2 * tanh_net((T/Tc - 0.7)/0.25)",
+                "hidden": self.hidden,
+                "parameters": None
+                if self.zvap_params is None
+                else [float(v) for v in self.zvap_params],
                 "layout": "[c0, a_1..a_H, w_1..w_H, b_1..b_H]",
             },
             "cp_mol_ig_comp": {
@@ -202,6 +224,9 @@ class HybridPureModel:
             psat_params=np.asarray(corr["pressure_sat_comp"]["parameters"]),
             dens_params=np.asarray(corr["dens_mol_liq_comp"]["parameters"]),
             cp_params=np.asarray(corr["cp_mol_ig_comp"]["parameters"]),
+            zvap_params=None
+            if corr["vapour_compressibility"]["parameters"] is None
+            else np.asarray(corr["vapour_compressibility"]["parameters"]),
             hidden=corr["pressure_sat_comp"]["hidden"],
             terms=corr["cp_mol_ig_comp"]["terms"],
         )

@@ -51,6 +51,7 @@ def export_component(
             "pressure_sat_comp": N_TRAIN,
             "dens_mol_liq_comp": N_TRAIN,
             "cp_mol_ig_comp": N_TRAIN,
+            "dens_mol_vap_comp": N_TRAIN,
         },
     }
     stats = error_statistics(model, subset(dataset, "test"), source)

@@ -140,6 +140,21 @@ def fit_cp_ig(c: PureConstants, T, cp, terms: int = TERMS) -> np.ndarray:
     return fit_einstein(T, cp, bb.poling_cp(T, c.poling), terms)
 
 
+def fit_vapour_compressibility(c: PureConstants, T, P, rho_vap, hidden: int = HIDDEN):
+    """Correction parameters of ln Z of the saturated vapour (see :mod:`propkg.hybrid`).
+
+    ``P`` are the saturation pressures [Pa] and ``rho_vap`` the saturated-vapour molar
+    densities [mol/m**3] at ``T`` [K].
+    """
+    T, P = _check_xy(T, P, f"{c.name} pressure_sat_comp")
+    T, rho_vap = _check_xy(T, rho_vap, f"{c.name} dens_mol_vap_comp")
+    if np.any(rho_vap <= 0) or np.any(P <= 0):
+        raise DataError(f"{c.name} dens_mol_vap_comp: pressures and densities must be > 0")
+    z = P / (rho_vap * bb.R * T)
+    base = np.log(1.0 + bb.tsonopoulos_b(T, c.Tc, c.Pc, c.omega) * P / (bb.R * T))
+    return fit_tanh(scaled_input(T, c.Tc), np.log(z), base, (P / c.Pc) ** 2, hidden)
+
+
 def fit_hybrid(
     c: PureConstants,
     data: dict[str, np.ndarray],
@@ -163,6 +178,15 @@ def fit_hybrid(
         ("dens_mol_liq_comp", "dens", lambda y: fit_liquid_density(c, T, y, hidden)),
         ("cp_mol_ig_comp", "cp", lambda y: fit_cp_ig(c, T, y, terms)),
     )
+    if "dens_mol_vap_comp" in data and "pressure_sat_comp" in data:
+        jobs = (
+            *jobs,
+            (
+                "dens_mol_vap_comp",
+                "zvap",
+                lambda y: fit_vapour_compressibility(c, T, data["pressure_sat_comp"], y, hidden),
+            ),
+        )
     for column, key, fit in jobs:
         if column not in data:
             continue
@@ -176,6 +200,7 @@ def fit_hybrid(
         psat_params=params["psat"],
         dens_params=params["dens"],
         cp_params=params["cp"],
+        zvap_params=params.get("zvap"),
         hidden=hidden,
         terms=terms,
         info={"fit_seconds": times},
