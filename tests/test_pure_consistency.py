@@ -1,0 +1,115 @@
+"""Thermodynamic consistency of the shipped hybrid pure-component models.
+
+Checked on the CasADi reference rebuilt from each file's metadata: cp = dh/dT and
+ds/dT = cp/T with exact derivatives; analytic derivatives against central finite
+differences; h and s against quadrature of cp; Psat(Tc) = Pc; the Clausius-Clapeyron
+identity of the exported dh_vap against a finite-difference dPsat/dT of the ONNX output.
+"""
+
+import casadi as ca
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from propkg.backbones import R
+from propkg.components import names
+from propkg.evaluate import run_onnx
+from propkg.hybrid import P_REF, T_REF, HybridPureModel
+from propkg.metadata import read_metadata
+from propkg.pipeline import default_model_dir
+from tests.tolerances import FINITE_DIFFERENCE_RTOL, IDENTITY_RTOL
+
+FLUIDS = names()
+
+
+def _model(fluid):
+    meta = read_metadata(default_model_dir() / f"{fluid}.onnx")
+    return HybridPureModel.from_metadata(meta.raw), meta
+
+
+def _grid(meta, n=9):
+    lo, hi = meta.domain["temperature"]
+    return np.linspace(lo, hi, n)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_cp_is_dh_dT_and_cp_over_T_is_ds_dT(fluid):
+    model, meta = _model(fluid)
+    T = ca.MX.sym("T")
+    f = ca.Function(
+        "f",
+        [T],
+        [
+            model.cp_ig(T),
+            ca.jacobian(model.enth_ig(T), T),
+            ca.jacobian(model.entr_ig(T), T),
+        ],
+    )
+    for t in _grid(meta):
+        cp, dh, ds = (float(v) for v in f(t))
+        assert dh == pytest.approx(cp, rel=IDENTITY_RTOL)
+        assert ds == pytest.approx(cp / t, rel=IDENTITY_RTOL)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_reference_state_and_quadrature(fluid):
+    model, meta = _model(fluid)
+    assert meta.raw["reference_state"] == {"temperature": T_REF, "pressure": P_REF}
+    assert abs(float(model.enth_ig(T_REF))) < 1e-9
+    assert abs(float(model.entr_ig(T_REF))) < 1e-12
+    for t in _grid(meta, 4):
+        h_quad = quad(lambda x: float(model.cp_ig(x)), T_REF, t, epsabs=0, epsrel=1e-13)[0]
+        s_quad = quad(lambda x: float(model.cp_ig(x)) / x, T_REF, t, epsabs=0, epsrel=1e-13)[0]
+        assert float(model.enth_ig(t)) == pytest.approx(h_quad, rel=IDENTITY_RTOL, abs=1e-8)
+        assert float(model.entr_ig(t)) == pytest.approx(s_quad, rel=IDENTITY_RTOL, abs=1e-10)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_psat_equals_pc_at_critical_point(fluid):
+    model, meta = _model(fluid)
+    c = model.constants
+    assert meta.raw["constants"]["Pc"] == c.Pc
+    assert np.exp(model.ln_psat(c.Tc)) == pytest.approx(c.Pc, rel=1e-14)
+    rho_c = c.Pc / (R * c.Tc * c.Zc)
+    assert np.exp(model.ln_dens_liq(c.Tc)) == pytest.approx(rho_c, rel=1e-14)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_analytic_derivatives_match_finite_differences(fluid):
+    model, meta = _model(fluid)
+    T = ca.MX.sym("T")
+    f = model.casadi_function()
+    outs = f(T)
+    jac = ca.Function("j", [T], [ca.jacobian(o, T) for o in outs])
+    for t in _grid(meta, 5):
+        step = 1e-6 * t
+        plus, minus = f(t + step), f(t - step)
+        for k, d in enumerate(jac(t)):
+            fd = (float(plus[k]) - float(minus[k])) / (2 * step)
+            scale = max(abs(float(d)), abs(float(f(t)[k])) / t)
+            assert abs(float(d) - fd) <= FINITE_DIFFERENCE_RTOL * scale, (k, t, float(d), fd)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_clausius_clapeyron_identity_on_onnx_outputs(fluid):
+    """dh_vap = T (v_V - v_L) dPsat/dT, with dPsat/dT by central differences of the ONNX file."""
+    model, meta = _model(fluid)
+    path = default_model_dir() / f"{fluid}.onnx"
+    T = _grid(meta, 7)
+    step = 1e-6 * T
+    out = run_onnx(path, T)
+    dp = (
+        run_onnx(path, T + step)["pressure_sat_comp"]
+        - run_onnx(path, T - step)["pressure_sat_comp"]
+    ) / (2 * step)
+    p = out["pressure_sat_comp"]
+    v_vap = np.exp(model.ln_z_vap(T, p)) * R * T / p
+    v_liq = 1.0 / out["dens_mol_liq_comp"]
+    np.testing.assert_allclose(
+        out["dh_vap_mol_comp"], T * (v_vap - v_liq) * dp, rtol=FINITE_DIFFERENCE_RTOL
+    )

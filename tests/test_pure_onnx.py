@@ -1,0 +1,151 @@
+"""Shipped pure-component ONNX files: metadata, manifest, onnxruntime vs reference, round trip."""
+
+import casadi as ca
+import numpy as np
+import onnx
+import pytest
+
+from propkg.components import names
+from propkg.datasets import load_dataset, subset
+from propkg.evaluate import deviations, run_onnx
+from propkg.export import ALLOWED_OPS, BATCH, OPSET
+from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
+from propkg.manifest import find_model, load_manifest, sha256_of
+from propkg.metadata import read_metadata
+from propkg.pipeline import default_model_dir
+from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
+
+FLUIDS = names()
+MODEL_DIR = default_model_dir()
+
+
+def _path(fluid):
+    return MODEL_DIR / f"{fluid}.onnx"
+
+
+def _close(actual, expected, rtol):
+    """Relative agreement; outputs that cross zero (h, s at 298.15 K) use rtol * max|ref|."""
+    np.testing.assert_allclose(
+        actual, expected, rtol=rtol, atol=rtol * float(np.max(np.abs(expected)))
+    )
+
+
+@pytest.mark.unit
+def test_manifest_lists_twenty_fluids_with_matching_sha256():
+    manifest = load_manifest(MODEL_DIR)
+    pure = {m["name"]: m for m in manifest["models"] if m["kind"] == "pure_component"}
+    assert set(FLUIDS) <= set(pure)
+    for fluid in FLUIDS:
+        entry = pure[fluid]
+        assert entry["file"] == f"{fluid}.onnx"
+        assert entry["sha256"] == sha256_of(_path(fluid))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("alias", "name"),
+    [
+        ("n-hexane", "n_hexane"),
+        ("hexane", "n_hexane"),
+        ("CO2", "carbon_dioxide"),
+        ("carbon dioxide", "carbon_dioxide"),
+        ("R-134a", "r134a"),
+        ("1,1,1,2-tetrafluoroethane", "r134a"),
+        ("7732-18-5", "water"),
+        ("o-xylene", "o_xylene"),
+        ("IsoButane", "isobutane"),
+    ],
+)
+def test_find_model_by_alias(alias, name):
+    assert find_model(alias, model_dir=MODEL_DIR).name == f"{name}.onnx"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_metadata_is_complete(fluid):
+    meta = read_metadata(_path(fluid))
+    assert meta.kind == "pure_component"
+    assert meta.component_names == [fluid]
+    assert meta.inputs["temperature"] == {
+        "units": "K",
+        "shape": [BATCH, 1],
+        "scaling_factor": 1e-2,
+    }
+    assert {k: v["units"] for k, v in meta.outputs.items()} == OUTPUT_UNITS
+    lo, hi = meta.domain["temperature"]
+    for spec in meta.outputs.values():
+        assert spec["domain"]["temperature"] == [lo, hi]
+        assert spec["scaling_factor"] > 0
+    raw = meta.raw
+    assert raw["opset"] == OPSET
+    assert raw["reference_state"] == {"temperature": 298.15, "pressure": 101325.0}
+    for key in ("Tc", "Pc", "omega", "Zc", "molar_mass"):
+        assert raw["constants"][key] > 0
+    dataset = load_dataset(fluid)
+    assert meta.training_data["sha256"] == dataset["sha256"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_graph_is_smooth_float64_with_batch_axis(fluid):
+    proto = onnx.load(str(_path(fluid)))
+    assert {o.domain: o.version for o in proto.opset_import}[""] == OPSET
+    assert {n.op_type for n in proto.graph.node} <= ALLOWED_OPS
+    assert [i.name for i in proto.graph.input] == ["temperature"]
+    assert [o.name for o in proto.graph.output] == list(OUTPUT_UNITS)
+    for value in list(proto.graph.input) + list(proto.graph.output):
+        assert value.type.tensor_type.elem_type == onnx.TensorProto.DOUBLE
+        dims = value.type.tensor_type.shape.dim
+        assert (dims[0].dim_param, dims[1].dim_value) == (BATCH, 1)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_onnxruntime_matches_casadi_reference_on_dense_grid(fluid):
+    meta = read_metadata(_path(fluid))
+    model = HybridPureModel.from_metadata(meta.raw)
+    lo, hi = meta.domain["temperature"]
+    T = np.concatenate([[lo, hi], np.linspace(lo, hi, 301)])
+    onnx_values = run_onnx(_path(fluid), T)
+    reference = model.evaluate(T)
+    for name in OUTPUT_UNITS:
+        _close(onnx_values[name], reference[name], CROSS_IMPLEMENTATION_RTOL)
+    single = run_onnx(_path(fluid), T[:1])
+    for name in OUTPUT_UNITS:
+        assert single[name].shape == (1,)
+        _close(single[name], reference[name][:1], CROSS_IMPLEMENTATION_RTOL)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", ["water", "r134a", "n_octane"])
+def test_casadi_graphbuilder_round_trip(fluid):
+    """Re-import as the IDAES plugin does: GraphBuilder -> symbolic MX -> expand to SX."""
+    builder = ca.GraphBuilder(str(_path(fluid)), {})
+    assert builder.dynamic_params() == [BATCH]
+    builder.bind_dim(BATCH, 1)
+    sx = builder.create(fluid, {"symbolic": True}).expand()
+    meta = read_metadata(_path(fluid))
+    model = HybridPureModel.from_metadata(meta.raw)
+    lo, hi = meta.domain["temperature"]
+    T = np.linspace(lo, hi, 11)
+    reference = model.evaluate(T)
+    values = [np.asarray(sx(t)).ravel() for t in T]
+    for k, name in enumerate(sx.name_out()):
+        _close(np.array([v[k] for v in values]).ravel(), reference[name], 1e-12)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("fluid", FLUIDS)
+def test_onnx_matches_held_out_coolprop_data(fluid):
+    """Independent reference: the shipped file against held-out CoolProp data."""
+    meta = read_metadata(_path(fluid))
+    test = subset(load_dataset(fluid), "test")
+    values = run_onnx(_path(fluid), test["temperature"])
+    aad = {n: np.mean(np.abs(deviations(values[n], test[n], n))) for n in OUTPUT_UNITS}
+    assert aad["pressure_sat_comp"] <= 0.05
+    assert aad["dens_mol_liq_comp"] <= 0.1
+    assert aad["cp_mol_ig_comp"] <= 0.1
+    assert aad["dh_vap_mol_comp"] <= 1.0
+    for name in OUTPUT_UNITS:
+        stated = meta.error_statistics[name]["aad_percent"]
+        assert aad[name] == pytest.approx(stated, rel=1e-9, abs=1e-12)
