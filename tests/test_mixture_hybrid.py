@@ -11,8 +11,9 @@ import pytest
 
 from propkg.manifest import find_binary_model, load_manifest, sha256_of
 from propkg.metadata import read_metadata
+from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
-from propkg.mixtures.excess import evaluate, gibbs_duhem_residual
+from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
 from propkg.mixtures.export import SMOOTH_OPS
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
@@ -41,19 +42,26 @@ def _grid(md):
 @pytest.mark.unit
 @pytest.mark.parametrize("pair", SHIPPED_PAIRS)
 def test_onnx_matches_reference_evaluator(pair):
+    """Hybrid and backbone outputs of the file vs CasADi models rebuilt from thermo + metadata."""
     path = _path(pair)
     md = read_metadata(path)
-    ref = HybridExcessGibbs.from_metadata(md).function()
+    refs = {"": HybridExcessGibbs.from_metadata(md).function()}
+    refs.update({f"_{k}": binary_excess_function(Backbone.for_pair(k, pair).gibbs_excess_rt)
+                 for k in ("unifac", "nrtl")})
     session = ort.InferenceSession(str(path))
+    names = [o.name for o in session.get_outputs()]
     back = ca.GraphBuilder(str(path), {}).create("f", {"symbolic": True}).expand()
     for T, x1 in _grid(md):
-        g, l1, l2 = (float(v) for v in ref(T, x1, 1 - x1))
-        g_ort, ln_ort = session.run(
-            None, {"temperature": np.array([[T]]), "mole_frac_comp": np.array([[x1, 1 - x1]])})
-        g_ca, ln_ca = back(T, ca.DM([x1, 1 - x1]))
-        for got in ([float(g_ort[0, 0]), *ln_ort[0]], [float(g_ca), *np.array(ln_ca).ravel()]):
-            np.testing.assert_allclose(got, [g, l1, l2], rtol=CROSS_IMPLEMENTATION_RTOL,
-                                       atol=1e-14)
+        feed = {"temperature": np.array([[T]]), "mole_frac_comp": np.array([[x1, 1 - x1]])}
+        got_ort = dict(zip(names, session.run(None, feed), strict=True))
+        got_ca = dict(zip(back.name_out(), back(T, ca.DM([x1, 1 - x1])), strict=True))
+        for suffix, ref in refs.items():
+            expected = [float(v) for v in ref(T, x1, 1 - x1)]
+            g, ln = f"gibbs_excess_rt{suffix}", f"log_act_coeff_comp{suffix}"
+            for got in ([float(got_ort[g][0, 0]), *got_ort[ln][0]],
+                        [float(got_ca[g]), *np.array(got_ca[ln]).ravel()]):
+                np.testing.assert_allclose(got, expected, rtol=CROSS_IMPLEMENTATION_RTOL,
+                                           atol=1e-14)
 
 
 @pytest.mark.unit

@@ -2,7 +2,10 @@
 
 The exported graph has inputs ``temperature`` (shape [1, 1], K) and ``mole_frac_comp``
 (shape [1, 2], model order) and outputs ``gibbs_excess_rt`` ([1, 1]) and
-``log_act_coeff_comp`` ([1, 2]), all float64. The scalar model is written in CasADi SX,
+``log_act_coeff_comp`` ([1, 2]) of the hybrid, all float64; the backbones alone are
+extra outputs of the same graph, ``gibbs_excess_rt_<b>`` and ``log_act_coeff_comp_<b>``
+for ``<b>`` in {unifac, nrtl}, so that a flowsheet can switch models without another file.
+The scalar model is written in CasADi SX,
 differentiated exactly, then inlined into an MX function whose component extraction and
 assembly are products with constant unit vectors, so the ONNX graph uses only
 Add/Sub/Mul/Div/Pow/Exp/Log/Tanh/Gemm/Constant (plus Identity on outputs).
@@ -27,21 +30,38 @@ SMOOTH_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Exp", "Log", "Sqrt", "Tanh", "
               "Constant", "Neg", "Sigmoid", "Softplus", "Identity"}
 INPUT_SHAPES = {"temperature": [1, 1], "mole_frac_comp": [1, 2]}
 OUTPUT_SHAPES = {"gibbs_excess_rt": [1, 1], "log_act_coeff_comp": [1, 2]}
+BACKBONE_SUFFIXES = ("unifac", "nrtl")
 
 
-def mx_function(fun: ca.Function) -> ca.Function:
-    """Wrap an SX ``(T, x1, x2) -> (g, ln g1, ln g2)`` into the exported MX signature."""
+def output_names(suffixes=()) -> list[str]:
+    """Output tensor names: the hybrid's, then ``<name>_<suffix>`` for each backbone."""
+    names = list(OUTPUT_SHAPES)
+    for suffix in suffixes:
+        names += [f"{n}_{suffix}" for n in OUTPUT_SHAPES]
+    return names
+
+
+def mx_function(fun: ca.Function, extra: dict | None = None) -> ca.Function:
+    """Wrap SX ``(T, x1, x2) -> (g, ln g1, ln g2)`` functions into the exported MX signature.
+
+    ``fun`` gives the main outputs; ``extra`` maps a suffix to a further function whose
+    outputs are appended as ``gibbs_excess_rt_<suffix>``, ``log_act_coeff_comp_<suffix>``.
+    """
+    extra = extra or {}
     T = ca.MX.sym("temperature", 1, 1)
     x = ca.MX.sym("mole_frac_comp", 2, 1)
     x1 = ca.mtimes(ca.DM([[1.0, 0.0]]), x)
     x2 = ca.mtimes(ca.DM([[0.0, 1.0]]), x)
-    g, l1, l2 = fun.call([T, x1, x2], True, False)
-    ln = l1 * ca.DM([[1.0], [0.0]]) + l2 * ca.DM([[0.0], [1.0]])
-    return ca.Function("binary_gibbs_excess", [T, x], [g, ln], list(INPUT_SHAPES),
-                       list(OUTPUT_SHAPES))
+    outs = []
+    for f in (fun, *extra.values()):
+        g, l1, l2 = f.call([T, x1, x2], True, False)
+        outs += [g, l1 * ca.DM([[1.0], [0.0]]) + l2 * ca.DM([[0.0], [1.0]])]
+    return ca.Function("binary_gibbs_excess", [T, x], outs, list(INPUT_SHAPES),
+                       output_names(extra))
 
 
-def export_onnx(fun: ca.Function, metadata: dict, path: str | Path) -> Path:
+def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
+                extra: dict | None = None) -> Path:
     """Write the ONNX file of ``fun`` with ``metadata`` and check ops and round trip.
 
     Raises
@@ -53,7 +73,7 @@ def export_onnx(fun: ca.Function, metadata: dict, path: str | Path) -> Path:
     import onnx
 
     path = Path(path)
-    f_mx = mx_function(fun)
+    f_mx = mx_function(fun, extra)
     ca.GraphBuilder(f_mx, {}).export_onnx(str(path))
     proto = onnx.load(str(path))
     bad = sorted({n.op_type for n in proto.graph.node} - SMOOTH_OPS)
@@ -79,25 +99,23 @@ def metadata_for(fit: PairFit) -> dict:
     prov = fit.data.provenance
     temps = fit.data.arrays()["T"]
     hyb = fit.hybrid
-    stats = {}
-    for model in ("hybrid", "unifac", "nrtl"):
-        if model == "hybrid" or model in fit.backbones:
-            s = fit.statistics(model)
-            stats[model] = s
+    stats = {model: fit.statistics(model) for model in ("hybrid", *fit.backbones)}
+    outputs = {}
+    for name in output_names(fit.backbones):
+        base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
+        outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}
+    backbone = {"gibbs_excess_rt": hyb.backbone.as_metadata()}
+    backbone.update({f"gibbs_excess_rt_{k}": b.as_metadata() for k, b in fit.backbones.items()})
     return {
         "schema_version": 1,
         "kind": "binary_excess_gibbs",
         "components": [component(n).as_metadata() for n in pair],
         "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
                    "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
-        "outputs": {"gibbs_excess_rt": {"units": "1", "shape": OUTPUT_SHAPES["gibbs_excess_rt"],
-                                        "scaling_factor": 1.0},
-                    "log_act_coeff_comp": {"units": "1",
-                                           "shape": OUTPUT_SHAPES["log_act_coeff_comp"],
-                                           "scaling_factor": 1.0}},
+        "outputs": outputs,
         "domain": {"temperature": [float(np.floor(temps.min())), float(np.ceil(temps.max()))],
                    "mole_frac_comp": [0.0, 1.0]},
-        "backbone": {"gibbs_excess_rt": hyb.backbone.as_metadata()},
+        "backbone": backbone,
         "correction": hyb.correction_metadata(),
         "training_data": {
             "sha256": prov["sha256"],
@@ -119,15 +137,18 @@ def metadata_for(fit: PairFit) -> dict:
         },
         "propkg_version": propkg_version,
         "opset": OPSET,
-        "notes": "ln gamma_i = exact derivative of gE/RT (CasADi AD); Psat not included: use "
-                 "the pure-component models' pressure_sat_comp",
+        "notes": "ln gamma_i = exact derivative of gE/RT (CasADi AD); outputs without suffix "
+                 "are the hybrid, *_unifac / *_nrtl the backbones alone; Psat not included: "
+                 "use the pure-component models' pressure_sat_comp",
     }
 
 
 def export_pair(fit: PairFit, model_dir: str | Path) -> Path:
     """Export one fitted pair as ``<c1>__<c2>.onnx`` (no manifest entry)."""
     name = f"{fit.data.pair[0]}__{fit.data.pair[1]}"
-    return export_onnx(fit.function("hybrid"), metadata_for(fit), Path(model_dir) / f"{name}.onnx")
+    extra = {k: fit.function(k) for k in fit.backbones}
+    return export_onnx(fit.function("hybrid"), metadata_for(fit), Path(model_dir) / f"{name}.onnx",
+                       extra)
 
 
 def manifest_entry(pair: tuple[str, str]) -> dict:
