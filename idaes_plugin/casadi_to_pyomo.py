@@ -24,7 +24,10 @@ from collections.abc import Callable, Sequence
 import casadi as ca
 import pyomo.environ as pyo
 
+from idaes_plugin import pyomo_diff
 from propkg.errors import UnsupportedOperationError
+
+pyomo_diff.register()
 
 UNARY_OPS: dict[int, Callable] = {
     ca.OP_ASSIGN: lambda a: a,

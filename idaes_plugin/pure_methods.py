@@ -116,13 +116,13 @@ def check_temperature(cobj, T) -> None:
 def _model_values(b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None) -> list:
     """Dimensionless expressions of model outputs at ``T``, cached per (block, T, outputs)."""
     model = component_model(cobj)
+    if not is_potentially_variable(T):  # numbers: IDAES's initialisation guesses
+        return model_expressions(model, outputs, {"temperature": _temperature_number(model, T)},
+                                 wrt_derivative=wrt)  # fmt: skip
     try:
         check_temperature(cobj, T)
     except DomainError as err:
         _log.warning(f"{b.name}: {err}")
-    if not is_potentially_variable(T):
-        return model_expressions(model, outputs, {"temperature": _temperature_number(model, T)},
-                                 wrt_derivative=wrt)  # fmt: skip
     cache = b.__dict__.setdefault("_propkg_cache", {})
     key = (cobj.local_name, outputs, wrt, id(T))
     if key not in cache:

@@ -37,6 +37,9 @@ _CONSTANT_UNITS = {
     "temperature_crit": pyunits.K,
 }
 
+#: Short names of metadata ``constants`` accepted for the IDAES parameter names.
+_CONSTANT_ALIASES = {"Tc": "temperature_crit", "Pc": "pressure_crit"}
+
 
 def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float, float], dict]:
     from idaes.core import Component
@@ -53,8 +56,13 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
     comp = meta.components[0]
     data = {MODEL_KEY: str(path), "mw": (comp["molar_mass"], pyunits.kg / pyunits.mol)}
     for key, value in meta.raw.get("constants", {}).items():
+        key = _CONSTANT_ALIASES.get(key, key)
         if key in _CONSTANT_UNITS and isinstance(value, int | float):
             data[key] = (float(value), _CONSTANT_UNITS[key])
+    if "temperature_crit" not in data:
+        # IDAES's bubble/dew initialisation starts its Newton iteration at min(T_c) - 1:
+        # without a critical temperature in the metadata, start at the domain's upper end.
+        data["temperature_crit"] = (model.domain_of("temperature")[1] + 1.0, pyunits.K)
     entry = {"type": Component, "parameter_data": data,
              "phase_equilibrium_form": {("Vap", "Liq"): fugacity}}  # fmt: skip
     for prop, needs in _METHOD_NEEDS.items():
