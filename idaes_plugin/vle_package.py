@@ -41,6 +41,24 @@ _CONSTANT_UNITS = {
 _CONSTANT_ALIASES = {"Tc": "temperature_crit", "Pc": "pressure_crit"}
 
 
+def _elemental_composition(cas: str, constants: dict) -> dict[str, int] | None:
+    """Element counts of a component (IDAES needs them for internal energies).
+
+    From ``constants["formula"]`` of the metadata if present, else from ``chemicals``'
+    database by CAS number; None if neither knows it.
+    """
+    try:
+        from chemicals.elements import simple_formula_parser
+        from chemicals.identifiers import search_chemical
+    except ImportError:  # optional: only the internal energy needs it
+        return None
+    try:
+        formula = constants.get("formula") or search_chemical(cas).formula
+        return {k: int(v) for k, v in simple_formula_parser(formula).items()}
+    except Exception:  # unknown CAS or unparsable formula
+        return None
+
+
 def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float, float], dict]:
     from idaes.core import Component
     from idaes.models.properties.modular_properties.phase_equil.forms import fugacity
@@ -63,7 +81,12 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
         # IDAES's bubble/dew initialisation starts its Newton iteration at min(T_c) - 1:
         # without a critical temperature in the metadata, start at the domain's upper end.
         data["temperature_crit"] = (model.domain_of("temperature")[1] + 1.0, pyunits.K)
-    entry = {"type": Component, "parameter_data": data,
+    composition = _elemental_composition(comp["cas"], meta.raw.get("constants", {}))
+    if composition:
+        entry_extra = {"elemental_composition": composition}
+    else:
+        entry_extra = {}
+    entry = {"type": Component, **entry_extra, "parameter_data": data,
              "phase_equilibrium_form": {("Vap", "Liq"): fugacity}}  # fmt: skip
     for prop, needs in _METHOD_NEEDS.items():
         if all(n in model.output_names for n in needs):
