@@ -12,3 +12,30 @@ from idaes_plugin.solvers import register as _register_solvers
 USING_CASADI_IPOPT = _register_solvers()
 
 # --- ONNX -> Pyomo and IDAES property methods (idaes_plugin helper) --------------------
+#: Public names of the ONNX -> Pyomo layer and the IDAES methods, imported on first use
+#: (PEP 562) so that ``import idaes_plugin`` stays light.
+_LAZY_EXPORTS = {
+    "load_model": "idaes_plugin.onnx_import",
+    "check_graph": "idaes_plugin.onnx_import",
+    "OnnxPropertyModel": "idaes_plugin.onnx_import",
+    "sx_to_pyomo": "idaes_plugin.casadi_to_pyomo",
+    "add_onnx_block": "idaes_plugin.pyomo_block",
+    "OnnxPure": "idaes_plugin.pure_methods",
+    "HybridVaporPressure": "idaes_plugin.pure_methods",
+    "HybridLiquidDensity": "idaes_plugin.pure_methods",
+    "HybridIdealGasCp": "idaes_plugin.pure_methods",
+    "HybridIdealGasEnthalpy": "idaes_plugin.pure_methods",
+    "HybridIdealGasEntropy": "idaes_plugin.pure_methods",
+    "HybridLiquidEnthalpy": "idaes_plugin.pure_methods",
+    "HybridLiquidEntropy": "idaes_plugin.pure_methods",
+    "check_temperature": "idaes_plugin.pure_methods",
+    "vle_config": "idaes_plugin.vle_package",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY_EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
+    raise AttributeError(f"module 'idaes_plugin' has no attribute '{name}'")
