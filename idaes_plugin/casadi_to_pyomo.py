@@ -70,19 +70,45 @@ def op_name(op: int) -> str:
     return _OP_NAMES.get(op, str(op))
 
 
-def _use_counts(fun: ca.Function) -> list[int]:
+def _use_counts(program: list[tuple]) -> list[int]:
     """Number of later instructions (outputs included) that read each instruction's result."""
-    n = fun.n_instructions()
-    uses = [0] * n
+    uses = [0] * len(program)
     producer: dict[int, int] = {}
-    for k in range(n):
-        op = fun.instruction_id(k)
+    for k, (op, args, out, _) in enumerate(program):
         if op not in (ca.OP_CONST, ca.OP_INPUT, ca.OP_PARAMETER):
-            for reg in fun.instruction_input(k):
+            for reg in args:
                 uses[producer[reg]] += 1
         if op != ca.OP_OUTPUT:
-            producer[fun.instruction_output(k)[0]] = k
+            producer[out[0]] = k
     return uses
+
+
+_PROGRAMS: dict[int, tuple] = {}
+
+
+def _program(fun: ca.Function) -> tuple[list[tuple], list[int]]:
+    """The decoded instruction list of ``fun`` and its use counts, cached per function.
+
+    Reading instructions through CasADi's Python API costs microseconds each; a property
+    package translates the same few functions for every state block.
+    """
+    cached = _PROGRAMS.get(id(fun))
+    if cached is not None and cached[0] is fun:
+        return cached[1], cached[2]
+    program = [
+        (
+            fun.instruction_id(k),
+            tuple(fun.instruction_input(k)),
+            tuple(fun.instruction_output(k)),
+            float(fun.instruction_constant(k)) if fun.instruction_id(k) == ca.OP_CONST else None,
+        )
+        for k in range(fun.n_instructions())
+    ]
+    uses = _use_counts(program)
+    if len(_PROGRAMS) > 512:
+        _PROGRAMS.clear()
+    _PROGRAMS[id(fun)] = (fun, program, uses)  # the function is kept alive with its id
+    return program, uses
 
 
 def sx_to_pyomo(
@@ -123,17 +149,16 @@ def sx_to_pyomo(
         raise ValueError(f"function '{fun.name()}' has {fun.n_in()} inputs, got {len(inputs)}")
     in_values = [list(v) if isinstance(v, list | tuple) else [v] for v in inputs]
     outputs = [[0.0] * fun.nnz_out(i) for i in range(fun.n_out())]
-    uses = _use_counts(fun) if subexpression is not None else None
+    program, uses = _program(fun)
+    share = subexpression is not None
     work: dict[int, object] = {}
-    for k in range(fun.n_instructions()):
-        op = fun.instruction_id(k)
-        args = fun.instruction_input(k)
+    for k, (op, args, out, constant) in enumerate(program):
         if op == ca.OP_OUTPUT:
-            out_index, nz = fun.instruction_output(k)
+            out_index, nz = out
             outputs[out_index][nz] = work[args[0]]
             continue
         if op == ca.OP_CONST:
-            value = float(fun.instruction_constant(k))
+            value = constant
         elif op == ca.OP_INPUT:
             value = in_values[args[0]][args[1]]
         elif op in UNARY_OPS:
@@ -146,10 +171,10 @@ def sx_to_pyomo(
                 f"'{op_name(op)}', which is not smooth or has no Pyomo counterpart; supported: "
                 + ", ".join(sorted(op_name(o) for o in (*UNARY_OPS, *BINARY_OPS)))
             )
-        if uses is not None and uses[k] > 1 and op not in (ca.OP_CONST, ca.OP_INPUT):
+        if share and uses[k] > 1 and op not in (ca.OP_CONST, ca.OP_INPUT):
             if not isinstance(value, float | int):
                 value = subexpression(value)
-        work[fun.instruction_output(k)[0]] = value
+        work[out[0]] = value
     return [out[0] if fun.numel_out(i) == 1 else out for i, out in enumerate(outputs)]
 
 

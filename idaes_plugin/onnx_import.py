@@ -132,6 +132,7 @@ def _replace_softplus(proto: onnx.ModelProto) -> onnx.ModelProto:
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def parse_units(text: str, where: str = "<model>"):
     """Parse a metadata unit string (pint notation) into a Pyomo units object.
 

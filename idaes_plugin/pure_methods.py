@@ -150,9 +150,20 @@ def _reference_value(cobj, b, output: str) -> float:
     return float(model.evaluate([output], temperature=t_model)[0])
 
 
+def _attach_units(value, declared, target):
+    """``value`` (a number in ``declared`` units) as an expression in ``target`` units.
+
+    The conversion factor is computed once, numerically, instead of letting
+    ``pyunits.convert`` walk the (large) model expression to find its units; a factor of
+    exactly 1 is not written at all.
+    """
+    factor = pyunits.convert_value(1.0, from_units=declared, to_units=target)
+    return (value if factor == 1.0 else factor * value) * target
+
+
 def _with_units(cobj, value, output: str, target):
     model = component_model(cobj)
-    return pyunits.convert(value * parse_units(model.units_of(output), model.source), target)
+    return _attach_units(value, parse_units(model.units_of(output), model.source), target)
 
 
 def _formation_param(cobj, name: str, units) -> None:
@@ -200,7 +211,7 @@ class HybridVaporPressure:
             model.units_of("temperature")
         )
         derived = _derived_units(cobj)
-        return pyunits.convert(dpdt * units, derived.PRESSURE / derived.TEMPERATURE)
+        return _attach_units(dpdt, units, derived.PRESSURE / derived.TEMPERATURE)
 
 
 class HybridLiquidDensity:
@@ -249,7 +260,7 @@ class HybridIdealGasCp:
         units = parse_units(model.units_of("enth_mol_ig_comp")) / parse_units(
             model.units_of("temperature")
         )
-        return pyunits.convert(cp * units, target)
+        return _attach_units(cp, units, target)
 
 
 class HybridIdealGasEnthalpy:

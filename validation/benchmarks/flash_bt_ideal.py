@@ -1,0 +1,159 @@
+"""One benzene/toluene Flash: IDAES BT_ideal vs the ONNX replica vs the shipped hybrid models.
+
+The flash of IDAES's BT_ideal example (1 mol/s, z = 0.5/0.5, 368 K, 101325 Pa, adiabatic,
+no pressure drop) is built with three property packages, side by side in one run:
+
+* ``IDAES BT_ideal``: IDAES's own example package (RPP4 / Perry's methods);
+* ``ONNX replica``: the same configuration with the mechanism-only ONNX replica of those
+  correlations (:mod:`propkg.replicas.bt_ideal`) in place of the built-in methods;
+* ``hybrid ONNX``: ``idaes_plugin.vle_config(["benzene", "toluene"])`` on the shipped models.
+
+Each repetition builds the flowsheet, initialises the flash with IDAES's default
+initializer, raises the feed temperature by 3 K, writes the NL file (Pyomo's NLWriter, to
+memory) and solves with ``get_solver()`` (the in-process CasADi IPOPT when no ``ipopt``
+executable exists). Medians over the repetitions are printed; the first (cold) build, which
+for the ONNX packages includes the ONNX -> CasADi import, is printed separately. The
+replica's largest relative deviation from IDAES over all flash variables is printed too.
+
+Run:  python validation/benchmarks/flash_bt_ideal.py [--repeats 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import tempfile
+import time
+
+import idaes.logger as idaeslog
+import pyomo.environ as pyo
+from idaes.core import FlowsheetBlock
+from idaes.core.solvers import get_solver
+from idaes.models.properties.modular_properties.base.generic_property import (
+    GenericParameterBlock,
+)
+from idaes.models.properties.modular_properties.examples.BT_ideal import configuration
+from idaes.models.unit_models import Flash
+from pyomo.repn.plugins.nl_writer import NLWriter
+
+import idaes_plugin
+from idaes_plugin.pure_methods import OnnxPure
+from idaes_plugin.vle_package import vle_config
+from propkg.replicas.bt_ideal import export_bt_ideal_replica
+
+REPLACED = ("dens_mol_liq_comp", "enth_mol_liq_comp", "enth_mol_ig_comp", "pressure_sat_comp")
+
+
+def replica_configuration(paths) -> dict:
+    """BT_ideal's configuration with the ONNX replica in place of RPP4 / Perry's."""
+    components = {}
+    for name, comp in configuration["components"].items():
+        comp = dict(comp)
+        comp["parameter_data"] = {**comp["parameter_data"], "onnx_model": str(paths[name])}
+        comp.update({prop: OnnxPure for prop in REPLACED})
+        components[name] = comp
+    return {**configuration, "components": components}
+
+
+def build(config) -> pyo.ConcreteModel:
+    m = pyo.ConcreteModel()
+    m.fs = FlowsheetBlock(dynamic=False)
+    m.fs.props = GenericParameterBlock(**config)
+    m.fs.flash = Flash(property_package=m.fs.props)
+    inlet = m.fs.flash.inlet
+    inlet.flow_mol.fix(1.0)
+    inlet.temperature.fix(368.0)
+    inlet.pressure.fix(101325.0)
+    inlet.mole_frac_comp[0, "benzene"].fix(0.5)
+    inlet.mole_frac_comp[0, "toluene"].fix(0.5)
+    m.fs.flash.heat_duty.fix(0.0)
+    m.fs.flash.deltaP.fix(0.0)
+    return m
+
+
+def _iterations(log: str) -> int:
+    for line in log.splitlines():
+        if line.startswith("Number of Iterations"):
+            return int(line.split(":")[-1])
+    return -1
+
+
+def run_once(config) -> tuple[dict, pyo.ConcreteModel]:
+    out = {}
+    start = time.perf_counter()
+    m = build(config)
+    out["build"] = time.perf_counter() - start
+    start = time.perf_counter()
+    m.fs.flash.default_initializer(output_level=idaeslog.ERROR).initialize(m.fs.flash)
+    out["init"] = time.perf_counter() - start
+    m.fs.flash.inlet.temperature[0].value += 3.0
+    buf = io.StringIO()
+    start = time.perf_counter()
+    NLWriter().write(m, buf, symbolic_solver_labels=False)
+    out["nl_write"] = time.perf_counter() - start
+    out["nl_bytes"] = len(buf.getvalue().encode())
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        start = time.perf_counter()
+        result = get_solver().solve(m, tee=True)
+        out["solve"] = time.perf_counter() - start
+    out["ok"] = pyo.check_optimal_termination(result)
+    out["iters"] = _iterations(log.getvalue())
+    out["total"] = out["build"] + out["init"] + out["solve"]
+    return out, m
+
+
+def _values(m) -> dict:
+    return {v.name: pyo.value(v, exception=False)
+            for v in m.fs.flash.component_data_objects(pyo.Var)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="propkg_bt_replica_")
+    packages = {
+        "IDAES BT_ideal": configuration,
+        "ONNX replica": replica_configuration(export_bt_ideal_replica(tmp)),
+        "hybrid ONNX": vle_config(["benzene", "toluene"]),
+    }
+    print(f"in-process CasADi IPOPT: {idaes_plugin.USING_CASADI_IPOPT}; "
+          f"repeats: {args.repeats} (medians)")  # fmt: skip
+    rows, models, cold = {}, {}, {}
+    for _ in range(args.repeats):  # interleaved, so that drifts hit every package alike
+        for name, config in packages.items():
+            result, models[name] = run_once(config)
+            cold.setdefault(name, result["build"])
+            rows.setdefault(name, []).append(result)
+    header = (f"{'package':<15} {'cold build':>10} {'build':>7} {'init':>7} {'NL write':>8} "
+              f"{'NL bytes':>8} {'solve':>7} {'iters':>5} {'build+init+solve':>16} {'ok':>3}")
+    print(header)
+    med = {}
+    for name, runs in rows.items():
+        med[name] = {k: statistics.median(r[k] for r in runs)
+                     for k in ("build", "init", "nl_write", "nl_bytes", "solve", "iters", "total")}
+        ok = all(r["ok"] for r in runs)
+        r = med[name]
+        print(f"{name:<15} {cold[name]:>10.3f} {r['build']:>7.3f} {r['init']:>7.3f} "
+              f"{r['nl_write']:>8.4f} {r['nl_bytes']:>8.0f} {r['solve']:>7.3f} "
+              f"{r['iters']:>5.0f} {r['total']:>16.3f} {'y' if ok else 'n':>3}")
+    ref = med["IDAES BT_ideal"]
+    for name in ("ONNX replica", "hybrid ONNX"):
+        r = med[name]
+        print(f"{'ratio ' + name.split()[0] + '/IDAES':<15} {'':>10} "
+              f"{r['build'] / ref['build']:>7.2f} {r['init'] / ref['init']:>7.2f} "
+              f"{r['nl_write'] / ref['nl_write']:>8.2f} {r['nl_bytes'] / ref['nl_bytes']:>8.2f} "
+              f"{r['solve'] / ref['solve']:>7.2f} {r['iters'] / max(ref['iters'], 1):>5.2f} "
+              f"{r['total'] / ref['total']:>16.2f}")
+    a, b = _values(models["IDAES BT_ideal"]), _values(models["ONNX replica"])
+    worst = max(abs(b[k] - v) / max(abs(v), 1e-12) for k, v in a.items() if v is not None)
+    print(f"replica vs IDAES, largest relative difference over {len(a)} flash variables: "
+          f"{worst:.2e}")
+    print("times in seconds; targets: build+init+solve <= 1.2x and iterations <= 1.1x IDAES")
+
+
+if __name__ == "__main__":
+    main()
