@@ -79,7 +79,7 @@ class HybridPureModel:
     cp_params: np.ndarray
     zvap_params: np.ndarray | None = None
     hidden: int = 3
-    terms: int = 4
+    terms: int = 5
     info: dict = field(default_factory=dict)
 
     # ---- single properties, numpy or CasADi ---------------------------------------------

@@ -21,9 +21,9 @@ from propkg.hybrid import HybridPureModel, scaled_input
 
 #: default sizes and penalties
 HIDDEN = 3
-TERMS = 4
-THETA_LOW = 0.5
-THETA_HIGH = 8.0
+TERMS = 5
+THETA_LOW = 1.0
+THETA_HIGH = 10.0
 L2_TANH = 1e-8
 L2_EINSTEIN = 1e-10
 RESTARTS = 6
@@ -97,7 +97,7 @@ def fit_einstein(
     r"""Fit ``cp ~ cp_base + R sum_k a_k E(theta_k/T)`` with relative residuals.
 
     The hidden layer (characteristic temperatures theta_k) is fixed on a logarithmic grid
-    from 0.5 min(T) to 8 max(T); the output layer (amplitudes a_k) is the ridge solution
+    from min(T) to 10 max(T); the output layer (amplitudes a_k) is the ridge solution
 
     .. math:: \min_a \sum_i \left(\frac{c_{p,i}^{base} + R\sum_k a_k E(\theta_k/T_i)}
         {c_{p,i}} - 1\right)^2 + \lambda \lVert a\rVert^2
