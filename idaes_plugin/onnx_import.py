@@ -223,7 +223,9 @@ class OnnxPropertyModel:
                 f"{list(self.output_names)}"
             )
 
-    def sx_function(self, outputs: Sequence[str], wrt_derivative: str | None = None) -> ca.Function:
+    def sx_function(
+        self, outputs: Sequence[str], wrt_derivative: str | None = None, log: bool = False
+    ) -> ca.Function:
         """SX function of the model inputs returning the selected outputs.
 
         Parameters
@@ -235,13 +237,20 @@ class OnnxPropertyModel:
             :math:`\\partial y_k / \\partial x` of the selected outputs instead, formed by
             CasADi's algorithmic differentiation of the imported graph (exact, no finite
             differences).
+        log : bool
+            Return :math:`\\ln y_k` (or its derivative) instead of :math:`y_k`. CasADi
+            simplifies ``log(exp(z))`` to ``z``, so a model that ends in ``exp`` (a vapour
+            pressure built on :math:`\\ln p^{sat}`) gives its logarithm without round-off.
         """
         self.require_outputs(outputs)
-        return _sx_function(self, tuple(outputs), wrt_derivative)
+        return _sx_function(self, tuple(outputs), wrt_derivative, log)
 
-    def evaluate(self, outputs: Sequence[str], wrt_derivative: str | None = None, **inputs):
+    def evaluate(
+        self, outputs: Sequence[str], wrt_derivative: str | None = None, log: bool = False,
+        **inputs,
+    ):  # fmt: skip
         """Numeric values of outputs (or their derivatives) at the given inputs (floats)."""
-        fun = self.sx_function(outputs, wrt_derivative)
+        fun = self.sx_function(outputs, wrt_derivative, log)
         args = [float(inputs[name]) for name in self.input_names]
         values = fun(*args)
         values = [values] if fun.n_out() == 1 else list(values)
@@ -249,11 +258,14 @@ class OnnxPropertyModel:
 
 
 @functools.lru_cache(maxsize=256)
-def _sx_function(model: OnnxPropertyModel, outputs: tuple[str, ...], wrt: str | None):
+def _sx_function(model: OnnxPropertyModel, outputs: tuple[str, ...], wrt: str | None, log: bool):
     syms = [ca.SX.sym(name) for name in model.input_names]
     values = model.function(*syms)
     values = [values] if len(model.output_names) == 1 else list(values)
     chosen = [values[model.output_names.index(n)] for n in outputs]
+    if log:
+        chosen = [ca.log(y) for y in chosen]
+        outputs = tuple(f"log_{n}" for n in outputs)
     if wrt is not None:
         if wrt not in model.input_names:
             raise MetadataError(

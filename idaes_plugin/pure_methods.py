@@ -38,6 +38,8 @@ of every output used is converted with Pyomo units to the package's derived unit
 
 from __future__ import annotations
 
+import math
+
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import is_potentially_variable
@@ -113,20 +115,27 @@ def check_temperature(cobj, T) -> None:
         )
 
 
-def _model_values(b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None) -> list:
-    """Dimensionless expressions of model outputs at ``T``, cached per (block, T, outputs)."""
+def _model_values(
+    b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None, log: bool = False
+) -> list:
+    """Dimensionless expressions of model outputs at ``T``, cached per (block, T, outputs).
+
+    ``wrt`` and ``log`` select derivatives and logarithms as in
+    :meth:`OnnxPropertyModel.sx_function`.
+    """
     model = component_model(cobj)
     if not is_potentially_variable(T):  # numbers: IDAES's initialisation guesses
         return model_expressions(model, outputs, {"temperature": _temperature_number(model, T)},
-                                 wrt_derivative=wrt)  # fmt: skip
+                                 wrt_derivative=wrt, log=log)  # fmt: skip
     try:
         check_temperature(cobj, T)
     except DomainError as err:
         _log.warning(f"{b.name}: {err}")
     cache = b.__dict__.setdefault("_propkg_cache", {})
-    key = (cobj.local_name, outputs, wrt, id(T))
+    key = (cobj.local_name, outputs, wrt, log, id(T))
     if key not in cache:
-        name = f"propkg_{cobj.local_name}_{'_'.join(outputs)}" + (f"_d{wrt}" if wrt else "")
+        name = f"propkg_{cobj.local_name}_{'log_' if log else ''}{'_'.join(outputs)}"
+        name += f"_d{wrt}" if wrt else ""
         base, k = name, 1
         while b.component(name) is not None:
             name, k = f"{base}_{k}", k + 1
@@ -134,7 +143,7 @@ def _model_values(b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None) 
         b.add_component(name, sub)
         values = model_expressions(
             model, outputs, {"temperature": _temperature_number(model, T)},
-            subexpression=indexed_subexpressions(sub), wrt_derivative=wrt,
+            subexpression=indexed_subexpressions(sub), wrt_derivative=wrt, log=log,
         )  # fmt: skip
         cache[key] = (T, values)  # keep T alive so that its id stays unique
     return cache[key][1]
@@ -202,6 +211,30 @@ class HybridVaporPressure:
             return HybridVaporPressure.dT_expression(b, cobj, T)
         (psat,) = _model_values(b, cobj, T, ("pressure_sat_comp",))
         return _with_units(cobj, psat, "pressure_sat_comp", _derived_units(cobj).PRESSURE)
+
+    @staticmethod
+    def return_log_expression(b, cobj, T, dT=False):
+        """:math:`\\ln(p^{sat}/[p])` in the package's pressure units (IDAES's log form).
+
+        With ``dT=True``: :math:`d\\ln p^{sat}/dT` [1/K]. Both are exact transforms of the
+        graph; a model built on :math:`\\ln p^{sat}` gives it without ``log(exp(.))``.
+        """
+        if dT:
+            return HybridVaporPressure.dT_log_expression(b, cobj, T)
+        model = component_model(cobj)
+        (log_p,) = _model_values(b, cobj, T, ("pressure_sat_comp",), log=True)
+        declared = parse_units(model.units_of("pressure_sat_comp"), model.source)
+        factor = pyunits.convert_value(
+            1.0, from_units=declared, to_units=_derived_units(cobj).PRESSURE
+        )
+        return log_p if factor == 1.0 else log_p + math.log(factor)
+
+    @staticmethod
+    def dT_log_expression(b, cobj, T):
+        model = component_model(cobj)
+        (dlnp,) = _model_values(b, cobj, T, ("pressure_sat_comp",), wrt="temperature", log=True)
+        t_units = parse_units(model.units_of("temperature"), model.source)
+        return _attach_units(dlnp, 1 / t_units, 1 / _derived_units(cobj).TEMPERATURE)
 
     @staticmethod
     def dT_expression(b, cobj, T):

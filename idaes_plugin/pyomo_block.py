@@ -32,6 +32,7 @@ def model_expressions(
     inputs: dict,
     subexpression=None,
     wrt_derivative: str | None = None,
+    log: bool = False,
 ) -> list:
     """Dimensionless Pyomo expressions of model outputs (or their derivatives).
 
@@ -47,8 +48,10 @@ def model_expressions(
     wrt_derivative : str, optional
         Return :math:`\\partial y / \\partial x` for this input instead of the outputs;
         the value is in ``units(y) / units(x)``.
+    log : bool
+        Logarithms of the outputs (see :meth:`OnnxPropertyModel.sx_function`).
     """
-    fun = model.sx_function(outputs, wrt_derivative)
+    fun = model.sx_function(outputs, wrt_derivative, log)
     return sx_to_pyomo(fun, [inputs[n] for n in model.input_names], subexpression)
 
 

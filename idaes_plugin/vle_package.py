@@ -120,8 +120,9 @@ def vle_config(
         Shipped model names, aliases or CAS numbers (case-insensitive), or ``.onnx`` paths.
         Components are named as in the models' metadata (e.g. ``"benzene"``).
     activity_model : optional
-        None: ideal liquid (Raoult's law). Otherwise passed to
-        ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work).
+        None: ideal liquid (Raoult's law, ``IdealBubbleDew``). Otherwise passed to
+        ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work:
+        ``"hybrid"``, ``"unifac"``, ``"nrtl"``) and bubble/dew points use ``LogBubbleDew``.
     pressure_bounds, flow_bounds : (lower, initial, upper)
         State bounds in [Pa] and [mol/s].
     temperature_ref, pressure_ref : float
@@ -148,6 +149,7 @@ def vle_config(
     from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
     from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
         IdealBubbleDew,
+        LogBubbleDew,
     )
     from idaes.models.properties.modular_properties.state_definitions import FTPx
 
@@ -171,6 +173,7 @@ def vle_config(
     t_init = min(max(300.0, t_lo), t_hi)
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": Ideal}
+        bubble_dew = IdealBubbleDew
     else:
         try:
             from idaes_plugin.activity import liquid_phase_config
@@ -180,6 +183,9 @@ def vle_config(
                 f"not available in this installation ({exc})"
             ) from None
         liquid = liquid_phase_config(list(entries), activity_model)
+        # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
+        # needs the bubble/dew method that asks the EoS for its fugacities.
+        bubble_dew = LogBubbleDew
     config = {
         "components": entries,
         "phases": {"Liq": liquid, "Vap": {"type": VaporPhase, "equation_of_state": Ideal}},
@@ -200,7 +206,7 @@ def vle_config(
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
         "phase_equilibrium_state": {("Vap", "Liq"): SmoothVLE},
-        "bubble_dew_method": IdealBubbleDew,
+        "bubble_dew_method": bubble_dew,
     }
     if scaling:
         config["default_scaling_factors"] = scaling

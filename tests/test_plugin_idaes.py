@@ -312,3 +312,38 @@ def test_hybrid_flash_matches_coolprop_raoult_flash(pair, T):
         assert pyo.value(m.fs.flash.vap_outlet.mole_frac_comp[0, j]) == pytest.approx(
             y[k], rel=1e-3
         )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("T", [300.0, 370.0, 450.0])
+def test_log_vapour_pressure_forms(T):
+    """IDAES's log form: ln p_sat and d ln p_sat/dT, exact transforms of the same graph."""
+    m, sb = _state_block(vle_config(["benzene", "toluene"]))
+    sb.temperature.fix(T)
+    for j in ("benzene", "toluene"):
+        cobj = m.fs.props.get_component(j)
+        psat = OnnxPure.pressure_sat_comp.return_expression(sb, cobj, sb.temperature)
+        dpdt = OnnxPure.pressure_sat_comp.return_expression(sb, cobj, sb.temperature, dT=True)
+        log_p = OnnxPure.pressure_sat_comp.return_log_expression(sb, cobj, sb.temperature)
+        dlog = OnnxPure.pressure_sat_comp.return_log_expression(
+            sb, cobj, sb.temperature, dT=True
+        )
+        assert pyo.value(log_p) == pytest.approx(pyo.log(pyo.value(psat)), rel=1e-14)
+        assert pyo.value(dlog) == pytest.approx(pyo.value(dpdt) / pyo.value(psat), rel=1e-12)
+    assert_units_consistent(m)
+
+
+@pytest.mark.unit
+def test_vle_config_with_activity_model():
+    pytest.importorskip("idaes_plugin.activity")
+    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import LogBubbleDew
+
+    from idaes_plugin.activity.eos import ActivityCoeffLiquid
+
+    config = vle_config(["ethanol", "water"], activity_model="hybrid")
+    assert config["phases"]["Liq"]["equation_of_state"] is ActivityCoeffLiquid
+    assert config["bubble_dew_method"] is LogBubbleDew
+    _, sb = _state_block(config)
+    for var in sb.define_state_vars().values():
+        var.fix()
+    assert degrees_of_freedom(sb) == 0
