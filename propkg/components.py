@@ -185,3 +185,38 @@ def get_constants(name: str) -> PureConstants:
         poling=v["poling"],
         aliases=entry.aliases,
     )
+
+
+def safe_name(text: str) -> str:
+    """File-safe lowercase name: spaces, hyphens and commas become underscores."""
+    out = "".join(ch if ch.isalnum() else "_" for ch in text.strip().lower())
+    return "_".join(part for part in out.split("_") if part)
+
+
+def constants_for(name: str) -> PureConstants:
+    """Constants of a registered component, or of any chemical ``chemicals`` knows.
+
+    Unregistered chemicals get ``coolprop = ""`` and their name made file-safe.
+    """
+    try:
+        return get_constants(name)
+    except DataError:
+        pass
+    try:
+        v = constants_from_chemicals(name)
+    except DataError:
+        raise
+    except Exception as exc:  # chemicals raises ValueError for unknown names
+        raise DataError(f"component '{name}' is unknown to propkg and chemicals: {exc}") from None
+    return PureConstants(
+        name=safe_name(name),
+        cas=v["cas"],
+        coolprop="",
+        Tc=float(v["Tc"]),
+        Pc=float(v["Pc"]),
+        omega=float(v["omega"]),
+        molar_mass=float(v["molar_mass"]),
+        Ttriple=float(v["Ttriple"]),
+        Zc=float(v["Zc"]),
+        poling=v["poling"],
+    )

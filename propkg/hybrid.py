@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from propkg import backbones as bb
-from propkg.components import PureConstants, get_constants
+from propkg.components import PureConstants, constants_for
 from propkg.correction import einstein_cp, einstein_h, einstein_s, tanh_net
+from propkg.errors import PropkgError
 
 T_REF = 298.15
 P_REF = 101325.0
@@ -204,11 +205,15 @@ class HybridPureModel:
         """Rebuild the model from the ``raw`` metadata of an exported file."""
         name = raw["components"][0]["name"]
         k = raw["constants"]
-        base = get_constants(name)
+        try:
+            base = constants_for(name)
+            coolprop, aliases = base.coolprop, base.aliases
+        except PropkgError:
+            coolprop, aliases = "", ()
         constants = PureConstants(
             name=name,
             cas=raw["components"][0]["cas"],
-            coolprop=base.coolprop,
+            coolprop=coolprop,
             Tc=k["Tc"],
             Pc=k["Pc"],
             omega=k["omega"],
@@ -216,7 +221,7 @@ class HybridPureModel:
             Ttriple=k["Ttriple"],
             Zc=k["rackett_Z_RA"],
             poling=tuple(k["poling_a"]),
-            aliases=base.aliases,
+            aliases=aliases,
         )
         corr = raw["correction"]
         return cls(

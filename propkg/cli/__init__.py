@@ -15,7 +15,7 @@ import sys
 from propkg.errors import PropkgError
 
 #: sub-command modules, in the order shown by ``propkg --help``
-SUBCOMMAND_MODULES = ("propkg.cli.demo",)
+SUBCOMMAND_MODULES = ("propkg.cli.demo", "propkg.cli.fit", "propkg.cli.info")
 
 
 def build_parser() -> argparse.ArgumentParser:
