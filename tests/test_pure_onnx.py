@@ -149,3 +149,44 @@ def test_onnx_matches_held_out_coolprop_data(fluid):
     for name in OUTPUT_UNITS:
         stated = meta.error_statistics[name]["aad_percent"]
         assert aad[name] == pytest.approx(stated, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda d: d["outputs"]["pressure_sat_comp"].pop("units"), "has no 'units'"),
+        (lambda d: d.pop("training_data"), "missing required key"),
+        (lambda d: d["domain"].update(temperature=[400.0, 300.0]), "lower < upper"),
+    ],
+)
+def test_tampered_metadata_is_rejected(tmp_path, edit, match):
+    import json
+
+    from propkg.errors import MetadataError
+    from propkg.metadata import METADATA_KEY
+
+    proto = onnx.load(str(_path("water")))
+    entry = next(p for p in proto.metadata_props if p.key == METADATA_KEY)
+    data = json.loads(entry.value)
+    edit(data)
+    entry.value = json.dumps(data)
+    path = tmp_path / "water.onnx"
+    onnx.save(proto, str(path))
+    with pytest.raises(MetadataError, match=match):
+        read_metadata(path)
+
+
+@pytest.mark.unit
+def test_modified_model_file_fails_manifest_check(tmp_path):
+    import shutil
+
+    from propkg.errors import MetadataError
+
+    shutil.copy(MODEL_DIR / "manifest.json", tmp_path / "manifest.json")
+    shutil.copy(_path("water"), tmp_path / "water.onnx")
+    assert find_model("water", model_dir=tmp_path) == tmp_path / "water.onnx"
+    with open(tmp_path / "water.onnx", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(MetadataError, match="sha256"):
+        find_model("water", model_dir=tmp_path)
