@@ -28,7 +28,9 @@ _LAZY_EXPORTS = {
     "HybridIdealGasEntropy": "idaes_plugin.pure_methods",
     "HybridLiquidEnthalpy": "idaes_plugin.pure_methods",
     "HybridLiquidEntropy": "idaes_plugin.pure_methods",
+    "HybridLiquidCp": "idaes_plugin.pure_methods",
     "check_temperature": "idaes_plugin.pure_methods",
+    "check_domain": "idaes_plugin.pure_methods",
     "vle_config": "idaes_plugin.vle_package",
 }
 

@@ -45,17 +45,15 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
 
-from idaes_plugin.casadi_to_pyomo import indexed_subexpressions
+from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
+from idaes_plugin.derived import DERIVED_UNITS, GAS_CONSTANT, derived_function
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
-from idaes_plugin.pyomo_block import model_expressions
 from propkg.errors import DomainError, MetadataError
 
 _log = idaeslog.getLogger(__name__)
 
 #: parameter_data key naming the ONNX model of a component
 MODEL_KEY = "onnx_model"
-#: gas constant [J/mol/K] as in IDAES (idaes.core.util.constants.Constants.gas_constant)
-GAS_CONSTANT = 8.314462618
 
 
 def component_model(cobj) -> OnnxPropertyModel:
@@ -115,38 +113,96 @@ def check_temperature(cobj, T) -> None:
         )
 
 
-def _model_values(
-    b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None, log: bool = False
-) -> list:
-    """Dimensionless expressions of model outputs at ``T``, cached per (block, T, outputs).
+def check_domain(block, raise_error: bool = True) -> list[str]:
+    """Report every ONNX-model temperature in ``block`` that lies outside its model's domain.
 
-    ``wrt`` and ``log`` select derivatives and logarithms as in
-    :meth:`OnnxPropertyModel.sx_function`.
+    Looks at each temperature at which a state block under ``block`` (a flowsheet, a unit,
+    a state block) evaluates an ONNX property method: the state temperature, the phase
+    equilibrium temperature ``_teq`` and bubble/dew temperatures alike. Call it after a
+    solve: the state temperature is bounded by the domain, the others are not.
+
+    Returns
+    -------
+    list of str
+        One message per violation (empty if none).
+
+    Raises
+    ------
+    DomainError
+        If ``raise_error`` and there is a violation; the message lists all of them.
+    """
+    problems = []
+    blocks = [block, *block.component_data_objects(pyo.Block, descend_into=True)]
+    for blk in blocks:
+        cache = blk.__dict__.get("_propkg_cache", {})
+        seen = set()
+        for (comp, *_), (T, _) in cache.items():
+            if (comp, id(T)) in seen:
+                continue
+            seen.add((comp, id(T)))
+            try:
+                check_temperature(blk.params.get_component(comp), T)
+            except DomainError as err:
+                problems.append(f"{blk.name}, {getattr(T, 'name', T)}: {err}")
+    if problems and raise_error:
+        raise DomainError("states outside the ONNX models' validity domains:\n  "
+                          + "\n  ".join(problems))  # fmt: skip
+    return problems
+
+
+def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
+    """Dimensionless Pyomo expressions of ``build_function()`` (an SX function of T) at ``T``.
+
+    Cached per (state block, component, key, T); shared subexpressions become named
+    Expressions in a sub-block ``propkg_<component>_<label>`` of the state block.
     """
     model = component_model(cobj)
+    t_number = {"temperature": _temperature_number(model, T)}
     if not is_potentially_variable(T):  # numbers: IDAES's initialisation guesses
-        return model_expressions(model, outputs, {"temperature": _temperature_number(model, T)},
-                                 wrt_derivative=wrt, log=log)  # fmt: skip
+        return sx_to_pyomo(build_function(), [t_number[n] for n in model.input_names])
     try:
         check_temperature(cobj, T)
     except DomainError as err:
         _log.warning(f"{b.name}: {err}")
     cache = b.__dict__.setdefault("_propkg_cache", {})
-    key = (cobj.local_name, outputs, wrt, log, id(T))
-    if key not in cache:
-        name = f"propkg_{cobj.local_name}_{'log_' if log else ''}{'_'.join(outputs)}"
-        name += f"_d{wrt}" if wrt else ""
-        base, k = name, 1
+    full_key = (cobj.local_name, key, id(T))
+    if full_key not in cache:
+        name = base = f"propkg_{cobj.local_name}_{label}"
+        k = 1
         while b.component(name) is not None:
             name, k = f"{base}_{k}", k + 1
         sub = pyo.Block(concrete=True)
         b.add_component(name, sub)
-        values = model_expressions(
-            model, outputs, {"temperature": _temperature_number(model, T)},
-            subexpression=indexed_subexpressions(sub), wrt_derivative=wrt, log=log,
+        values = sx_to_pyomo(
+            build_function(), [t_number[n] for n in model.input_names],
+            subexpression=indexed_subexpressions(sub),
         )  # fmt: skip
-        cache[key] = (T, values)  # keep T alive so that its id stays unique
-    return cache[key][1]
+        cache[full_key] = (T, values)  # keep T alive so that its id stays unique
+    return cache[full_key][1]
+
+
+def _model_values(
+    b, cobj, T, outputs: tuple[str, ...], wrt: str | None = None, log: bool = False
+) -> list:
+    """Dimensionless expressions of model outputs at ``T`` (numbers in the model's units).
+
+    ``wrt`` and ``log`` select derivatives and logarithms as in
+    :meth:`OnnxPropertyModel.sx_function`.
+    """
+    model = component_model(cobj)
+    label = ("log_" if log else "") + "_".join(outputs) + (f"_d{wrt}" if wrt else "")
+    return _translate(
+        b, cobj, T, (outputs, wrt, log), lambda: model.sx_function(outputs, wrt, log), label
+    )
+
+
+def _derived_value(b, cobj, T, name: str, target):
+    """A property of :mod:`idaes_plugin.derived` at ``T``, in ``target`` units."""
+    model = component_model(cobj)
+    (value,) = _translate(
+        b, cobj, T, ("derived", name), lambda: derived_function(model, name), f"derived_{name}"
+    )
+    return _attach_units(value, parse_units(DERIVED_UNITS[name]), target)
 
 
 def _reference_value(cobj, b, output: str) -> float:
@@ -284,16 +340,11 @@ class HybridIdealGasCp:
 
     @staticmethod
     def return_expression(b, cobj, T):
-        model = component_model(cobj)
         target = _derived_units(cobj).HEAT_CAPACITY_MOLE
         if _has(cobj, "cp_mol_ig_comp"):
             (cp,) = _model_values(b, cobj, T, ("cp_mol_ig_comp",))
             return _with_units(cobj, cp, "cp_mol_ig_comp", target)
-        (cp,) = _model_values(b, cobj, T, ("enth_mol_ig_comp",), wrt="temperature")
-        units = parse_units(model.units_of("enth_mol_ig_comp")) / parse_units(
-            model.units_of("temperature")
-        )
-        return _attach_units(cp, units, target)
+        return _derived_value(b, cobj, T, "cp_mol_ig_comp", target)
 
 
 class HybridIdealGasEnthalpy:
@@ -352,10 +403,7 @@ def enthalpy_of_vaporization(b, cobj, T):
     if _has(cobj, "dh_vap_mol_comp"):
         (dh,) = _model_values(b, cobj, T, ("dh_vap_mol_comp",))
         return _with_units(cobj, dh, "dh_vap_mol_comp", units)
-    psat = HybridVaporPressure.return_expression(b, cobj, T)
-    dpdt = HybridVaporPressure.dT_expression(b, cobj, T)
-    R = GAS_CONSTANT * pyunits.J / pyunits.mol / pyunits.K
-    return pyunits.convert(R * T**2 * dpdt / psat, units)
+    return _derived_value(b, cobj, T, "dh_vap_mol_comp", units)
 
 
 class HybridLiquidEnthalpy:
@@ -390,9 +438,39 @@ class HybridLiquidEnthalpy:
             if _include_formation(cobj):
                 h = h + cobj.enth_mol_form_liq_comp_ref
             return h
-        return HybridIdealGasEnthalpy.return_expression(b, cobj, T) - enthalpy_of_vaporization(
-            b, cobj, T
-        )
+        # h_ig(T) - dh_vap(T) as one translated function (shared subexpressions), minus
+        # h_ig(T_ref) of the model, plus the vapour's formation enthalpy
+        model = component_model(cobj)
+        h_ref = _reference_value(cobj, b, "enth_mol_ig_comp") * pyunits.convert_value(
+            1.0, from_units=parse_units(model.units_of("enth_mol_ig_comp")),
+            to_units=pyunits.J / pyunits.mol,
+        )  # fmt: skip
+        h = _derived_value(b, cobj, T, "enth_mol_liq_comp", pyunits.J / pyunits.mol)
+        h = pyunits.convert(h - h_ref * pyunits.J / pyunits.mol, units)
+        if _include_formation(cobj):
+            h = h + cobj.enth_mol_form_vap_comp_ref
+        return h
+
+
+class HybridLiquidCp:
+    """Ideal-liquid heat capacity [J/mol/K], :math:`d h^{liq}/dT` by exact differentiation.
+
+    Of the model's ``enth_mol_liq_comp`` output if present, else of
+    :math:`h^{ig} - \\Delta h^{vap}` (see :mod:`idaes_plugin.derived`).
+    """
+
+    @staticmethod
+    def build_parameters(cobj):
+        model = component_model(cobj)
+        if not _has(cobj, "enth_mol_liq_comp"):
+            model.require_outputs(["enth_mol_ig_comp"])
+            if not _has(cobj, "dh_vap_mol_comp"):
+                model.require_outputs(["pressure_sat_comp"])
+
+    @staticmethod
+    def return_expression(b, cobj, T):
+        target = _derived_units(cobj).HEAT_CAPACITY_MOLE
+        return _derived_value(b, cobj, T, "cp_mol_liq_comp", target)
 
 
 class HybridLiquidEntropy:
@@ -443,4 +521,5 @@ class OnnxPure:
     enth_mol_ig_comp = HybridIdealGasEnthalpy
     entr_mol_ig_comp = HybridIdealGasEntropy
     enth_mol_liq_comp = HybridLiquidEnthalpy
+    cp_mol_liq_comp = HybridLiquidCp
     entr_mol_liq_comp = HybridLiquidEntropy

@@ -26,6 +26,7 @@ _METHOD_NEEDS = {
     "enth_mol_ig_comp": ("enth_mol_ig_comp",),
     "entr_mol_ig_comp": ("entr_mol_ig_comp",),
     "enth_mol_liq_comp": ("enth_mol_ig_comp", "pressure_sat_comp"),
+    "cp_mol_liq_comp": ("enth_mol_ig_comp", "pressure_sat_comp"),
     "entr_mol_liq_comp": ("entr_mol_ig_comp", "pressure_sat_comp"),
 }
 _CONSTANT_UNITS = {

@@ -347,3 +347,65 @@ def test_vle_config_with_activity_model():
     for var in sb.define_state_vars().values():
         var.fix()
     assert degrees_of_freedom(sb) == 0
+
+
+@pytest.mark.component
+def test_check_domain_after_solve_reports_equilibrium_temperature():
+    from idaes_plugin import check_domain
+
+    m = _solve(_bt_flash(vle_config(["benzene", "toluene"]), T=368.0))
+    assert check_domain(m) == []
+    sb = m.fs.flash.control_volume.properties_out[0]
+    sb._teq[("Vap", "Liq")].set_value(600.0)  # as if a solve had wandered off
+    with pytest.raises(DomainError, match=r"_teq.*temperature 600 K is outside"):
+        check_domain(m.fs.flash)
+
+
+def h_liq_sym(outs, x):
+    """h_ig - R T^2 dln(p_sat)/dT, the ideal liquid's enthalpy without a dh_vap output."""
+    import casadi as ca
+
+    dlnp = ca.jacobian(ca.log(outs["pressure_sat_comp"]), x)
+    return outs["enth_mol_ig_comp"] - 8.314462618 * x**2 * dlnp
+
+
+def _restrict_outputs(path, keep):
+    """Rewrite a model's metadata so that only ``keep`` outputs are declared."""
+    from propkg.metadata import validate_metadata
+
+    proto = onnx.load(str(path))
+    raw = metadata_from_proto(proto).raw
+    raw["outputs"] = {k: v for k, v in raw["outputs"].items() if k in keep}
+    attach_metadata(proto, validate_metadata(raw))
+    onnx.save(proto, str(path))
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("T", [290.0, 350.0, 420.0])
+def test_derived_properties_by_exact_differentiation(tmp_path, T):
+    """cp = dh/dT and h_liq = h_ig - R T^2 dln(p_sat)/dT when the model lacks those outputs."""
+    import casadi as ca
+
+    from propkg.replicas.bt_ideal import BT_IDEAL_PARAMETERS, replica_function
+
+    paths = export_bt_ideal_replica(tmp_path)
+    for path in paths.values():
+        _restrict_outputs(path, {"pressure_sat_comp", "dens_mol_liq_comp", "enth_mol_ig_comp"})
+    m, sb = _state_block(vle_config([paths["benzene"], paths["toluene"]]))
+    sb.temperature.fix(T)
+    sb.pressure.fix(101325.0)  # = pressure_ref: IDAES adds (p - p_ref)/rho to h_liq
+    for j in ("benzene", "toluene"):
+        f = replica_function(j)
+        x = ca.MX.sym("T")
+        outs = dict(zip(f.name_out(), f.call([x]), strict=True))
+        dlnp = ca.Function("d", [x], [ca.jacobian(ca.log(outs["pressure_sat_comp"]), x)])
+        cp = float(ca.Function("cp", [x], [outs["cp_mol_ig_comp"]])(T))
+        h = ca.Function("h", [x], [outs["enth_mol_ig_comp"]])
+        h_ig = float(h(T)) - float(h(298.15))  # package T_ref = 298.15 K
+        h_form = BT_IDEAL_PARAMETERS[j]["enth_mol_form_vap_comp_ref"]
+        h_liq = h_form + h_ig - 8.314462618 * T**2 * float(dlnp(T))
+        cp_liq = float(ca.Function("c", [x], [ca.jacobian(h_liq_sym(outs, x), x)])(T))
+        assert pyo.value(sb.cp_mol_phase_comp["Vap", j]) == pytest.approx(cp, rel=1e-12)
+        assert pyo.value(sb.enth_mol_phase_comp["Liq", j]) == pytest.approx(h_liq, rel=1e-11)
+        assert pyo.value(sb.cp_mol_phase_comp["Liq", j]) == pytest.approx(cp_liq, rel=1e-11)
+    assert_units_consistent(m)

@@ -1,0 +1,101 @@
+"""Properties derived from a model's outputs by exact differentiation of the imported graph.
+
+A hybrid model ships the primary outputs; whatever is a derivative of them is formed here
+with CasADi on the SX graph of :class:`~idaes_plugin.onnx_import.OnnxPropertyModel` and then
+translated to Pyomo like any output, so derived properties are as exact as the model:
+
+.. math::
+
+    \\Delta h^{vap}(T) = R T^2 \\frac{d \\ln p^{sat}}{dT}
+    \\quad\\text{(Clausius-Clapeyron, ideal vapour, liquid volume neglected)}
+
+    h^{liq}(T) = h^{ig}(T) - \\Delta h^{vap}(T), \\qquad
+    c_p^{liq}(T) = \\frac{d h^{liq}}{dT}, \\qquad c_p^{ig}(T) = \\frac{d h^{ig}}{dT}
+
+The model's own ``dh_vap_mol_comp`` output is used when present, Clausius-Clapeyron
+otherwise. All functions take the temperature in K and return SI values (J/mol, J/mol/K).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import casadi as ca
+
+from idaes_plugin.onnx_import import OnnxPropertyModel
+from propkg.errors import MetadataError, UnitsError
+
+#: gas constant [J/mol/K] (CODATA 2018, as IDAES's Constants.gas_constant)
+GAS_CONSTANT = 8.314462618
+
+#: SI units of the quantities defined here
+DERIVED_UNITS = {
+    "dh_vap_mol_comp": "J/mol",
+    "enth_mol_liq_comp": "J/mol",
+    "cp_mol_liq_comp": "J/mol/K",
+    "cp_mol_ig_comp": "J/mol/K",
+}
+
+
+def _si_factor(model: OnnxPropertyModel, output: str, si: str) -> float:
+    from pyomo.environ import units as pyunits
+
+    from idaes_plugin.onnx_import import parse_units
+
+    return pyunits.convert_value(
+        1.0, from_units=parse_units(model.units_of(output)), to_units=parse_units(si)
+    )
+
+
+def _outputs_at(model: OnnxPropertyModel, T: ca.SX) -> dict[str, ca.SX]:
+    if model.units_of("temperature") != "K":
+        raise UnitsError(
+            f"{model.source}: derived properties need the temperature input in 'K', the "
+            f"model declares {model.units_of('temperature')!r}"
+        )
+    values = model.function(T)
+    values = [values] if len(model.output_names) == 1 else list(values)
+    return dict(zip(model.output_names, values, strict=True))
+
+
+def _dh_vap(model: OnnxPropertyModel, y: dict, T: ca.SX) -> ca.SX:
+    if "dh_vap_mol_comp" in y:
+        return y["dh_vap_mol_comp"] * _si_factor(model, "dh_vap_mol_comp", "J/mol")
+    if "pressure_sat_comp" not in y:
+        raise MetadataError(
+            f"{model.source} has neither 'dh_vap_mol_comp' nor 'pressure_sat_comp'; the "
+            "enthalpy of vaporisation cannot be formed"
+        )
+    return GAS_CONSTANT * T**2 * ca.jacobian(ca.log(y["pressure_sat_comp"]), T)
+
+
+def _h_ig(model: OnnxPropertyModel, y: dict) -> ca.SX:
+    if "enth_mol_ig_comp" not in y:
+        raise MetadataError(f"{model.source} has no 'enth_mol_ig_comp' output")
+    return y["enth_mol_ig_comp"] * _si_factor(model, "enth_mol_ig_comp", "J/mol")
+
+
+@functools.lru_cache(maxsize=256)
+def derived_function(model: OnnxPropertyModel, name: str) -> ca.Function:
+    """SX function temperature [K] -> derived quantity ``name`` (see :data:`DERIVED_UNITS`).
+
+    ``enth_mol_liq_comp`` is :math:`h^{ig}(T) - \\Delta h^{vap}(T)` on the model's own
+    enthalpy reference (the caller subtracts its value at the package's reference).
+    """
+    T = ca.SX.sym("temperature")
+    y = _outputs_at(model, T)
+    if name == "dh_vap_mol_comp":
+        value = _dh_vap(model, y, T)
+    elif name == "enth_mol_liq_comp":
+        value = _h_ig(model, y) - _dh_vap(model, y, T)
+    elif name == "cp_mol_liq_comp":
+        if "enth_mol_liq_comp" in y:
+            h_liq = y["enth_mol_liq_comp"] * _si_factor(model, "enth_mol_liq_comp", "J/mol")
+        else:
+            h_liq = _h_ig(model, y) - _dh_vap(model, y, T)
+        value = ca.jacobian(h_liq, T)
+    elif name == "cp_mol_ig_comp":
+        value = ca.jacobian(_h_ig(model, y), T)
+    else:
+        raise KeyError(f"unknown derived property '{name}'; known: {sorted(DERIVED_UNITS)}")
+    return ca.Function(f"derived_{name}", [T], [value], ["temperature"], [name])
