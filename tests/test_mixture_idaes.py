@@ -170,3 +170,26 @@ def test_flash_solves_from_default_initialization(model):
     st = outlet_state(m)
     assert 0.01 < st["vap_frac"] < 0.99
     assert equilibrium_deviation(st, activity_model=model) < 1e-6
+
+
+@pytest.mark.component
+def test_excess_enthalpy_is_temperature_derivative_of_gibbs():
+    """h_liq(activity) - h_liq(ideal) = -R T^2 d(gE/RT)/dT, by finite differences (onnxruntime)."""
+    from idaes.models.properties.modular_properties.eos.ideal import Ideal
+
+    T, x1 = 345.0, 0.4
+    m, sb = _state_block("hybrid", T=T, x1=x1)
+    sb.mole_frac_phase_comp["Liq", "ethanol"].set_value(x1)
+    sb.mole_frac_phase_comp["Liq", "water"].set_value(1 - x1)
+    h_ex = pyo.value(ActivityCoeffLiquid.enth_mol_phase(sb, "Liq")) - pyo.value(
+        Ideal.enth_mol_phase(sb, "Liq"))
+    path, _ = find_binary_model("ethanol", "water")
+    sess = ort.InferenceSession(str(path))
+
+    def g(t):
+        feed = {"temperature": np.array([[t]]), "mole_frac_comp": np.array([[x1, 1 - x1]])}
+        return sess.run(["gibbs_excess_rt"], feed)[0][0, 0]
+
+    dT = 1e-3
+    ref = -8.314462618 * T**2 * (g(T + dT) - g(T - dT)) / (2 * dT)
+    assert h_ex == pytest.approx(ref, rel=1e-6)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-GRID_X = tuple(np.round(np.linspace(0.05, 0.95, 10), 4))
-GRID_T = (345.0, 352.0, 358.0, 364.0, 370.0)
+GRID_X = tuple(float(v) for v in np.round(np.linspace(0.05, 0.95, 10), 4))
+GRID_T = (352.5, 355.0, 358.0, 362.0, 367.0)
 
 
 def build_flash(components=("ethanol", "water"), activity_model="hybrid", T=360.0,
@@ -55,11 +55,16 @@ def solve_flash(m) -> tuple[bool, str]:
 
 
 def outlet_state(m, components=("ethanol", "water")) -> dict:
-    """T [K], P [Pa], vapour fraction and phase compositions of the flash outlet."""
+    """T [K], P [Pa], vapour fraction and phase compositions of the flash outlet.
+
+    ``T_eq`` is the smooth-VLE equilibrium temperature at which the phase compositions are
+    in equilibrium (equal to T inside the two-phase region, smoothed near its boundaries).
+    """
     import pyomo.environ as pyo
 
     sb = m.fs.flash.control_volume.properties_out[0]
     return {"T": pyo.value(sb.temperature), "P": pyo.value(sb.pressure),
+            "T_eq": pyo.value(sb._teq["Vap", "Liq"]),
             "vap_frac": pyo.value(sb.phase_frac["Vap"]),
             "x": [pyo.value(sb.mole_frac_phase_comp["Liq", j]) for j in components],
             "y": [pyo.value(sb.mole_frac_phase_comp["Vap", j]) for j in components]}
@@ -67,7 +72,7 @@ def outlet_state(m, components=("ethanol", "water")) -> dict:
 
 def equilibrium_deviation(state: dict, components=("ethanol", "water"),
                           activity_model="hybrid") -> float:
-    """Max relative deviation of y_i P from x_i gamma_i Psat_i (onnxruntime evaluation)."""
+    """Max relative deviation of y_i P from x_i gamma_i Psat_i at T_eq (onnxruntime)."""
     import onnxruntime as ort
 
     from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX
@@ -78,13 +83,13 @@ def equilibrium_deviation(state: dict, components=("ethanol", "water"),
     sess = ort.InferenceSession(str(path))
     x = {j: v for j, v in zip(components, state["x"], strict=True)}
     ln = sess.run([f"log_act_coeff_comp{MODEL_SUFFIX[activity_model]}"],
-                  {"temperature": np.array([[state["T"]]]),
+                  {"temperature": np.array([[state["T_eq"]]]),
                    "mole_frac_comp": np.array([[x[order[0]], x[order[1]]]])})[0][0]
     gam = dict(zip(order, np.exp(ln), strict=True))
     dev = 0.0
     for j, yj in zip(components, state["y"], strict=True):
         ps = ort.InferenceSession(str(find_model(j))).run(
-            ["pressure_sat_comp"], {"temperature": np.array([[state["T"]]])})[0][0, 0]
+            ["pressure_sat_comp"], {"temperature": np.array([[state["T_eq"]]])})[0][0, 0]
         dev = max(dev, abs(x[j] * gam[j] * ps / (yj * state["P"]) - 1.0))
     return dev
 

@@ -70,6 +70,26 @@ def azeotrope_coolprop(mixture: str, P: float, bracket: tuple[float, float]) -> 
     return state.T(), x_az
 
 
+def coolprop_ln_gamma_inf(mixture: str, T: float, x_solute: float = 1e-4) -> float:
+    r"""CoolProp's apparent ln(gamma_inf) of the first fluid of ``mixture`` at T [K].
+
+    From the bubble point at ``x_solute`` (ideal vapour):
+    :math:`\ln(y_1 P / (x_1 P_1^{sat}))`; NaN if CoolProp's flash fails.
+    """
+    import CoolProp
+
+    from propkg.mixtures.vle_data import psat_coolprop
+
+    state = CoolProp.AbstractState("HEOS", mixture)
+    try:
+        state.set_mole_fractions([x_solute, 1 - x_solute])
+        state.update(CoolProp.QT_INPUTS, 0.0, float(T))
+        return float(np.log(state.mole_fractions_vapor()[0] * state.p()
+                            / (x_solute * psat_coolprop(mixture.split("&")[0], T))))
+    except ValueError:
+        return float("nan")
+
+
 def read_brouwer(path: str | Path) -> list[dict]:
     """Rows of ``Brouwer_2021.csv`` as dicts with T converted to kelvin (``T_K``)."""
     rows = []
