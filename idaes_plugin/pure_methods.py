@@ -445,8 +445,8 @@ class HybridLiquidEnthalpy:
             1.0, from_units=parse_units(model.units_of("enth_mol_ig_comp")),
             to_units=pyunits.J / pyunits.mol,
         )  # fmt: skip
-        h = _derived_value(b, cobj, T, "enth_mol_liq_comp", pyunits.J / pyunits.mol)
-        h = pyunits.convert(h - h_ref * pyunits.J / pyunits.mol, units)
+        h = _derived_value(b, cobj, T, "enth_mol_liq_comp", units)
+        h = h - _attach_units(h_ref, pyunits.J / pyunits.mol, units)
         if _include_formation(cobj):
             h = h + cobj.enth_mol_form_vap_comp_ref
         return h
@@ -502,13 +502,15 @@ class HybridLiquidEntropy:
             return _with_units(cobj, s - s_ref, "entr_mol_liq_comp", units) + (
                 cobj.entr_mol_form_liq_comp_ref
             )
-        R = GAS_CONSTANT * pyunits.J / pyunits.mol / pyunits.K
-        psat = HybridVaporPressure.return_expression(b, cobj, T)
-        return pyunits.convert(
+        derived = _derived_units(cobj)
+        R = _attach_units(GAS_CONSTANT, pyunits.J / pyunits.mol / pyunits.K, units)
+        log_p = HybridVaporPressure.return_log_expression(b, cobj, T)  # ln(p_sat / [p])
+        log_p_ref = pyo.log(b.params.pressure_ref / derived.PRESSURE)
+        T_base = pyunits.convert(T, to_units=derived.TEMPERATURE)
+        return (
             HybridIdealGasEntropy.return_expression(b, cobj, T)
-            - R * pyo.log(psat / b.params.pressure_ref)
-            - enthalpy_of_vaporization(b, cobj, T) / T,
-            units,
+            - R * (log_p - log_p_ref)
+            - enthalpy_of_vaporization(b, cobj, T) / T_base
         )
 
 

@@ -409,3 +409,23 @@ def test_derived_properties_by_exact_differentiation(tmp_path, T):
         assert pyo.value(sb.enth_mol_phase_comp["Liq", j]) == pytest.approx(h_liq, rel=1e-11)
         assert pyo.value(sb.cp_mol_phase_comp["Liq", j]) == pytest.approx(cp_liq, rel=1e-11)
     assert_units_consistent(m)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("T", [300.0, 380.0, 460.0])
+def test_saturated_gibbs_energies_equal(T):
+    """Pure liquid and its vapour at p_sat have equal molar Gibbs energies (identity)."""
+    m, sb = _state_block(vle_config(["benzene", "toluene"]))
+    sb.temperature.fix(T)
+    R = 8.314462618
+    for j in ("benzene", "toluene"):
+        cobj = m.fs.props.get_component(j)
+        args = (sb, cobj, sb.temperature)
+        h_l = pyo.value(OnnxPure.enth_mol_liq_comp.return_expression(*args))
+        s_l = pyo.value(OnnxPure.entr_mol_liq_comp.return_expression(*args))
+        h_v = pyo.value(OnnxPure.enth_mol_ig_comp.return_expression(*args))
+        s_v = pyo.value(OnnxPure.entr_mol_ig_comp.return_expression(*args))
+        psat = pyo.value(OnnxPure.pressure_sat_comp.return_expression(*args))
+        g_vap = h_v - T * (s_v - R * pyo.log(psat / pyo.value(m.fs.props.pressure_ref)))
+        assert h_l - T * s_l == pytest.approx(g_vap, rel=1e-12, abs=1e-8)
+    assert_units_consistent(m)
