@@ -98,4 +98,5 @@ def derived_function(model: OnnxPropertyModel, name: str) -> ca.Function:
         value = ca.jacobian(_h_ig(model, y), T)
     else:
         raise KeyError(f"unknown derived property '{name}'; known: {sorted(DERIVED_UNITS)}")
+    value = ca.cse(value)  # exact: merges structurally identical nodes only
     return ca.Function(f"derived_{name}", [T], [value], ["temperature"], [name])

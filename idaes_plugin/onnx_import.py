@@ -276,6 +276,7 @@ def _sx_function(model: OnnxPropertyModel, outputs: tuple[str, ...], wrt: str | 
         names = [f"d_{n}_d_{wrt}" for n in outputs]
     else:
         names = list(outputs)
+    chosen = [ca.cse(y) for y in chosen]  # exact: merges structurally identical nodes only
     return ca.Function("propkg_model", syms, chosen, list(model.input_names), names)
 
 

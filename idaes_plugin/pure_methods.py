@@ -158,8 +158,12 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
     """
     model = component_model(cobj)
     t_number = {"temperature": _temperature_number(model, T)}
-    if not is_potentially_variable(T):  # numbers: IDAES's initialisation guesses
-        return sx_to_pyomo(build_function(), [t_number[n] for n in model.input_names])
+    if not is_potentially_variable(T):
+        # a number (IDAES's bubble/dew initial guesses): evaluated now, by CasADi
+        fun = build_function()
+        values = fun(*[pyo.value(t_number[n]) for n in model.input_names])
+        values = [values] if fun.n_out() == 1 else list(values)
+        return [float(v) for v in values]
     try:
         check_temperature(cobj, T)
     except DomainError as err:
