@@ -297,20 +297,24 @@ def _raoult_flash_coolprop(names, T, P, z):
     "pair, T", [(("benzene", "toluene"), 368.0), (("methanol", "water"), 355.0)]
 )
 def test_hybrid_flash_matches_coolprop_raoult_flash(pair, T):
-    """Same isothermal flash with CoolProp's p_sat: agreement within the models' p_sat error."""
+    """Same isothermal flash with CoolProp's p_sat: agreement within the models' p_sat error.
+
+    Measured (benzene/toluene 368 K, methanol/water 355 K): vapour fraction within 2e-4,
+    phase compositions within 8e-5, relative; the bounds leave room for re-trained models.
+    """
     m = _bt_flash(vle_config(list(pair)), T=T)
     m.fs.flash.heat_duty.unfix()
     m.fs.flash.control_volume.properties_out[0].temperature.fix(T)
     _solve(m)
     beta, x, y = _raoult_flash_coolprop(pair, T, 101325.0, [0.5, 0.5])
     assert 0.05 < beta < 0.95
-    assert pyo.value(m.fs.flash.vap_outlet.flow_mol[0]) == pytest.approx(beta, rel=2e-3)
+    assert pyo.value(m.fs.flash.vap_outlet.flow_mol[0]) == pytest.approx(beta, rel=1e-3)
     for k, j in enumerate(pair):
         assert pyo.value(m.fs.flash.liq_outlet.mole_frac_comp[0, j]) == pytest.approx(
-            x[k], rel=1e-3
+            x[k], rel=5e-4
         )
         assert pyo.value(m.fs.flash.vap_outlet.mole_frac_comp[0, j]) == pytest.approx(
-            y[k], rel=1e-3
+            y[k], rel=5e-4
         )
 
 
