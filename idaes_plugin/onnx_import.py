@@ -42,8 +42,8 @@ SMOOTH_OPS = frozenset(
 )  # fmt: skip
 STRUCTURAL_OPS = frozenset(
     {
-        "Constant", "Identity", "Concat", "Reshape", "Transpose", "Squeeze", "Unsqueeze",
-        "Slice", "Gather", "Flatten", "Split",
+        "Constant", "Identity", "Concat", "Reshape", "Transpose", "Unsqueeze", "Slice",
+        "Gather", "Split",
     }
 )  # fmt: skip
 SUPPORTED_OPS = SMOOTH_OPS | STRUCTURAL_OPS
@@ -97,8 +97,9 @@ def check_graph(proto: onnx.ModelProto, where: str = "<model>") -> None:
             )
         if node.op_type not in SUPPORTED_OPS:
             raise UnsupportedOperationError(
-                f"ONNX node '{label}' of {where} uses op '{node.op_type}', which is not a "
-                f"twice-differentiable operation the plugin supports; supported: {supported}"
+                f"ONNX node '{label}' of {where} uses op '{node.op_type}', which is not "
+                "twice differentiable or not translatable (only smooth ops reach Pyomo); "
+                f"supported: {supported}"
             )
 
 
@@ -357,10 +358,16 @@ def _load_proto(proto: onnx.ModelProto, where: str) -> OnnxPropertyModel:
     with tempfile.TemporaryDirectory(prefix="propkg_onnx_") as tmp:
         tmp_path = os.path.join(tmp, "model.onnx")
         onnx.save(proto, tmp_path)
-        builder = ca.GraphBuilder(tmp_path, {})
-        for param in builder.dynamic_params():
-            builder.bind_dim(param, 1)
-        mx_fun = builder.create("propkg_model", {"symbolic": True})
+        try:
+            builder = ca.GraphBuilder(tmp_path, {})
+            for param in builder.dynamic_params():
+                builder.bind_dim(param, 1)
+            mx_fun = builder.create("propkg_model", {"symbolic": True})
+        except RuntimeError as exc:  # e.g. an op/attribute combination CasADi lacks
+            message = str(exc).strip().splitlines()[-1]
+            raise UnsupportedOperationError(
+                f"CasADi's ONNX import of {where} failed: {message}"
+            ) from None
     input_names = tuple(mx_fun.name_in())
     graph_outputs = tuple(mx_fun.name_out())
     for k, name in enumerate(input_names):

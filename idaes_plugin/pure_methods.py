@@ -42,13 +42,14 @@ import math
 
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
+from pyomo.core.base.units_container import UnitsError as PyomoUnitsError
 from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
 from idaes_plugin.derived import DERIVED_UNITS, GAS_CONSTANT, derived_function
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
-from propkg.errors import DomainError, MetadataError
+from propkg.errors import DomainError, MetadataError, UnitsError
 
 _log = idaeslog.getLogger(__name__)
 
@@ -74,10 +75,6 @@ def component_model(cobj) -> OnnxPropertyModel:
 
 def _check_output_units(cobj, model: OnnxPropertyModel, output: str, target) -> None:
     """Raise if an output's declared unit cannot be converted to ``target`` (Pyomo units)."""
-    from pyomo.core.base.units_container import UnitsError as PyomoUnitsError
-
-    from propkg.errors import UnitsError
-
     declared = parse_units(model.units_of(output), model.source)
     try:
         pyunits.convert_value(1.0, from_units=declared, to_units=target)
