@@ -155,7 +155,13 @@ def build_metadata(
             },
             "dh_vap_mol_comp": {
                 "name": "ClausiusClapeyron",
-                "parameters": {"vapour_volume": "RT/Psat + B(T), B of Tsonopoulos (non-polar)"},
+                "parameters": {
+                    "formula": "dh_vap = T (v_V - v_L) dPsat/dT, exact d ln Psat/dT",
+                    "vapour_volume": "Z R T/Psat, ln Z = ln(1 + B Psat/(R T)) + (Psat/Pc)^2 "
+                    "tanh_net (correction 'vapour_compressibility'), B of Tsonopoulos "
+                    "(non-polar form)",
+                    "liquid_volume": "1/dens_mol_liq_comp",
+                },
             },
         },
         "correction": model.correction_dict(),

@@ -168,6 +168,23 @@ def _table(results, key, prop, models):
     return "\n".join(lines)
 
 
+def _count(results, key, prop, other, factor):
+    return sum(r[key][prop]["hybrid"][0] <= factor * r[key][prop][other][0] for r in results)
+
+
+def _other_summary(results, prop):
+    n = len(results)
+    return (
+        f"- {prop}: hybrid AAD below the backbone's in "
+        f"{_count(results, 'interp', prop, 'backbone', 1.0)}/{n} fluids and below the plain "
+        f"net's in {_count(results, 'interp', prop, 'plain net', 1.0)}/{n}; in extrapolation "
+        f"below the backbone's in {_count(results, 'extrap', prop, 'backbone', 1.0)}/{n}, "
+        f"below the plain net's in {_count(results, 'extrap', prop, 'plain net', 1.0)}/{n}, "
+        f"at most 1/10 of the plain net's in "
+        f"{_count(results, 'extrap', prop, 'plain net', 0.1)}/{n}."
+    )
+
+
 def _figures(results):
     import matplotlib
 
@@ -266,6 +283,28 @@ def write_report(results, elapsed):
         f"- Fit time of one hybrid property model (scipy least squares, this machine, "
         f"{len(fits)} fits): median {np.median(fits):.2f} s, max {fits.max():.2f} s "
         "(target <= 5 s).",
+        "",
+        "",
+        "Other properties (information, no stated target):",
+        "",
+        *[_other_summary(results, prop) for prop in PROPS],
+        "",
+        "## Model files",
+        "",
+        "One ONNX file per component, `exported_models/<name>.onnx`, listed with its sha256 in "
+        "`exported_models/manifest.json` (regenerate all with `python validation/export_all.py`; "
+        "the export is byte-for-byte deterministic). Single input `temperature` [K], float64, "
+        "shape `[batch, 1]` (symbolic batch axis: onnxruntime evaluates a whole array in one "
+        "call); outputs `pressure_sat_comp` [Pa], `dens_mol_liq_comp` [mol/m**3], "
+        "`cp_mol_ig_comp` [J/mol/K], `enth_mol_ig_comp` [J/mol], `entr_mol_ig_comp` [J/mol/K] "
+        "(both 0 at 298.15 K, entropy at 101325 Pa), `dh_vap_mol_comp` [J/mol], same shape. "
+        "Opset 16 (the one CasADi 3.8 writes), ops limited to Add/Sub/Mul/Div/Pow/Exp/Log/Sqrt/"
+        "Tanh/Neg/Constant. The propkg metadata (`metadata_props['propkg']`) holds units, "
+        "per-output validity domain [max(T_triple, 0.45 Tc), 0.95 Tc] and scaling factor, "
+        "backbones and their parameters, the constants from `chemicals`, the correction "
+        "parameters, training-data sha256 and the error statistics of the tables below. "
+        "CasADi re-import: `b = casadi.GraphBuilder(path, {}); b.bind_dim('batch', 1); "
+        "f = b.create(name, {'symbolic': True}).expand()` (tested).",
         "",
         "![Psat AAD](figures/pure_psat_aad.png)",
         "",
