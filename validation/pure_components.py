@@ -26,17 +26,22 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import least_squares
 
 import propkg
-from propkg import backbones as bb
 from propkg.components import get_constants, names
-from propkg.correction import tanh_net
 from propkg.datasets import EXTRAP_FRACTION, load_dataset, subset
 from propkg.evaluate import deviations, run_onnx
-from propkg.hybrid import HybridPureModel, scaled_input
+from propkg.hybrid import HybridPureModel
 from propkg.pipeline import default_model_dir
-from propkg.training import HIDDEN, fit_hybrid, fit_tanh
+from propkg.reference_models import (
+    antoine,
+    backbone_eval,
+    fit_antoine,
+    hybrid_eval,
+    plain_net_eval,
+    plain_net_fit,
+)
+from propkg.training import fit_hybrid
 
 ROOT = Path(__file__).resolve().parent
 REPORT = ROOT / "reports" / "pure_components.md"
@@ -44,54 +49,7 @@ FIGURES = ROOT / "reports" / "figures"
 PROPS = ("pressure_sat_comp", "dens_mol_liq_comp", "cp_mol_ig_comp")
 
 
-# ---- comparison models ------------------------------------------------------------------
-def fit_antoine(T: np.ndarray, P: np.ndarray) -> np.ndarray:
-    """Antoine ln P = A - B/(T + C) by least squares (start: C = 0 linear fit)."""
-    A = np.column_stack([np.ones_like(T), -1.0 / T])
-    a0, b0 = np.linalg.lstsq(A, np.log(P), rcond=None)[0]
-    sol = least_squares(
-        lambda p: p[0] - p[1] / (T + p[2]) - np.log(P),
-        [a0, b0, 0.0],
-        bounds=([-np.inf, -np.inf, -0.99 * T.min()], [np.inf, np.inf, np.inf]),
-        xtol=1e-15,
-        ftol=1e-15,
-        gtol=1e-15,
-    )
-    return sol.x
-
-
-def antoine(T, p):
-    return np.exp(p[0] - p[1] / (T + p[2]))
-
-
-def plain_net_fit(c, T, y, prop):
-    """Plain tanh network (same size as the hybrid's correction) on ln y (cp: y/R)."""
-    x = scaled_input(T, c.Tc)
-    target = np.log(y) if prop != "cp_mol_ig_comp" else y / bb.R
-    return fit_tanh(x, target, np.zeros_like(T), np.ones_like(T), HIDDEN)
-
-
-def plain_net_eval(c, T, params, prop):
-    out = tanh_net(scaled_input(T, c.Tc), params, HIDDEN)
-    return np.exp(out) if prop != "cp_mol_ig_comp" else bb.R * out
-
-
-def backbone_eval(c, T, prop):
-    if prop == "pressure_sat_comp":
-        return c.Pc * np.exp(bb.ambrose_walton_ln_pr(T, c.Tc, c.omega))
-    if prop == "dens_mol_liq_comp":
-        return np.exp(bb.rackett_ln_density(T, c.Tc, c.Pc, c.Zc))
-    return bb.poling_cp(T, c.poling)
-
-
-def hybrid_eval(model: HybridPureModel, T, prop):
-    if prop == "pressure_sat_comp":
-        return np.exp(model.ln_psat(T))
-    if prop == "dens_mol_liq_comp":
-        return np.exp(model.ln_dens_liq(T))
-    return model.cp_ig(T)
-
-
+# ---- comparison models: propkg.reference_models -------------------------------------
 def stats(pred, ref, prop):
     d = np.abs(deviations(pred, ref, prop))
     return float(d.mean()), float(d.max())
