@@ -164,7 +164,11 @@ def test_bubble_temperature_matches_independent_solution():
 @pytest.mark.integration
 @pytest.mark.parametrize("model", ["hybrid", "nrtl"])
 def test_flash_solves_from_default_initialization(model):
+    from pyomo.util.check_units import assert_units_consistent
+
     m = build_flash(("ethanol", "water"), model, T=358.0, z1=0.3)
+    m.fs.flash.control_volume.properties_out[0].entr_mol_phase  # noqa: B018 (build on demand)
+    assert_units_consistent(m)
     ok, msg = solve_flash(m)
     assert ok, msg
     st = outlet_state(m)
