@@ -170,10 +170,12 @@ def _figures(results):
         fig.tight_layout()
         fig.savefig(FIGURES / fname, dpi=110)
         plt.close(fig)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=False)
-    for ax, name in zip(axes, ("water", "n_hexane", "ammonia"), strict=True):
-        r = next(r for r in results if r["name"] == name)
-        cur = r["curves"]
+    preferred = [r for r in results if r["name"] in ("water", "n_hexane", "ammonia")]
+    shown = preferred or results[:3]
+    fig, axes = plt.subplots(1, len(shown), figsize=(13 * len(shown) / 3, 4), squeeze=False)
+    axes = axes[0]
+    for ax, r in zip(axes, shown, strict=True):
+        name, cur = r["name"], r["curves"]
         for m in models:
             ax.plot(cur["Tr"], cur[m], label=m)
         ax.axvline(cur["split"], color="k", lw=0.8, ls="--")

@@ -15,7 +15,12 @@ import sys
 from propkg.errors import PropkgError
 
 #: sub-command modules, in the order shown by ``propkg --help``
-SUBCOMMAND_MODULES = ("propkg.cli.demo", "propkg.cli.fit", "propkg.cli.info")
+SUBCOMMAND_MODULES = (
+    "propkg.cli.demo",
+    "propkg.cli.validate",
+    "propkg.cli.fit",
+    "propkg.cli.info",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,245 @@
+"""``propkg validate``: validate the shipped models against ``validation/datasets/``.
+
+Writes one markdown report (``validation_report.md``) plus figures to the output folder:
+
+* recorded error bounds: each shipped model's held-out errors, recomputed from the ONNX
+  file, against the figures recorded in its metadata;
+* consistency: cp = dh/dT, ds/dT = cp/T, Psat(Tc) = Pc, Clausius-Clapeyron, on the ONNX
+  graph differentiated exactly by CasADi;
+* agreement of onnxruntime, CasADi and Pyomo ``value()`` evaluations of the same file;
+* the pure-component comparison (backbone / hybrid / plain net / Antoine, interpolation and
+  extrapolation; ``validation/pure_components.py``) and the mixture report (UNIFAC / NRTL /
+  hybrid bubble points, azeotrope, infinite dilution; ``validation/mixtures.py``).
+
+Exit status 1 when any shipped model misses its recorded error bound by more than 10 %
+(so CI can run a small subset, e.g. ``--fluids water --pairs ethanol,water``), 2 on bad
+arguments. Needs a source checkout (the ``validation/`` folder with datasets and scripts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from propkg.errors import DataError, PropkgError
+
+_SCRIPTS: dict[str, object] = {}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="validate the shipped models against the reference datasets, write a report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--fluids", nargs="+", help="pure fluids (default: all shipped)")
+    parser.add_argument(
+        "--pairs", nargs="+", help="binaries as a,b (default: all shipped)", metavar="A,B"
+    )
+    parser.add_argument("--skip-mixtures", action="store_true", help="pure components only")
+    parser.add_argument("--jobs", type=int, default=1, help="fluids validated in parallel")
+    parser.add_argument(
+        "--output", default="propkg_validation_output", help="report folder (%(default)s)"
+    )
+    parser.set_defaults(func=run)
+
+
+def validation_dir() -> Path:
+    """The checkout's ``validation/`` folder (datasets and scripts)."""
+    import propkg
+
+    folder = Path(propkg.__file__).resolve().parents[1] / "validation"
+    if not (folder / "pure_components.py").is_file():
+        raise PropkgError(
+            f"'{folder}' holds no validation scripts: propkg validate runs from a source "
+            "checkout of propkg (git clone, then pip install -e .)"
+        )
+    return folder
+
+
+def load_script(name: str):
+    """Import ``validation/<name>.py`` of the checkout (cached per process)."""
+    if name not in _SCRIPTS:
+        path = validation_dir() / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"propkg_validation_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _SCRIPTS[name] = module
+    return _SCRIPTS[name]
+
+
+def _validate_fluid(name: str) -> dict:
+    """Everything measured for one pure fluid (runs in a worker process)."""
+    from propkg.cli.validate_checks import pure_agreement, pure_bounds, pure_consistency
+    from propkg.manifest import find_model
+
+    path = find_model(name)
+    return {
+        "comparison": load_script("pure_components").evaluate_fluid(name),
+        "bounds": pure_bounds(path),
+        "consistency": pure_consistency(path),
+        "agreement": pure_agreement(path),
+    }
+
+
+def _selected(args) -> tuple[list[str], list[tuple[str, str]]]:
+    from propkg.manifest import find_binary_model, find_model, load_manifest
+    from propkg.metadata import read_metadata
+
+    manifest = load_manifest()["models"]
+    if args.fluids:
+        fluids = [read_metadata(find_model(f)).component_names[0] for f in args.fluids]
+    else:
+        fluids = [m["name"] for m in manifest if m["kind"] == "pure_component"]
+    pairs: list[tuple[str, str]] = []
+    if not args.skip_mixtures:
+        if args.pairs:
+            for text in args.pairs:
+                parts = [p.strip() for p in text.split(",")]
+                if len(parts) != 2:
+                    raise DataError(f"--pairs: '{text}' is not of the form a,b")
+                path, _ = find_binary_model(*parts)
+                pairs.append(tuple(read_metadata(path).component_names))
+        else:
+            pairs = [
+                tuple(c["name"] for c in m["components"])
+                for m in manifest
+                if m["kind"] == "binary_excess_gibbs"
+            ]
+    return fluids, pairs
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.2e}" if abs(x) < 1e-3 or abs(x) >= 1e4 else f"{x:.4f}"
+
+
+def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: str,
+                  elapsed: float) -> Path:
+    import CoolProp
+
+    import propkg
+
+    script = load_script("pure_components")
+    script.REPORT = out / "pure_components.md"
+    script.FIGURES = out / "figures"
+    script.FIGURES.mkdir(parents=True, exist_ok=True)
+    comparisons = [r["comparison"] for r in results.values()]
+    script._figures(comparisons)
+    script.write_report(comparisons, elapsed)
+    pure_text = script.REPORT.read_text(encoding="utf-8")
+    misses = [b for b in bounds if not b["ok"]]
+    lines = [
+        "# propkg validation report",
+        "",
+        f"propkg {propkg.__version__}, CoolProp {CoolProp.__version__}; {len(results)} pure "
+        f"fluids, {len({b['model'] for b in bounds}) - len(results)} binaries; "
+        f"{elapsed:.0f} s. Generated by `propkg validate`.",
+        "",
+        f"**Recorded error bounds:** {len(bounds) - len(misses)}/{len(bounds)} figures within "
+        "110 % of the value recorded in the model's metadata"
+        + (": misses " + ", ".join(f"{b['model']} {b['quantity']}" for b in misses) if misses
+           else "."),
+        "",
+        "## Recorded vs measured held-out errors (from the ONNX files)",
+        "",
+        "| model | quantity | recorded AAD | measured AAD | recorded max | measured max | ok |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for b in bounds:
+        lines.append(
+            f"| {b['model']} | {b['quantity']} | {_fmt(b['recorded_aad'])} | "
+            f"{_fmt(b['measured_aad'])} | {_fmt(b['recorded_max'])} | "
+            f"{_fmt(b['measured_max'])} | {'yes' if b['ok'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        "AAD/max in % (vapour composition: absolute mole fraction).",
+        "",
+        "## Thermodynamic consistency (largest relative residual over the domain)",
+        "",
+        "| fluid | cp vs dh/dT | ds/dT vs cp/T | Psat(Tc)/Pc - 1 | Clausius-Clapeyron |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results.values():
+        c = r["consistency"]
+        lines.append(
+            f"| {c['model']} | {_fmt(c['cp_vs_dh_dT'])} | {_fmt(c['ds_dT_vs_cp_over_T'])} | "
+            f"{_fmt(c['psat_Tc_vs_Pc'])} | {_fmt(c['clausius_clapeyron'])} |"
+        )
+    lines += [
+        "",
+        "## Evaluation agreement (largest relative difference, all outputs, 25 points)",
+        "",
+        "| fluid | onnxruntime vs CasADi | onnxruntime vs Pyomo value() |",
+        "|---|---|---|",
+    ]
+    for r in results.values():
+        a = r["agreement"]
+        lines.append(
+            f"| {a['model']} | {_fmt(a['onnx_vs_casadi'])} | {_fmt(a['onnx_vs_pyomo'])} |"
+        )
+    lines += ["", pure_text.replace("# Pure-component", "# Part 2 - Pure-component", 1)]
+    if mixture_text:
+        lines += ["", mixture_text.replace("# ", "# Part 3 - ", 1)]
+    path = out / "validation_report.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from propkg.cli.validate_checks import binary_bounds
+    from propkg.manifest import find_binary_model
+
+    start = time.perf_counter()
+    if args.jobs < 1:
+        raise DataError(f"--jobs must be >= 1, got {args.jobs}")
+    folder = validation_dir()
+    fluids, pairs = _selected(args)
+    out = Path(args.output).resolve()
+    try:
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PropkgError(f"cannot create output folder '{out}': {exc.strerror}") from None
+
+    print(f"validating {len(fluids)} pure fluids with {args.jobs} job(s) ...", flush=True)
+    results: dict[str, dict] = {}
+    if args.jobs == 1:
+        for name in fluids:
+            results[name] = _validate_fluid(name)
+            print(f"  {name} done", flush=True)
+    else:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            for name, result in zip(fluids, pool.map(_validate_fluid, fluids), strict=True):
+                results[name] = result
+                print(f"  {name} done", flush=True)
+    bounds = [b for r in results.values() for b in r["bounds"]]
+
+    mixture_text = ""
+    if pairs:
+        print(f"validating {len(pairs)} binaries ...", flush=True)
+        data_dir = folder / "datasets" / "mixtures"
+        for pair in pairs:
+            bounds += binary_bounds(find_binary_model(*pair)[0], data_dir)
+        if args.pairs is None:
+            report = out / "mixtures.md"
+            load_script("mixtures").main(["--report", str(report)])
+            mixture_text = report.read_text(encoding="utf-8")
+
+    report = _write_report(out, results, bounds, mixture_text, time.perf_counter() - start)
+    misses = [b for b in bounds if not b["ok"]]
+    print(f"wrote {report}")
+    for b in misses:
+        print(
+            f"MISS: {b['model']} {b['quantity']}: measured AAD {_fmt(b['measured_aad'])} vs "
+            f"recorded {_fmt(b['recorded_aad'])} (max {_fmt(b['measured_max'])} vs "
+            f"{_fmt(b['recorded_max'])})"
+        )
+    print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met "
+          f"({time.perf_counter() - start:.0f} s)")
+    return 1 if misses else 0

@@ -1,0 +1,170 @@
+"""Checks run by ``propkg validate`` on the shipped ONNX files.
+
+* :func:`pure_bounds` / :func:`binary_bounds` - recompute each model's held-out error
+  statistics from the file itself and compare them with the values recorded in its
+  metadata (a model "misses" when a measured figure exceeds the recorded one by > 10 %);
+* :func:`pure_consistency` - thermodynamic identities on the ONNX graph, differentiated
+  exactly by CasADi: cp = dh/dT, ds/dT = cp/T, Psat(Tc) = Pc, and Clausius-Clapeyron
+  (dh_vap = T (v_vap - v_liq) dPsat/dT with the model's saturated volumes);
+* :func:`pure_agreement` - onnxruntime vs CasADi (ONNX re-imported) vs Pyomo ``value()``
+  of the idaes_plugin translation, on a grid over the validity domain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+#: a recorded error figure may be exceeded by at most this factor
+BOUND_TOLERANCE = 1.10
+#: measured figures below this are treated as equal to the recorded ones (round-off), [%]
+BOUND_FLOOR = 1e-9
+
+
+def _bound_row(model: str, quantity: str, recorded: dict, measured: dict, key: str) -> dict:
+    rec_aad, rec_max = recorded.get(key), recorded.get(key.replace("aad", "max"))
+    mes_aad, mes_max = measured[key], measured[key.replace("aad", "max")]
+    ok = mes_aad <= BOUND_TOLERANCE * rec_aad + BOUND_FLOOR
+    if rec_max is not None:
+        ok = ok and mes_max <= BOUND_TOLERANCE * rec_max + BOUND_FLOOR
+    return {
+        "model": model,
+        "quantity": quantity,
+        "recorded_aad": rec_aad,
+        "measured_aad": mes_aad,
+        "recorded_max": rec_max,
+        "measured_max": mes_max,
+        "ok": bool(ok),
+    }
+
+
+def pure_bounds(path: Path, dataset_dir: Path | None = None) -> list[dict]:
+    """Measured vs recorded held-out errors of every output of a pure-component file."""
+    from propkg.datasets import load_dataset, subset
+    from propkg.evaluate import run_onnx, statistics
+    from propkg.metadata import read_metadata
+
+    meta = read_metadata(path)
+    name = meta.component_names[0]
+    test = subset(load_dataset(name, dataset_dir), "test")
+    pred = run_onnx(path, test["temperature"])
+    rows = []
+    for output, recorded in sorted(meta.error_statistics.items()):
+        if not isinstance(recorded, dict) or "aad_percent" not in recorded:
+            continue
+        if output not in pred or output not in test:
+            continue
+        measured = statistics(pred[output], test[output], output)
+        rows.append(_bound_row(name, output, recorded, measured, "aad_percent"))
+    return rows
+
+
+def _onnx_excess_function(path: Path):
+    """CasADi ``(T, x1, x2) -> (g^E/RT, ln gamma_1, ln gamma_2)`` of a binary ONNX file."""
+    import casadi as ca
+
+    graph = ca.GraphBuilder(str(path), {}).create("onnx_ge", {"symbolic": True})
+    T, x1, x2 = ca.MX.sym("T"), ca.MX.sym("x1"), ca.MX.sym("x2")
+    res = graph(temperature=T, mole_frac_comp=ca.horzcat(x1, x2))
+    ln_gamma = res["log_act_coeff_comp"]
+    return ca.Function(
+        "onnx_ge", [T, x1, x2], [res["gibbs_excess_rt"], ln_gamma[0], ln_gamma[1]]
+    ).expand()
+
+
+def binary_bounds(path: Path, data_dir: Path) -> list[dict]:
+    """Measured vs recorded held-out bubble-pressure and y errors of a binary file."""
+    from propkg.metadata import read_metadata
+    from propkg.mixtures.training import bubble_statistics
+    from propkg.mixtures.vle_data import BinaryVleData
+
+    meta = read_metadata(path)
+    pair = tuple(meta.component_names)
+    data = BinaryVleData.load(data_dir, pair)
+    measured = bubble_statistics(_onnx_excess_function(path), data.arrays("test"))
+    recorded = meta.error_statistics
+    name = "/".join(pair)
+    rows = [
+        _bound_row(
+            name, "pressure_bubble", recorded["pressure_bubble"],
+            measured["pressure_bubble"], "aad_percent",
+        ),
+        _bound_row(name, "mole_frac_vap", recorded["mole_frac_vap"],
+                   measured["mole_frac_vap"], "aad"),
+    ]
+    return rows
+
+
+def _rel(a, b) -> float:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def pure_consistency(path: Path, n: int = 60) -> dict:
+    """Largest relative residuals of the identities, on ``n`` points over the domain."""
+    from idaes_plugin.onnx_import import load_model
+    from propkg.hybrid import HybridPureModel
+    from propkg.metadata import read_metadata
+
+    meta = read_metadata(path)
+    onnx_model = load_model(path)
+    low, high = meta.domain["temperature"]
+    T = np.linspace(low, high, n)
+
+    def values(output: str, wrt: str | None = None) -> np.ndarray:
+        fun = onnx_model.sx_function((output,), wrt)
+        return np.array([float(fun(t)) for t in T])
+
+    cp = values("cp_mol_ig_comp")
+    dh_dT = values("enth_mol_ig_comp", "temperature")
+    ds_dT = values("entr_mol_ig_comp", "temperature")
+    psat = values("pressure_sat_comp")
+    dpsat_dT = values("pressure_sat_comp", "temperature")
+    rho_l = values("dens_mol_liq_comp")
+    dh_vap = values("dh_vap_mol_comp")
+    hybrid = HybridPureModel.from_metadata(meta.raw)
+    R = 8.314462618
+    z_vap = np.exp(np.asarray(hybrid.ln_z_vap(T, psat), float))
+    clapeyron = T * (z_vap * R * T / psat - 1.0 / rho_l) * dpsat_dT
+    Tc, Pc = meta.raw["constants"]["Tc"], meta.raw["constants"]["Pc"]
+    psat_fun = onnx_model.sx_function(("pressure_sat_comp",), None)
+    return {
+        "model": meta.component_names[0],
+        "cp_vs_dh_dT": _rel(dh_dT, cp),
+        "ds_dT_vs_cp_over_T": _rel(ds_dT, cp / T),
+        "psat_Tc_vs_Pc": abs(float(psat_fun(Tc)) / Pc - 1.0),
+        "clausius_clapeyron": _rel(clapeyron, dh_vap),
+    }
+
+
+def pure_agreement(path: Path, n: int = 25) -> dict:
+    """Largest relative difference between onnxruntime, CasADi and Pyomo evaluations."""
+    import pyomo.environ as pyo
+
+    from idaes_plugin.onnx_import import load_model
+    from idaes_plugin.pyomo_block import add_onnx_block
+    from propkg.evaluate import run_onnx
+
+    model = load_model(path)
+    low, high = model.domain_of("temperature")
+    T = np.linspace(low, high, n)
+    ort = run_onnx(path, T)
+    outputs = list(model.output_names)
+    fun = model.sx_function(tuple(outputs), None)
+    cas = {o: np.array([float(fun(t)[i]) for t in T]) for i, o in enumerate(outputs)}
+    m = pyo.ConcreteModel()
+    blk = add_onnx_block(m, "onnx", model)
+    pyomo_vals = {o: np.empty(n) for o in outputs}
+    for k, t in enumerate(T):
+        blk.temperature.set_value(t)
+        for o in outputs:
+            pyomo_vals[o][k] = pyo.value(getattr(blk, o))
+    scale = {o: np.maximum(np.abs(ort[o]), np.max(np.abs(ort[o])) * 1e-12) for o in outputs}
+    return {
+        "model": model.metadata.component_names[0],
+        "onnx_vs_casadi": max(float(np.max(np.abs(cas[o] - ort[o]) / scale[o])) for o in outputs),
+        "onnx_vs_pyomo": max(
+            float(np.max(np.abs(pyomo_vals[o] - ort[o]) / scale[o])) for o in outputs
+        ),
+    }

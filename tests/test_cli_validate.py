@@ -1,0 +1,55 @@
+"""``propkg validate``: report, recorded-bound check that can fail, one-line errors."""
+
+import json
+
+import onnx
+import pytest
+
+from propkg.cli import main
+from propkg.cli.validate_checks import BOUND_TOLERANCE, pure_bounds
+from propkg.manifest import find_model
+from propkg.metadata import attach_metadata, metadata_from_proto, validate_metadata
+
+
+@pytest.mark.integration
+def test_validate_subset_writes_report_and_passes(tmp_path, capsys):
+    out = tmp_path / "val"
+    code = main(["validate", "--fluids", "water", "--skip-mixtures", "--output", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    report = (out / "validation_report.md").read_text()
+    assert "6/6 figures within 110 %" in report
+    assert "| water | pressure_sat_comp |" in report
+    assert "Clausius-Clapeyron" in report and "onnxruntime vs Pyomo value()" in report
+    for figure in ("pure_psat_aad.png", "pure_psat_extrap_curves.png", "pure_dhvap_dev.png"):
+        data = (out / "figures" / figure).read_bytes()
+        assert len(data) > 5_000 and data[:4] == b"\x89PNG"
+
+
+@pytest.mark.unit
+def test_a_model_that_misses_its_recorded_bound_is_flagged(tmp_path):
+    proto = onnx.load(str(find_model("water")))
+    raw = json.loads(metadata_from_proto(proto).to_json())
+    recorded = raw["error_statistics"]["pressure_sat_comp"]
+    recorded["aad_percent"] /= 2 * BOUND_TOLERANCE  # claim twice as good as it is
+    attach_metadata(proto, validate_metadata(raw))
+    doctored = tmp_path / "water.onnx"
+    onnx.save(proto, str(doctored))
+    rows = {r["quantity"]: r for r in pure_bounds(doctored)}
+    assert not rows["pressure_sat_comp"]["ok"]
+    assert rows["dens_mol_liq_comp"]["ok"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--fluids", "unobtainium"], "no shipped pure_component model named 'unobtainium'"),
+        (["--jobs", "0"], "--jobs must be >= 1"),
+        (["--pairs", "ethanol"], "is not of the form a,b"),
+    ],
+)
+def test_bad_arguments_get_one_line_errors(tmp_path, capsys, argv, message):
+    assert main(["validate", "--output", str(tmp_path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
