@@ -134,8 +134,24 @@ def _replace_softplus(proto: onnx.ModelProto) -> onnx.ModelProto:
 
 
 @functools.lru_cache(maxsize=256)
+def _pint_quantity(text: str, where: str, tensor: str | None = None):
+    """Pint quantity of a unit string; ``"1"`` (dimensionless) allowed, numeric factors not."""
+    from pyomo.environ import units as pyunits
+
+    registry = pyunits._pint_registry
+    label = f"tensor '{tensor}' declares unit {text!r}" if tensor else f"unit string {text!r}"
+    try:
+        quantity = registry.Quantity(registry.parse_expression(text))
+    except Exception as exc:  # pint raises several error types
+        raise UnitsError(f"{where}: {label}, which pint cannot read: {exc}") from None
+    if quantity.magnitude != 1:
+        raise UnitsError(f"{where}: {label} with a numeric factor; give a plain unit")
+    return quantity
+
+
+@functools.lru_cache(maxsize=256)
 def parse_units(text: str, where: str = "<model>"):
-    """Parse a metadata unit string (pint notation) into a Pyomo units object.
+    """Parse a metadata unit string (pint notation, ``"1"`` = dimensionless) into Pyomo units.
 
     Raises
     ------
@@ -145,12 +161,7 @@ def parse_units(text: str, where: str = "<model>"):
     from pyomo.core.base.units_container import _PyomoUnit
     from pyomo.environ import units as pyunits
 
-    registry = pyunits._pint_registry
-    try:
-        pint_unit = registry.parse_expression(text).units
-    except Exception as exc:  # pint raises several error types
-        raise UnitsError(f"{where}: unit string {text!r} is not readable by pint: {exc}") from None
-    return _PyomoUnit(pint_unit, registry)
+    return _PyomoUnit(_pint_quantity(text, where).units, pyunits._pint_registry)
 
 
 def check_units(metadata: ModelMetadata, where: str = "<model>") -> None:
@@ -167,13 +178,7 @@ def check_units(metadata: ModelMetadata, where: str = "<model>") -> None:
     for group in (metadata.inputs, metadata.outputs):
         for name, spec in group.items():
             declared = spec["units"]
-            try:
-                quantity = reg.parse_expression(declared)
-            except Exception as exc:
-                raise UnitsError(
-                    f"{where}: tensor '{name}' declares unit {declared!r}, which pint cannot "
-                    f"read: {exc}"
-                ) from None
+            quantity = _pint_quantity(declared, where, name)
             expected = KNOWN_TENSOR_UNITS.get(name)
             if expected is None:
                 continue
@@ -197,7 +202,11 @@ class OnnxPropertyModel:
     input_names, output_names : tuple of str
         Tensor names in the order of :attr:`function`'s inputs and outputs.
     function : casadi.Function
-        SX function of scalar inputs, one scalar output per tensor.
+        SX function, one argument per input tensor and one result per output tensor, with
+        the graph's shapes (the batch dimension bound to 1).
+    input_shapes, output_shapes : tuple of (rows, cols)
+        Shapes of the inputs and outputs of :attr:`function`; elements are taken in
+        column-major order wherever tensors are flattened.
     """
 
     source: str
@@ -205,6 +214,16 @@ class OnnxPropertyModel:
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
     function: ca.Function = field(repr=False)
+    input_shapes: tuple[tuple[int, int], ...] = ()
+    output_shapes: tuple[tuple[int, int], ...] = ()
+
+    def size_of(self, tensor: str) -> int:
+        """Number of elements of an input or output tensor (1 for scalars)."""
+        if tensor in self.input_names:
+            rows, cols = self.input_shapes[self.input_names.index(tensor)]
+        else:
+            rows, cols = self.output_shapes[self.output_names.index(tensor)]
+        return rows * cols
 
     def units_of(self, tensor: str) -> str:
         """Unit string of an input or output tensor."""
@@ -250,17 +269,24 @@ class OnnxPropertyModel:
         self, outputs: Sequence[str], wrt_derivative: str | None = None, log: bool = False,
         **inputs,
     ):  # fmt: skip
-        """Numeric values of outputs (or their derivatives) at the given inputs (floats)."""
+        """Numeric values of outputs (or their derivatives) at the given inputs.
+
+        Inputs are floats or array-likes of the input's size; the result concatenates the
+        (column-major flattened) outputs, one float per output for scalar outputs.
+        """
         fun = self.sx_function(outputs, wrt_derivative, log)
-        args = [float(inputs[name]) for name in self.input_names]
+        args = [
+            np.reshape(np.asarray(inputs[name], dtype=float), shape, order="F")
+            for name, shape in zip(self.input_names, self.input_shapes, strict=True)
+        ]
         values = fun(*args)
         values = [values] if fun.n_out() == 1 else list(values)
-        return np.array([float(v) for v in values])
+        return np.concatenate([np.ravel(np.array(v), order="F") for v in values])
 
 
 @functools.lru_cache(maxsize=256)
 def _sx_function(model: OnnxPropertyModel, outputs: tuple[str, ...], wrt: str | None, log: bool):
-    syms = [ca.SX.sym(name) for name in model.input_names]
+    syms = model.function.sx_in()
     values = model.function(*syms)
     values = [values] if len(model.output_names) == 1 else list(values)
     chosen = [values[model.output_names.index(n)] for n in outputs]
@@ -273,7 +299,12 @@ def _sx_function(model: OnnxPropertyModel, outputs: tuple[str, ...], wrt: str | 
                 f"ONNX model {model.source} has no input '{wrt}'; inputs: {model.input_names}"
             )
         x = syms[model.input_names.index(wrt)]
-        chosen = [ca.jacobian(y, x) for y in chosen]
+        if x.numel() != 1:
+            raise UnsupportedOperationError(
+                f"derivatives with respect to the non-scalar input '{wrt}' of "
+                f"{model.source} are not provided; only scalar inputs"
+            )
+        chosen = [ca.jacobian(ca.vec(y), x) for y in chosen]
         names = [f"d_{n}_d_{wrt}" for n in outputs]
     else:
         names = list(outputs)
@@ -370,24 +401,14 @@ def _load_proto(proto: onnx.ModelProto, where: str) -> OnnxPropertyModel:
             ) from None
     input_names = tuple(mx_fun.name_in())
     graph_outputs = tuple(mx_fun.name_out())
-    for k, name in enumerate(input_names):
-        if mx_fun.numel_in(k) != 1:
-            raise UnsupportedOperationError(
-                f"{where}: input '{name}' has shape {mx_fun.size_in(k)}; the plugin translates "
-                "models of scalar inputs (one state point per call)"
-            )
     output_names = tuple(n for n in graph_outputs if n in metadata.outputs)
-    for name in output_names:
-        if mx_fun.numel_out(graph_outputs.index(name)) != 1:
-            raise UnsupportedOperationError(
-                f"{where}: output '{name}' has shape "
-                f"{mx_fun.size_out(graph_outputs.index(name))}; scalar outputs expected"
-            )
-    syms = [ca.SX.sym(n) for n in input_names]
+    input_shapes = tuple(tuple(mx_fun.size_in(k)) for k in range(len(input_names)))
+    output_shapes = tuple(tuple(mx_fun.size_out(graph_outputs.index(n))) for n in output_names)
+    syms = [ca.SX.sym(n, *shape) for n, shape in zip(input_names, input_shapes, strict=True)]
     mx_values = mx_fun.expand()(*syms)
     mx_values = [mx_values] if len(graph_outputs) == 1 else list(mx_values)
     selected = [mx_values[graph_outputs.index(n)] for n in output_names]
-    sx_fun = ca.Function(
-        "propkg_model", syms, selected, list(input_names), list(output_names)
+    sx_fun = ca.Function("propkg_model", syms, selected, list(input_names), list(output_names))
+    return OnnxPropertyModel(
+        where, metadata, input_names, output_names, sx_fun, input_shapes, output_shapes
     )
-    return OnnxPropertyModel(where, metadata, input_names, output_names, sx_fun)

@@ -83,8 +83,9 @@ def add_onnx_block(
     -------
     pyomo Block
         With one ``Var`` per input (units, bounds = validity domain, initialised at the
-        domain midpoint) and one ``Expression`` per output and derivative. The imported
-        model is kept as ``block.onnx_model``.
+        domain midpoint) and one ``Expression`` per output and derivative. Non-scalar
+        tensors (e.g. ``mole_frac_comp`` of a binary g^E model) are indexed 0..n-1 in
+        column-major order. The imported model is kept as ``block.onnx_model``.
     """
     model = source if isinstance(source, OnnxPropertyModel) else load_model(source)
     outputs = list(model.output_names if outputs is None else outputs)
@@ -97,19 +98,35 @@ def add_onnx_block(
     for input_name in model.input_names:
         bounds = model.domain_of(input_name)
         start = None if bounds is None else 0.5 * (bounds[0] + bounds[1])
-        var = pyo.Var(units=in_units[input_name], bounds=bounds, initialize=start)
+        size = model.size_of(input_name)
+        if size == 1:
+            var = pyo.Var(units=in_units[input_name], bounds=bounds, initialize=start)
+        else:
+            var = pyo.Var(range(size), units=in_units[input_name], bounds=bounds,
+                          initialize=start)  # fmt: skip
         blk.add_component(input_name, var)
-        dimless[input_name] = var / in_units[input_name]
+        if size == 1:
+            dimless[input_name] = var / in_units[input_name]
+        else:
+            dimless[input_name] = [var[i] / in_units[input_name] for i in range(size)]
     share = indexed_subexpressions(blk) if share_subexpressions else None
     values = model_expressions(model, outputs, dimless, share)
     for out_name, value in zip(outputs, values, strict=True):
         units = parse_units(model.units_of(out_name), model.source)
-        blk.add_component(out_name, pyo.Expression(expr=value * units))
+        blk.add_component(out_name, _expression(value, units))
     for out_name, in_name in derivatives:
         (value,) = model_expressions(model, [out_name], dimless, share, wrt_derivative=in_name)
         units = parse_units(model.units_of(out_name), model.source) / in_units[in_name]
-        blk.add_component(f"d_{out_name}_d_{in_name}", pyo.Expression(expr=value * units))
+        blk.add_component(f"d_{out_name}_d_{in_name}", _expression(value, units))
     return blk
+
+
+def _expression(value, units) -> pyo.Expression:
+    """A scalar Expression, or one indexed 0..n-1 for a list of element expressions."""
+    if isinstance(value, list):
+        return pyo.Expression(range(len(value)), initialize={i: v * units for i, v in
+                                                              enumerate(value)})  # fmt: skip
+    return pyo.Expression(expr=value * units)
 
 
 def as_dimensionless(expr, units_text: str, where: str = "<model>"):

@@ -96,6 +96,7 @@ def test_missing_metadata_refused():
         ({"pressure_sat_comp": {"units": "K"}}, "'pressure_sat_comp' declares unit 'K'"),
         ({"pressure_sat_comp": {"units": "J/mol"}}, "must have the dimension of 'Pa'"),
         ({"pressure_sat_comp": {"units": "furlongs_per_bar"}}, "pint cannot read"),
+        ({"pressure_sat_comp": {"units": "1000*Pa"}}, "with a numeric factor"),
     ],
 )
 def test_unit_mismatch_refused(outputs, match):
@@ -177,3 +178,44 @@ def test_casadi_export_uses_only_supported_ops(tmp_path):
     assert model.evaluate(["pressure_sat_comp"], temperature=321.0)[0] == pytest.approx(
         float(f(321.0)), rel=CROSS_IMPLEMENTATION_RTOL
     )
+
+
+@pytest.mark.unit
+def test_vector_input_model_translates_and_refuses_vector_derivative():
+    """A (2, 1) input (as the binary g^E models' mole_frac_comp) is read element-wise."""
+    import pyomo.environ as pyo
+
+    from idaes_plugin.pyomo_block import add_onnx_block
+
+    T = ca.MX.sym("temperature", 1, 1)
+    x = ca.MX.sym("mole_frac_comp", 2, 1)
+    a = 1.2 - 300.0 / T
+    ge = x[0] * x[1] * a
+    f = ca.Function("g", [T, x], [ge, ca.vertcat(x[1] * a, x[0] * a)],
+                    ["temperature", "mole_frac_comp"],
+                    ["gibbs_excess_rt", "log_act_coeff_comp"])  # fmt: skip
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/g.onnx"
+        ca.GraphBuilder(f, {}).export_onnx(path)
+        proto = onnx.load(path)
+    attach_metadata(proto, _metadata(
+        inputs={"temperature": {"units": "K"}, "mole_frac_comp": {"units": "1"}},
+        outputs={"gibbs_excess_rt": {"units": "1"}, "log_act_coeff_comp": {"units": "1"}},
+    ))  # fmt: skip
+    model = load_model(proto)
+    assert model.size_of("mole_frac_comp") == 2 and model.size_of("log_act_coeff_comp") == 2
+    m = pyo.ConcreteModel()
+    blk = add_onnx_block(m, "b", model, derivatives=[("log_act_coeff_comp", "temperature")])
+    blk.temperature.set_value(350.0)
+    blk.mole_frac_comp[0].set_value(0.3)
+    blk.mole_frac_comp[1].set_value(0.7)
+    expected = np.array(f(350.0, [0.3, 0.7])[1]).ravel()
+    got = [pyo.value(blk.log_act_coeff_comp[i]) for i in range(2)]
+    np.testing.assert_allclose(got, expected, rtol=CROSS_IMPLEMENTATION_RTOL)
+    d_expected = [0.7 * 300.0 / 350.0**2, 0.3 * 300.0 / 350.0**2]
+    got_d = [pyo.value(blk.d_log_act_coeff_comp_d_temperature[i]) for i in range(2)]
+    np.testing.assert_allclose(got_d, d_expected, rtol=1e-14)
+    with pytest.raises(UnsupportedOperationError, match="non-scalar input 'mole_frac_comp'"):
+        model.sx_function(["gibbs_excess_rt"], wrt_derivative="mole_frac_comp")

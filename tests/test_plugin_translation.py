@@ -19,72 +19,105 @@ from propkg.errors import UnsupportedOperationError
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
 
 
-def _shipped_pure_models():
+def _shipped_models(kind=None):
     path = MODEL_DIR / "manifest.json"
     if not path.is_file():
         return []
     models = json.loads(path.read_text())["models"]
-    return sorted(m["name"] for m in models if m["kind"] == "pure_component")
+    return sorted(m["file"] for m in models if kind is None or m["kind"] == kind)
 
 
-SHIPPED = _shipped_pure_models()
-needs_models = pytest.mark.skipif(not SHIPPED, reason="no shipped pure-component models yet")
+SHIPPED = _shipped_models()
+needs_models = pytest.mark.skipif(
+    not _shipped_models("pure_component"), reason="no shipped pure-component models yet"
+)
 
 
-def _temperatures(model, n_inside=3):
+def _points(model, n_inside=3):
+    """Domain corners and interior points: temperature x (for binaries) mole fractions."""
     lo, hi = model.domain_of("temperature")
-    return [lo, *np.linspace(lo, hi, n_inside + 2)[1:-1], hi]
+    temps = [lo, *np.linspace(lo, hi, n_inside + 2)[1:-1], hi]
+    if "mole_frac_comp" not in model.input_names:
+        return [{"temperature": t} for t in temps]
+    # binary g^E models: their Pyomo trees are large and value() re-walks shared nodes, so
+    # fewer points, each temperature corner and composition end once
+    pairs = [(lo, 0.02), (0.5 * (lo + hi), 0.5), (hi, 0.98)]
+    return [{"temperature": t, "mole_frac_comp": [x, 1 - x]} for t, x in pairs]
+
+
+def _set_inputs(blk, point):
+    for name, value in point.items():
+        var = getattr(blk, name)
+        if var.is_indexed():
+            for i, v in enumerate(value):
+                var[i].set_value(v)
+        else:
+            var.set_value(value)
+
+
+def _elements(blk, out):
+    expr = getattr(blk, out)
+    return [expr[i] for i in expr] if expr.is_indexed() else [expr]
 
 
 @pytest.mark.component
 @needs_models
-@pytest.mark.parametrize("name", SHIPPED)
-def test_pyomo_value_matches_onnxruntime_and_casadi(name):
-    model = load_model(name)
+@pytest.mark.parametrize("file", SHIPPED)
+def test_pyomo_value_matches_onnxruntime_and_casadi(file):
+    """Pyomo value() of every output element vs onnxruntime and CasADi, 1e-12 relative."""
+    model = load_model(MODEL_DIR / file)
     m = pyo.ConcreteModel()
     blk = add_onnx_block(m, "b", model)
     session = ort.InferenceSession(model.source)
-    temps = _temperatures(model)
-    onnx_values = session.run(list(model.output_names), {"temperature": np.array([temps]).T})
-    for k, t in enumerate(temps):
-        blk.temperature.set_value(t)
-        reference = model.evaluate(model.output_names, temperature=t)
-        for j, out in enumerate(model.output_names):
-            got = pyo.value(getattr(blk, out))
-            assert got == pytest.approx(reference[j], rel=CROSS_IMPLEMENTATION_RTOL, abs=0)
-            assert got == pytest.approx(
-                onnx_values[j][k, 0], rel=CROSS_IMPLEMENTATION_RTOL, abs=0
-            ), (out, t)
-    assert_units_consistent(m)
+    shapes = {n: [d if isinstance(d, int) else 1 for d in spec.get("shape", [1, 1])]
+              for n, spec in model.metadata.inputs.items()}  # a symbolic batch size -> 1
+    for point in _points(model):
+        _set_inputs(blk, point)
+        feed = {n: np.reshape(np.asarray(v, dtype=float), shapes[n]) for n, v in point.items()}
+        onnx_values = session.run(list(model.output_names), feed)
+        reference = model.evaluate(model.output_names, **point)
+        got = [pyo.value(e) for out in model.output_names for e in _elements(blk, out)]
+        onnx_flat = np.concatenate([np.ravel(v) for v in onnx_values])
+        np.testing.assert_allclose(got, reference, rtol=CROSS_IMPLEMENTATION_RTOL, atol=0)
+        np.testing.assert_allclose(got, onnx_flat, rtol=CROSS_IMPLEMENTATION_RTOL, atol=1e-15)
+    if model.metadata.kind == "pure_component":  # (the g^E trees take ~30 s to walk)
+        assert_units_consistent(m)
 
 
 @pytest.mark.component
 @needs_models
-@pytest.mark.parametrize("name", SHIPPED)
-def test_symbolic_derivatives_match_casadi(name):
-    """Pyomo's derivatives vs CasADi's jacobian and hessian.
+@pytest.mark.parametrize("file", SHIPPED)
+def test_symbolic_derivatives_match_casadi(file):
+    """Pyomo's d/dT and d2/dT2 of every output element vs CasADi's jacobian and hessian.
 
     First derivative: Pyomo reverse-symbolic. Second: Pyomo reverse-mode AD of that
     symbolic derivative (evaluating the doubly symbolic tree node by node takes seconds).
     """
-    model = load_model(name)
+    model = load_model(MODEL_DIR / file)
     m = pyo.ConcreteModel()
     blk = add_onnx_block(m, "b", model)
-    T = ca.SX.sym("T")
-    values = model.function(T)
+    syms = model.function.sx_in()
+    T = syms[model.input_names.index("temperature")]
+    values = model.function(*syms)
     values = [values] if len(model.output_names) == 1 else list(values)
-    temps = _temperatures(model, n_inside=1)
+    points = _points(model, n_inside=1)
     for j, out in enumerate(model.output_names):
-        expr = getattr(blk, out).expr
-        d1 = differentiate(expr, wrt=blk.temperature, mode=differentiate.Modes.reverse_symbolic)
-        hess, grad = ca.hessian(values[j], T)
-        ref = ca.Function("ref", [T], [grad, hess])
-        for t in temps:
-            blk.temperature.set_value(t)
-            g_ref, h_ref = (float(v) for v in ref(t))
-            assert pyo.value(d1) == pytest.approx(g_ref, rel=SYMBOLIC_DERIVATIVE_RTOL), (out, t)
-            d2 = differentiate(d1, wrt=blk.temperature, mode=differentiate.Modes.reverse_numeric)
-            assert d2 == pytest.approx(h_ref, rel=SYMBOLIC_DERIVATIVE_RTOL), (out, t)
+        for k, element in enumerate(_elements(blk, out)):
+            d1 = differentiate(
+                element.expr, wrt=blk.temperature, mode=differentiate.Modes.reverse_symbolic
+            )
+            hess, grad = ca.hessian(ca.vec(values[j])[k], T)
+            ref = ca.Function("ref", syms, [grad, hess])
+            for point in points:
+                _set_inputs(blk, point)
+                args = [np.asarray(point[n], dtype=float) for n in model.input_names]
+                g_ref, h_ref = (float(v) for v in ref(*args))
+                where = (out, k, point)
+                assert pyo.value(d1) == pytest.approx(g_ref, rel=SYMBOLIC_DERIVATIVE_RTOL), where
+                d2 = differentiate(
+                    d1, wrt=blk.temperature, mode=differentiate.Modes.reverse_numeric
+                )
+                assert d2 == pytest.approx(h_ref, rel=SYMBOLIC_DERIVATIVE_RTOL, abs=1e-14), where
 
 
 @pytest.mark.component
