@@ -433,3 +433,20 @@ def test_saturated_gibbs_energies_equal(T):
         g_vap = h_v - T * (s_v - R * pyo.log(psat / pyo.value(m.fs.props.pressure_ref)))
         assert h_l - T * s_l == pytest.approx(g_vap, rel=1e-12, abs=1e-8)
     assert_units_consistent(m)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("include", [True, False])
+def test_formation_enthalpy_switch(replica_paths, include):
+    """As RPP4: h_ig = [h_form_vap if include_enthalpy_of_formation] + h(T) - h(T_ref)."""
+    config = {**replica_configuration(replica_paths), "include_enthalpy_of_formation": include}
+    reference = {**configuration, "include_enthalpy_of_formation": include}
+    _, rep = _state_block(config)
+    _, ref = _state_block(reference)
+    for sb in (rep, ref):
+        sb.temperature.fix(350.0)
+        sb.pressure.fix(101325.0)
+    for j in ("benzene", "toluene"):
+        for p in ("Vap", "Liq"):
+            want = pyo.value(ref.enth_mol_phase_comp[p, j])
+            assert pyo.value(rep.enth_mol_phase_comp[p, j]) == pytest.approx(want, rel=1e-12)
