@@ -28,7 +28,10 @@ shipped models) drops out. The ideal-liquid enthalpy of a model without an
 ``enth_mol_liq_comp`` output is :math:`h^{ig}_j(T) - \\Delta h^{vap}_j(T)`, with the
 enthalpy of vaporisation from the model's ``dh_vap_mol_comp`` output or, failing that, from
 Clausius-Clapeyron, :math:`\\Delta h^{vap} = R T^2\\, d\\ln p^{sat}/dT`, differentiated
-exactly by CasADi. Likewise ``cp = dh/dT`` when the model has no ``cp_mol_ig_comp`` output.
+exactly by CasADi (:mod:`idaes_plugin.derived`). Likewise ``cp_ig = dh_ig/dT`` when the
+model has no ``cp_mol_ig_comp`` output, and the liquid's ``cp = dh_liq/dT`` always.
+Temperatures that are plain numbers (IDAES's bubble/dew initial guesses) are evaluated by
+CasADi directly; :func:`check_domain` reports states outside the models' validity domains.
 
 Model outputs are built once per state block and temperature expression; shared
 subexpressions are named Pyomo ``Expression`` s in a sub-block of the state block, so the
