@@ -227,6 +227,11 @@ def run(args: argparse.Namespace) -> int:
         for pair in pairs:
             bounds += binary_bounds(find_binary_model(*pair)[0], data_dir)
         if args.pairs is None:
+            if importlib.util.find_spec("rdkit") is None:
+                raise PropkgError(
+                    "the full mixture report (Brouwer infinite-dilution section) needs RDKit: "
+                    "pip install '.[validation]', or select binaries with --pairs"
+                )
             report = out / "mixtures.md"
             load_script("mixtures").main(["--report", str(report)])
             mixture_text = report.read_text(encoding="utf-8")
