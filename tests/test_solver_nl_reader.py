@@ -43,16 +43,20 @@ def write_nl(m, tmp_path):
     return path, info
 
 
+READERS = pytest.mark.parametrize("casadi_import", [True, False], ids=["casadi", "python"])
+
+
 @pytest.mark.unit
+@READERS
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary_functions_round_trip(tmp_path, name):
+def test_unary_functions_round_trip(tmp_path, name, casadi_import):
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.3, bounds=(0.5, 3))
     m.y = pyo.Var(initialize=0.7)
     m.c = pyo.Constraint(expr=UNARY[name](m.x) * m.y + m.y**2 / (1 + m.x) == 1)
     m.o = pyo.Objective(expr=(m.x - 2) ** 2 + m.x * m.y)
     path, info = write_nl(m, tmp_path)
-    problem = read_nl(path)
+    problem = read_nl(path, use_casadi_import=casadi_import)
     point = np.array([pyo.value(v) for v in info.variables])
     g_val, f_val = (float(v) for v in ca.Function("g", [problem.x], [problem.g, problem.f])(point))
     # the writer moves constant terms of a body into its bounds
@@ -65,16 +69,16 @@ def test_unary_functions_round_trip(tmp_path, name):
 
 
 @pytest.mark.unit
-def test_expr_if_and_sums(tmp_path):
+@READERS
+def test_expr_if_and_sums(tmp_path, casadi_import):
     m = pyo.ConcreteModel()
     m.x = pyo.Var(range(5), initialize=lambda m, i: 0.3 * i + 0.1)
     m.c = pyo.Constraint(
-        expr=pyo.Expr_if(IF=m.x[0] <= 0.5, THEN=m.x[1] ** 2, ELSE=m.x[2]) + sum(m.x.values())
-        == 3
+        expr=pyo.Expr_if(IF=m.x[0] <= 0.5, THEN=m.x[1] ** 2, ELSE=m.x[2]) + sum(m.x.values()) == 3
     )
     m.o = pyo.Objective(expr=sum((m.x[i] - i) ** 2 for i in range(5)), sense=pyo.maximize)
     path, info = write_nl(m, tmp_path)
-    problem = read_nl(path)
+    problem = read_nl(path, use_casadi_import=casadi_import)
     point = np.array([pyo.value(v) for v in info.variables])
     g_val = float(ca.Function("g", [problem.x], [problem.g])(point))
     assert g_val - problem.ubg[0] == pytest.approx(pyo.value(m.c.body) - 3, abs=1e-14)
@@ -84,12 +88,13 @@ def test_expr_if_and_sums(tmp_path):
 
 
 @pytest.mark.unit
-def test_no_objective_gives_zero_objective(tmp_path):
+@READERS
+def test_no_objective_gives_zero_objective(tmp_path, casadi_import):
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.0)
     m.c = pyo.Constraint(expr=pyo.exp(m.x) == 2)
     path, _ = write_nl(m, tmp_path)
-    problem = read_nl(path)
+    problem = read_nl(path, use_casadi_import=casadi_import)
     assert problem.n_objectives == 0 and problem.objective_sense == 0
     assert float(ca.Function("f", [problem.x], [problem.f])(0.3)) == 0.0
 
@@ -149,3 +154,28 @@ def test_console_script_solves_like_the_ampl_executable(tmp_path):
     log.write(str(results))
     assert results.solver.termination_condition == pyo.TerminationCondition.optimal
     assert pyo.value(m.x) == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("maximize", [False, True])
+def test_both_readers_build_the_same_idaes_flash(tmp_path, maximize):
+    from tests.flowsheets import bt_flash
+
+    m = bt_flash()
+    if maximize:
+        m.obj = pyo.Objective(expr=m.fs.flash.vap_outlet.flow_mol[0], sense=pyo.maximize)
+        m.fs.flash.heat_duty.unfix()
+    path, info = write_nl(m, tmp_path)
+    fast, slow = read_nl(path), read_nl(path, use_casadi_import=False)
+    assert fast.objective_sense == slow.objective_sense == (-1 if maximize else 0)
+    rng = np.random.default_rng(0)
+    start = np.array([pyo.value(v, exception=False) or 1.0 for v in info.variables])
+    point = start * (1 + 0.01 * rng.random(fast.n_vars))
+    fast_fun = ca.Function("a", [fast.x], [fast.f, fast.g])
+    slow_fun = ca.Function("b", [slow.x], [slow.f, slow.g])
+    f_fast, g_fast = (np.asarray(v).ravel() for v in fast_fun(point))
+    f_slow, g_slow = (np.asarray(v).ravel() for v in slow_fun(point))
+    np.testing.assert_allclose(g_fast, g_slow, rtol=1e-13, atol=1e-9)
+    np.testing.assert_allclose(f_fast, f_slow, rtol=1e-13)
+    for name in ("lbx", "ubx", "lbg", "ubg", "x0"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
