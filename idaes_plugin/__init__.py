@@ -32,6 +32,7 @@ _LAZY_EXPORTS = {
     "check_temperature": "idaes_plugin.pure_methods",
     "check_domain": "idaes_plugin.pure_methods",
     "vle_config": "idaes_plugin.vle_package",
+    "with_onnx_methods": "idaes_plugin.config_tools",
 }
 
 

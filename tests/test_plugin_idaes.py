@@ -17,6 +17,7 @@ from pyomo.environ import units as pyunits
 from pyomo.util.check_units import assert_units_consistent
 
 import idaes_plugin  # noqa: F401  (registers the pip-only IPOPT first)
+from idaes_plugin.config_tools import with_onnx_methods
 from idaes_plugin.pure_methods import OnnxPure, check_temperature
 from idaes_plugin.vle_package import vle_config
 from propkg.errors import DomainError, MetadataError, PropkgError, UnitsError
@@ -34,13 +35,7 @@ def replica_paths(tmp_path_factory):
 
 def replica_configuration(paths):
     """IDAES's BT_ideal configuration with the ONNX replica in place of RPP4/Perrys."""
-    components = {}
-    for name, comp in configuration["components"].items():
-        comp = dict(comp)
-        comp["parameter_data"] = {**comp["parameter_data"], "onnx_model": str(paths[name])}
-        comp.update({prop: OnnxPure for prop in REPLACED})
-        components[name] = comp
-    return {**configuration, "components": components}
+    return with_onnx_methods(configuration, paths, REPLACED)
 
 
 def _state_block(config):

@@ -29,17 +29,13 @@ import time
 
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
-from idaes.core import FlowsheetBlock
+from common import bt_flash, ipopt_iterations  # benchmark helpers
 from idaes.core.solvers import get_solver
-from idaes.models.properties.modular_properties.base.generic_property import (
-    GenericParameterBlock,
-)
 from idaes.models.properties.modular_properties.examples.BT_ideal import configuration
-from idaes.models.unit_models import Flash
 from pyomo.repn.plugins.nl_writer import NLWriter
 
 import idaes_plugin
-from idaes_plugin.pure_methods import OnnxPure
+from idaes_plugin.config_tools import with_onnx_methods
 from idaes_plugin.vle_package import vle_config
 from propkg.replicas.bt_ideal import export_bt_ideal_replica
 
@@ -48,42 +44,13 @@ REPLACED = ("dens_mol_liq_comp", "enth_mol_liq_comp", "enth_mol_ig_comp", "press
 
 def replica_configuration(paths) -> dict:
     """BT_ideal's configuration with the ONNX replica in place of RPP4 / Perry's."""
-    components = {}
-    for name, comp in configuration["components"].items():
-        comp = dict(comp)
-        comp["parameter_data"] = {**comp["parameter_data"], "onnx_model": str(paths[name])}
-        comp.update({prop: OnnxPure for prop in REPLACED})
-        components[name] = comp
-    return {**configuration, "components": components}
-
-
-def build(config) -> pyo.ConcreteModel:
-    m = pyo.ConcreteModel()
-    m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(**config)
-    m.fs.flash = Flash(property_package=m.fs.props)
-    inlet = m.fs.flash.inlet
-    inlet.flow_mol.fix(1.0)
-    inlet.temperature.fix(368.0)
-    inlet.pressure.fix(101325.0)
-    inlet.mole_frac_comp[0, "benzene"].fix(0.5)
-    inlet.mole_frac_comp[0, "toluene"].fix(0.5)
-    m.fs.flash.heat_duty.fix(0.0)
-    m.fs.flash.deltaP.fix(0.0)
-    return m
-
-
-def _iterations(log: str) -> int:
-    for line in log.splitlines():
-        if line.startswith("Number of Iterations"):
-            return int(line.split(":")[-1])
-    return -1
+    return with_onnx_methods(configuration, paths, REPLACED)
 
 
 def run_once(config) -> tuple[dict, pyo.ConcreteModel]:
     out = {}
     start = time.perf_counter()
-    m = build(config)
+    m = bt_flash(config)
     out["build"] = time.perf_counter() - start
     start = time.perf_counter()
     m.fs.flash.default_initializer(output_level=idaeslog.ERROR).initialize(m.fs.flash)
@@ -100,7 +67,7 @@ def run_once(config) -> tuple[dict, pyo.ConcreteModel]:
         result = get_solver().solve(m, tee=True)
         out["solve"] = time.perf_counter() - start
     out["ok"] = pyo.check_optimal_termination(result)
-    out["iters"] = _iterations(log.getvalue())
+    out["iters"] = ipopt_iterations(log.getvalue())
     out["total"] = out["build"] + out["init"] + out["solve"]
     return out, m
 

@@ -20,6 +20,7 @@ import time
 
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
+from common import ipopt_iterations  # benchmark helpers
 from idaes.core import FlowsheetBlock
 from idaes.core.solvers import get_solver
 from idaes.models.properties.modular_properties.base.generic_property import (
@@ -51,11 +52,6 @@ def build(config, n: int) -> pyo.ConcreteModel:
     return m
 
 
-def _iterations(log: str) -> int:
-    for line in log.splitlines():
-        if line.startswith("Number of Iterations"):
-            return int(line.split(":")[-1])
-    return -1
 
 
 def measure(config, n: int) -> dict:
@@ -86,7 +82,7 @@ def measure(config, n: int) -> dict:
     finally:
         sys.stdout = old
     out["ok"] = pyo.check_optimal_termination(results)
-    out["iters"] = _iterations(log.getvalue())
+    out["iters"] = ipopt_iterations(log.getvalue())
     out["total"] = out["build"] + out["nl_write"] + out["solve"]
     return out
 

@@ -19,24 +19,14 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import pyomo.environ as pyo
+from common import bt_flash, ipopt_iterations  # benchmark helpers
 from pyomo.repn.plugins.nl_writer import NLWriter
 from pyomo.solvers.plugins.solvers.IPOPT import IPOPT
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-import idaes_plugin  # noqa: E402
-from idaes_plugin.solvers import driver_executable  # noqa: E402
-from tests.flowsheets import bt_flash  # noqa: E402
-
-
-def _iterations(log: str) -> int:
-    for line in log.splitlines():
-        if line.startswith("Number of Iterations"):
-            return int(line.split(":")[-1])
-    return -1
+import idaes_plugin
+from idaes_plugin.solvers import driver_executable
 
 
 def time_solve(make_solver, repeats: int) -> tuple[float, int, float]:
@@ -56,7 +46,7 @@ def time_solve(make_solver, repeats: int) -> tuple[float, int, float]:
             sys.stdout = old
         assert pyo.check_optimal_termination(results), results.solver.termination_condition
         times.append(elapsed)
-        iters.append(_iterations(buf.getvalue()))
+        iters.append(ipopt_iterations(buf.getvalue()))
         vap = pyo.value(m.fs.flash.vap_outlet.flow_mol[0])
     return statistics.median(times), int(statistics.median(iters)), vap
 
