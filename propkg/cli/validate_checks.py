@@ -104,6 +104,7 @@ def _rel(a, b) -> float:
 def pure_consistency(path: Path, n: int = 60) -> dict:
     """Largest relative residuals of the identities, on ``n`` points over the domain."""
     from idaes_plugin.onnx_import import load_model
+    from propkg.backbones import R as GAS_CONSTANT
     from propkg.hybrid import HybridPureModel
     from propkg.metadata import read_metadata
 
@@ -124,7 +125,7 @@ def pure_consistency(path: Path, n: int = 60) -> dict:
     rho_l = values("dens_mol_liq_comp")
     dh_vap = values("dh_vap_mol_comp")
     hybrid = HybridPureModel.from_metadata(meta.raw)
-    R = 8.314462618
+    R = GAS_CONSTANT
     z_vap = np.exp(np.asarray(hybrid.ln_z_vap(T, psat), float))
     clapeyron = T * (z_vap * R * T / psat - 1.0 / rho_l) * dpsat_dT
     Tc, Pc = meta.raw["constants"]["Tc"], meta.raw["constants"]["Pc"]
