@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,16 @@ def sha256_of(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+#: environment variable naming another model folder (same layout: *.onnx + manifest.json)
+MODEL_DIR_VARIABLE = "PROPKG_MODEL_DIR"
+
+
 def default_model_dir() -> Path:
-    """Folder of the models shipped with propkg (the ``exported_models`` package)."""
+    """Folder of the models looked up by name: ``$PROPKG_MODEL_DIR`` if set, else the
+    models shipped with propkg (the ``exported_models`` package)."""
+    override = os.environ.get(MODEL_DIR_VARIABLE)
+    if override:
+        return Path(override)
     from exported_models import MODEL_DIR
 
     return MODEL_DIR

@@ -53,3 +53,21 @@ def test_bad_arguments_get_one_line_errors(tmp_path, capsys, argv, message):
     assert main(["validate", "--output", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("command", [["validate", "--fluids", "water", "--skip-mixtures"],
+                                     ["demo", "--refit", "water"]])
+def test_a_damaged_model_file_is_refused_in_one_line(tmp_path, monkeypatch, capsys, command):
+    import shutil
+
+    from propkg.manifest import MODEL_DIR_VARIABLE, default_model_dir
+
+    models = tmp_path / "models"
+    shutil.copytree(default_model_dir(), models)
+    with open(models / "water.onnx", "ab") as handle:
+        handle.write(b"\0")
+    monkeypatch.setenv(MODEL_DIR_VARIABLE, str(models))
+    assert main([*command, "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "sha256" in err and "water.onnx" in err and "Traceback" not in err
