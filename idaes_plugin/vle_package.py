@@ -17,6 +17,7 @@ from pyomo.environ import units as pyunits
 from idaes_plugin.onnx_import import load_model, resolve_model_path
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
 from propkg.errors import DomainError, PropkgError
+from propkg.metadata import read_metadata
 
 #: Pure-component properties configured when the model provides what they need.
 _METHOD_NEEDS = {
@@ -165,13 +166,6 @@ def vle_config(
         lows.append(lo)
         highs.append(hi)
         scaling.update({(prop, name): value for prop, value in sf.items()})
-    t_lo, t_hi = max(lows), min(highs)
-    if t_lo >= t_hi:
-        raise DomainError(
-            f"the temperature domains of {list(entries)} do not overlap: "
-            f"[{t_lo}, {t_hi}] K"
-        )
-    t_init = min(max(300.0, t_lo), t_hi)
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": Ideal}
         bubble_dew = IdealBubbleDew
@@ -184,9 +178,22 @@ def vle_config(
                 f"not available in this installation ({exc})"
             ) from None
         liquid = liquid_phase_config(list(entries), activity_model)
+        # the g^E model's validity domain bounds the temperature too
+        lo, hi = read_metadata(liquid["equation_of_state_options"]["model"]).domain[
+            "temperature"
+        ]
+        lows.append(lo)
+        highs.append(hi)
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
         bubble_dew = LogBubbleDew
+    t_lo, t_hi = max(lows), min(highs)
+    if t_lo >= t_hi:
+        raise DomainError(
+            f"the temperature domains of {list(entries)} do not overlap: "
+            f"[{t_lo}, {t_hi}] K"
+        )
+    t_init = min(max(300.0, t_lo), t_hi)
     config = {
         "components": entries,
         "phases": {"Liq": liquid, "Vap": {"type": VaporPhase, "equation_of_state": Ideal}},

@@ -2,18 +2,12 @@
 
 import numpy as np
 import onnxruntime as ort
+import pyomo.environ as pyo  # noqa: E402
 import pytest
 from scipy.optimize import brentq
 
-from propkg.errors import PropkgError
-from propkg.manifest import find_binary_model, find_model
-from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
-
-pyo = pytest.importorskip("pyomo.environ")
-idaes_plugin = pytest.importorskip("idaes_plugin")
-
+import idaes_plugin  # noqa: E402,F401  (registers the pip-only IPOPT)
 from idaes_plugin.activity import (  # noqa: E402
-    activity_vle_config,
     liquid_phase_config,
     load_binary_model,
 )
@@ -24,6 +18,10 @@ from idaes_plugin.activity.flash_grid import (  # noqa: E402
     outlet_state,
     solve_flash,
 )
+from idaes_plugin.vle_package import vle_config  # noqa: E402
+from propkg.errors import PropkgError
+from propkg.manifest import find_binary_model, find_model
+from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
 
 MODELS = ["hybrid", "unifac", "nrtl"]
 
@@ -56,12 +54,14 @@ def test_liquid_phase_config(model, order):
 
 @pytest.mark.unit
 def test_vle_config_accepts_activity_model():
-    from idaes_plugin.vle_package import vle_config  # also idaes_plugin.vle_config once exported
+    from idaes_plugin import vle_config
 
     cfg = vle_config(["ethanol", "water"], activity_model="hybrid")
     assert cfg["phases"]["Liq"]["equation_of_state"] is ActivityCoeffLiquid
-    assert activity_vle_config(["ethanol", "water"])["bubble_dew_method"].__name__ == \
-        "LogBubbleDew"
+    assert cfg["bubble_dew_method"].__name__ == "LogBubbleDew"
+    # the g^E model's fitted temperature range bounds the state
+    low, _, high = cfg["state_bounds"]["temperature"][:3]
+    assert (low, high) == (326.0, 374.0)
 
 
 @pytest.mark.unit
@@ -94,7 +94,7 @@ def _state_block(model, T=350.0, x1=0.3, bubble=False):
 
     m = pyo.ConcreteModel()
     m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(**activity_vle_config(["ethanol", "water"], model))
+    m.fs.props = GenericParameterBlock(**vle_config(["ethanol", "water"], activity_model=model))
     m.fs.sb = m.fs.props.build_state_block([0], defined_state=True)
     sb = m.fs.sb[0]
     sb.flow_mol.fix(1.0)

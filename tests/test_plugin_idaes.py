@@ -334,7 +334,6 @@ def test_log_vapour_pressure_forms(T):
 
 @pytest.mark.unit
 def test_vle_config_with_activity_model():
-    pytest.importorskip("idaes_plugin.activity")
     from idaes.models.properties.modular_properties.phase_equil.bubble_dew import LogBubbleDew
 
     from idaes_plugin.activity.eos import ActivityCoeffLiquid

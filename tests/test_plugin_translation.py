@@ -28,9 +28,7 @@ def _shipped_models(kind=None):
 
 
 SHIPPED = _shipped_models()
-needs_models = pytest.mark.skipif(
-    not _shipped_models("pure_component"), reason="no shipped pure-component models yet"
-)
+assert _shipped_models("pure_component"), "exported_models/ has no pure-component models"
 
 
 def _points(model, n_inside=3):
@@ -61,7 +59,6 @@ def _elements(blk, out):
 
 
 @pytest.mark.component
-@needs_models
 @pytest.mark.parametrize("file", SHIPPED)
 def test_pyomo_value_matches_onnxruntime_and_casadi(file):
     """Pyomo value() of every output element vs onnxruntime and CasADi, 1e-12 relative."""
@@ -85,7 +82,6 @@ def test_pyomo_value_matches_onnxruntime_and_casadi(file):
 
 
 @pytest.mark.component
-@needs_models
 @pytest.mark.parametrize("file", SHIPPED)
 def test_symbolic_derivatives_match_casadi(file):
     """Pyomo's d/dT and d2/dT2 of every output element vs CasADi's jacobian and hessian.
@@ -121,7 +117,6 @@ def test_symbolic_derivatives_match_casadi(file):
 
 
 @pytest.mark.component
-@needs_models
 def test_derivative_expressions_of_block_match_finite_differences():
     model = load_model("benzene")
     m = pyo.ConcreteModel()
@@ -135,7 +130,6 @@ def test_derivative_expressions_of_block_match_finite_differences():
 
 
 @pytest.mark.unit
-@needs_models
 def test_shared_subexpressions_shrink_the_nl_file(tmp_path):
     sizes = {}
     for share in (True, False):
@@ -192,7 +186,6 @@ def test_sx_translation_of_every_smooth_op_matches_casadi():
 
 
 @pytest.mark.component
-@needs_models
 def test_plain_pyomo_nlp_normal_boiling_point():
     """Equation-oriented use without IDAES: solve p_sat(T) = 101325 Pa for T with IPOPT."""
     model = load_model("water")

@@ -2,8 +2,8 @@
 
 ``liquid_phase_config(component_names, activity_model)`` returns the ``"Liq"`` phase
 configuration used by :func:`idaes_plugin.vle_config` (``activity_model`` in
-{"hybrid", "unifac", "nrtl"}); :func:`activity_vle_config` is ``vle_config`` with the
-bubble/dew method an activity model needs (``LogBubbleDew``).
+{"hybrid", "unifac", "nrtl"}), which also selects the bubble/dew method an activity model
+needs (``LogBubbleDew``).
 """
 
 from __future__ import annotations
@@ -58,22 +58,4 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str) -> 
                                           "model_components": order}}
 
 
-def activity_vle_config(components: Sequence[str], activity_model: str = "hybrid",
-                        **kwargs) -> dict:
-    """``idaes_plugin.vle_config`` with an activity model and ``LogBubbleDew``.
-
-    ``vle_config`` configures ``IdealBubbleDew`` (Raoult's law, blind to the liquid EoS);
-    bubble and dew points of a non-ideal liquid need ``LogBubbleDew``, which asks the EoS
-    for its fugacities.
-    """
-    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import LogBubbleDew
-
-    from idaes_plugin.vle_package import vle_config
-
-    config = vle_config(components, activity_model=activity_model, **kwargs)
-    config["bubble_dew_method"] = LogBubbleDew
-    return config
-
-
-__all__ = ["BinaryGibbsModel", "activity_vle_config", "liquid_phase_config",
-           "load_binary_model"]
+__all__ = ["BinaryGibbsModel", "liquid_phase_config", "load_binary_model"]

@@ -1,7 +1,7 @@
 """IDAES Flash of a binary with an activity-coefficient liquid, and an independent check.
 
 :func:`build_flash` builds a fresh flowsheet (``GenericParameterBlock`` from
-:func:`idaes_plugin.activity.activity_vle_config`, one ``Flash``, inlet T, P and feed fixed,
+:func:`idaes_plugin.vle_config` with an activity model, one ``Flash``, inlet T, P and feed fixed,
 no heat duty, no pressure drop); :func:`solve_flash` runs IDAES's default initialization
 and one IPOPT solve. :func:`equilibrium_deviation` checks a two-phase solution against
 modified Raoult's law evaluated with onnxruntime on the same ONNX files
@@ -24,11 +24,13 @@ def build_flash(components=("ethanol", "water"), activity_model="hybrid", T=360.
     from idaes.models.properties.modular_properties import GenericParameterBlock
     from idaes.models.unit_models import Flash
 
-    from idaes_plugin.activity import activity_vle_config
+    from idaes_plugin.vle_package import vle_config
 
     m = pyo.ConcreteModel()
     m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(**activity_vle_config(list(components), activity_model))
+    m.fs.props = GenericParameterBlock(
+        **vle_config(list(components), activity_model=activity_model)
+    )
     m.fs.flash = Flash(property_package=m.fs.props)
     inlet = m.fs.flash.inlet
     inlet.flow_mol.fix(1.0)
