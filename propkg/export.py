@@ -21,10 +21,10 @@ from propkg.errors import UnsupportedOperationError
 from propkg.hybrid import OUTPUT_UNITS, P_REF, T_REF, HybridPureModel
 from propkg.manifest import write_manifest_entry
 from propkg.metadata import attach_metadata, validate_metadata
+from propkg.onnx_batch import BATCH, set_batch_dimension
 
 #: ONNX opset written by CasADi 3.8's GraphBuilder; checked at export
 OPSET = 16
-BATCH = "batch"
 ALLOWED_OPS = frozenset(
     "Add Sub Mul Div Pow Exp Log Sqrt Tanh MatMul Gemm Constant Neg Sigmoid Softplus".split()
 )
@@ -55,13 +55,6 @@ def _remove_identity(graph) -> None:
                         n.input[i] = src
 
 
-def _set_batch_dimension(graph) -> None:
-    for value in list(graph.input) + list(graph.output):
-        dim = value.type.tensor_type.shape.dim[0]
-        dim.ClearField("dim_value")
-        dim.dim_param = BATCH
-
-
 def check_ops(graph, where: str) -> None:
     """Raise :class:`UnsupportedOperationError` for any op outside :data:`ALLOWED_OPS`."""
     for node in graph.node:
@@ -87,7 +80,7 @@ def casadi_to_onnx(function, where: str):
             f"CasADi wrote opset {opsets} for {where}; propkg pins opset {OPSET}"
         )
     _remove_identity(proto.graph)
-    _set_batch_dimension(proto.graph)
+    set_batch_dimension(proto.graph)
     check_ops(proto.graph, where)
     onnx.checker.check_model(proto, full_check=True)
     return proto

@@ -18,6 +18,7 @@ from propkg.mixtures.export import SMOOTH_OPS
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
 from propkg.mixtures.vle_data import BinaryVleData
+from propkg.onnx_batch import casadi_import
 from tests.tolerances import (
     CROSS_IMPLEMENTATION_RTOL,
     FINITE_DIFFERENCE_RTOL,
@@ -50,7 +51,7 @@ def test_onnx_matches_reference_evaluator(pair):
                  for k in ("unifac", "nrtl")})
     session = ort.InferenceSession(str(path))
     names = [o.name for o in session.get_outputs()]
-    back = ca.GraphBuilder(str(path), {}).create("f", {"symbolic": True}).expand()
+    back = casadi_import(path, "f").expand()
     for T, x1 in _grid(md):
         feed = {"temperature": np.array([[T]]), "mole_frac_comp": np.array([[x1, 1 - x1]])}
         got_ort = dict(zip(names, session.run(None, feed), strict=True))
@@ -70,7 +71,7 @@ def test_onnx_graph_and_metadata(pair):
     path = _path(pair)
     proto = onnx.load(str(path))
     assert {n.op_type for n in proto.graph.node} <= SMOOTH_OPS
-    shapes = {t.name: [d.dim_value for d in t.type.tensor_type.shape.dim]
+    shapes = {t.name: [d.dim_param or d.dim_value for d in t.type.tensor_type.shape.dim]
               for t in list(proto.graph.input) + list(proto.graph.output)}
     md = read_metadata(path)
     assert md.kind == "binary_excess_gibbs" and md.component_names == list(pair)
@@ -152,3 +153,21 @@ def test_dataset_provenance(pair):
     assert prov["coolprop_version"].startswith("8.")
     assert prov["n_points"]["train"] <= MAX_TRAINING_POINTS
     assert prov["n_points"]["test"] >= 100
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("pair", SHIPPED_PAIRS)
+def test_onnxruntime_evaluates_a_batch_row_by_row(pair):
+    path = _path(pair)
+    session = ort.InferenceSession(str(path))
+    assert [i.shape for i in session.get_inputs()] == [["batch", 1], ["batch", 2]]
+    rng = np.random.default_rng(1)
+    lo, hi = read_metadata(path).domain["temperature"]
+    T = rng.uniform(lo, hi, (9, 1))
+    x1 = np.r_[0.0, 1.0, rng.uniform(0, 1, 7)]
+    X = np.column_stack([x1, 1 - x1])
+    batch = session.run(None, {"temperature": T, "mole_frac_comp": X})
+    for k in range(9):
+        single = session.run(None, {"temperature": T[k : k + 1], "mole_frac_comp": X[k : k + 1]})
+        for b, s in zip(batch, single, strict=True):
+            np.testing.assert_allclose(b[k], s[0], rtol=1e-12, atol=1e-14)

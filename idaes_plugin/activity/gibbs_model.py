@@ -15,9 +15,8 @@ enthalpy are formed here by CasADi's algorithmic differentiation,
 and the SX graph is written into Pyomo by :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`
 (exact first and second derivatives reach IPOPT through the NL file).
 
-(The plugin's :func:`idaes_plugin.onnx_import.load_model` translates models of scalar
-inputs; a binary model has a 2-vector input, hence this small loader, which reuses the
-plugin's graph check and SX -> Pyomo translation.)
+The file is read by the plugin's :func:`idaes_plugin.onnx_import.load_model` (graph check,
+metadata, units, batch dimension); this module adds the binary's variables and derivatives.
 """
 
 from __future__ import annotations
@@ -28,12 +27,11 @@ from pathlib import Path
 
 import casadi as ca
 import numpy as np
-import onnx
 
 from idaes_plugin.casadi_to_pyomo import sx_to_pyomo
-from idaes_plugin.onnx_import import check_graph
+from idaes_plugin.onnx_import import load_model
 from propkg.errors import MetadataError
-from propkg.metadata import ModelMetadata, metadata_from_proto
+from propkg.metadata import ModelMetadata
 
 #: activity_model name -> output suffix in the ONNX file
 MODEL_SUFFIX = {"hybrid": "", "unifac": "_unifac", "nrtl": "_nrtl"}
@@ -102,9 +100,8 @@ def _load(path: str, digest: str, activity_model: str) -> BinaryGibbsModel:
     if activity_model not in MODEL_SUFFIX:
         raise MetadataError(
             f"activity model {activity_model!r} is not one of {sorted(MODEL_SUFFIX)}")
-    proto = onnx.load(path)
-    check_graph(proto, path)
-    meta = metadata_from_proto(proto, path)
+    model = load_model(path)  # graph check, metadata, names, units, batch dimension bound
+    meta = model.metadata
     if meta.kind != "binary_excess_gibbs" or len(meta.components) != 2:
         raise MetadataError(
             f"'{path}' is a {meta.kind} model of {meta.component_names}, not a binary g^E model")
@@ -114,10 +111,9 @@ def _load(path: str, digest: str, activity_model: str) -> BinaryGibbsModel:
     if missing:
         raise MetadataError(f"'{path}' has no output(s) {missing} for activity model "
                             f"{activity_model!r}; outputs: {sorted(meta.outputs)}")
-    mx = ca.GraphBuilder(path, {}).create("gibbs_excess", {"symbolic": True})
-    sx = mx.expand()
     T, x1, x2 = ca.SX.sym("T"), ca.SX.sym("x1"), ca.SX.sym("x2")
-    outs = dict(zip(sx.name_out(), sx(T, ca.vertcat(x1, x2)), strict=True))
+    values = model.function(temperature=T, mole_frac_comp=ca.horzcat(x1, x2))
+    outs = {name: values[name] for name in wanted}
     g, ln = outs[wanted[0]], outs[wanted[1]]
     fun = ca.Function("binary_gibbs_excess", [T, x1, x2],
                       [g, ln, ca.jacobian(g, T), ca.jacobian(ln, T)],

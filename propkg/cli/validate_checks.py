@@ -64,7 +64,9 @@ def _onnx_excess_function(path: Path):
     """CasADi ``(T, x1, x2) -> (g^E/RT, ln gamma_1, ln gamma_2)`` of a binary ONNX file."""
     import casadi as ca
 
-    graph = ca.GraphBuilder(str(path), {}).create("onnx_ge", {"symbolic": True})
+    from propkg.onnx_batch import casadi_import
+
+    graph = casadi_import(path, "onnx_ge")
     T, x1, x2 = ca.MX.sym("T"), ca.MX.sym("x1"), ca.MX.sym("x2")
     res = graph(temperature=T, mole_frac_comp=ca.horzcat(x1, x2))
     ln_gamma = res["log_act_coeff_comp"]

@@ -1,8 +1,8 @@
 """Export fitted binary g^E models to ONNX (CasADi ``GraphBuilder``) with propkg metadata.
 
-The exported graph has inputs ``temperature`` (shape [1, 1], K) and ``mole_frac_comp``
-(shape [1, 2], model order) and outputs ``gibbs_excess_rt`` ([1, 1]) and
-``log_act_coeff_comp`` ([1, 2]) of the hybrid, all float64; the backbones alone are
+The exported graph has inputs ``temperature`` (shape [batch, 1], K) and ``mole_frac_comp``
+(shape [batch, 2], model order) and outputs ``gibbs_excess_rt`` ([batch, 1]) and
+``log_act_coeff_comp`` ([batch, 2]) of the hybrid, all float64; the backbones alone are
 extra outputs of the same graph, ``gibbs_excess_rt_<b>`` and ``log_act_coeff_comp_<b>``
 for ``<b>`` in {unifac, nrtl}, so that a flowsheet can switch models without another file.
 The scalar model is written in CasADi SX,
@@ -24,12 +24,13 @@ from propkg.manifest import write_manifest_entry
 from propkg.metadata import attach_metadata, validate_metadata
 from propkg.mixtures.components import SHIPPED_PAIRS, component
 from propkg.mixtures.training import PairFit, fit_pair
+from propkg.onnx_batch import BATCH, casadi_import, set_batch_dimension
 
 OPSET = 17
 SMOOTH_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Exp", "Log", "Sqrt", "Tanh", "MatMul", "Gemm",
               "Constant", "Neg", "Sigmoid", "Softplus", "Identity"}
-INPUT_SHAPES = {"temperature": [1, 1], "mole_frac_comp": [1, 2]}
-OUTPUT_SHAPES = {"gibbs_excess_rt": [1, 1], "log_act_coeff_comp": [1, 2]}
+INPUT_SHAPES = {"temperature": [BATCH, 1], "mole_frac_comp": [BATCH, 2]}
+OUTPUT_SHAPES = {"gibbs_excess_rt": [BATCH, 1], "log_act_coeff_comp": [BATCH, 2]}
 BACKBONE_SUFFIXES = ("unifac", "nrtl")
 
 
@@ -79,16 +80,38 @@ def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
     bad = sorted({n.op_type for n in proto.graph.node} - SMOOTH_OPS)
     if bad:
         raise UnsupportedOperationError(f"ONNX export of '{path.name}' uses ops {bad}")
+    set_batch_dimension(proto.graph)
     attach_metadata(proto, validate_metadata(metadata, str(path)))
     onnx.save(proto, str(path))
-    back = ca.GraphBuilder(str(path), {}).create("f", {"symbolic": True}).expand()
-    for T, x1 in ((300.0, 0.3), (360.0, 0.9)):
+    points = ((300.0, 0.3), (360.0, 0.9), (330.0, 0.0))
+    back = casadi_import(path, "f").expand()
+    for T, x1 in points:
         ref = f_mx(T, ca.DM([x1, 1 - x1]))
         got = back(T, ca.DM([x1, 1 - x1]))
         err = max(float(ca.norm_inf(a - b)) for a, b in zip(ref, got, strict=True))
         if err > 1e-12:
             raise UnsupportedOperationError(f"CasADi round trip of '{path.name}' differs by {err}")
+    _check_batch(path, f_mx, points)
     return path
+
+
+def _check_batch(path: Path, f_mx: ca.Function, points) -> None:
+    """onnxruntime on a batch of states must equal the MX function point by point."""
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    T = np.array([[p[0]] for p in points])
+    X = np.array([[p[1], 1.0 - p[1]] for p in points])
+    batch = session.run(None, {"temperature": T, "mole_frac_comp": X})
+    for k, (t, x1) in enumerate(points):
+        ref = f_mx(t, ca.DM([x1, 1 - x1]))
+        for out, expected in zip(batch, ref, strict=True):
+            got = np.asarray(out)[k]
+            if np.max(np.abs(got - np.asarray(expected).ravel())) > 1e-12:
+                raise UnsupportedOperationError(
+                    f"'{path.name}' does not evaluate row by row in a batch; cannot export "
+                    "it with a batch axis"
+                )
 
 
 def metadata_for(fit: PairFit) -> dict:
