@@ -1,7 +1,7 @@
 r"""A propkg binary g^E ONNX model, imported into CasADi and translated to Pyomo expressions.
 
-The file (``kind`` ``"binary_excess_gibbs"``) has inputs ``temperature`` [1, 1] and
-``mole_frac_comp`` [1, 2] and outputs ``gibbs_excess_rt`` and ``log_act_coeff_comp`` (the
+The file (``kind`` ``"binary_excess_gibbs"``) has inputs ``temperature`` [batch, 1] and
+``mole_frac_comp`` [batch, 2] and outputs ``gibbs_excess_rt`` and ``log_act_coeff_comp`` (the
 hybrid) plus ``*_unifac`` / ``*_nrtl`` (the backbones alone). The graph is refused if it
 contains a non-smooth op (:func:`idaes_plugin.onnx_import.check_graph`), imported with
 ``casadi.GraphBuilder`` and expanded to SX; temperature derivatives for the excess
