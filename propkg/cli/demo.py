@@ -2,7 +2,7 @@
 
 1. loads the shipped hybrid models (sha256 checked against the manifest) and re-fits one of
    them from its CoolProp data to show the workflow (fit -> ONNX -> same numbers);
-2. builds an IDAES flowsheet feed -> Heater -> Flash for methanol/water with the one-call
+2. builds an IDAES flowsheet Feed -> Heater -> Flash for methanol/water with the one-call
    hybrid property package (hybrid pure-component models + hybrid activity model),
    initialized with IDAES's own initializers and solved with the pip-only IPOPT;
 3. minimises the heater duty subject to a methanol-recovery specification and prints the
@@ -244,7 +244,7 @@ def _write_report(out: Path, case, models, refit, result, figures, elapsed) -> P
         "",
         f"![deviations]({figures['deviation'].relative_to(out)})",
         "",
-        f"## 3. Flowsheet: feed -> Heater -> Flash, {light}/{heavy}",
+        f"## 3. Flowsheet: Feed -> Heater -> Flash, {light}/{heavy}",
         "",
         f"Property package: `idaes_plugin.vle_config({list(case.components)}, "
         f"activity_model={case.activity_model!r})`. Feed {case.feed_flow} mol/s, "
@@ -295,7 +295,7 @@ def run(args: argparse.Namespace) -> int:
     refit = _refit(args.refit, out, progress)
     case = FlashCase()
     progress(
-        f"[3/5] flowsheet feed -> Heater -> Flash, {'/'.join(case.components)} with the hybrid "
+        f"[3/5] flowsheet Feed -> Heater -> Flash, {'/'.join(case.components)} with the hybrid "
         "package ..."
     )
     _, result = run_flowsheet(case, progress=lambda m: progress("      " + m))

@@ -1,4 +1,4 @@
-"""The demo flowsheet: feed -> Heater -> Flash with the one-call hybrid property package.
+"""The demo flowsheet: Feed -> Heater -> Flash with the one-call hybrid property package.
 
 Built with ``idaes_plugin.vle_config`` (hybrid pure-component models and, for non-ideal
 pairs, the hybrid activity-coefficient model), initialized with IDAES's own initializers,
@@ -48,7 +48,7 @@ def build_flowsheet(case: FlashCase):
     from idaes.models.properties.modular_properties.base.generic_property import (
         GenericParameterBlock,
     )
-    from idaes.models.unit_models import Flash, Heater
+    from idaes.models.unit_models import Feed, Flash, Heater
     from pyomo.network import Arc
 
     from idaes_plugin import vle_config
@@ -59,11 +59,13 @@ def build_flowsheet(case: FlashCase):
     m.fs.props = GenericParameterBlock(
         **vle_config(list(case.components), activity_model=case.activity_model)
     )
+    m.fs.feed = Feed(property_package=m.fs.props)
     m.fs.heater = Heater(property_package=m.fs.props, has_pressure_change=False)
     m.fs.flash = Flash(property_package=m.fs.props)
-    m.fs.s01 = Arc(source=m.fs.heater.outlet, destination=m.fs.flash.inlet)
+    m.fs.s01 = Arc(source=m.fs.feed.outlet, destination=m.fs.heater.inlet)
+    m.fs.s02 = Arc(source=m.fs.heater.outlet, destination=m.fs.flash.inlet)
     pyo.TransformationFactory("network.expand_arcs").apply_to(m)
-    inlet = m.fs.heater.inlet
+    inlet = m.fs.feed.outlet
     inlet.flow_mol.fix(case.feed_flow)
     inlet.temperature.fix(case.feed_temperature)
     inlet.pressure.fix(case.pressure)
@@ -128,11 +130,12 @@ def run_flowsheet(case: FlashCase, progress=print) -> tuple[object, FlashResult]
     if degrees_of_freedom(m) != 0:
         raise SolverError(f"demo flowsheet has {degrees_of_freedom(m)} degrees of freedom, not 0")
 
-    progress("initializing Heater and Flash with IDAES's default initializers ...")
+    progress("initializing Feed, Heater and Flash with IDAES's default initializers ...")
     t0 = time.perf_counter()
-    m.fs.heater.default_initializer(output_level=idaeslog.ERROR).initialize(m.fs.heater)
-    propagate_state(m.fs.s01)
-    m.fs.flash.default_initializer(output_level=idaeslog.ERROR).initialize(m.fs.flash)
+    for unit, arc in ((m.fs.feed, m.fs.s01), (m.fs.heater, m.fs.s02), (m.fs.flash, None)):
+        unit.default_initializer(output_level=idaeslog.ERROR).initialize(unit)
+        if arc is not None:
+            propagate_state(arc)
     out.timings["initialize_s"] = time.perf_counter() - t0
 
     progress("simulating (square problem) ...")
