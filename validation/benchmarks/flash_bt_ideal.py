@@ -21,18 +21,15 @@ Run:  python validation/benchmarks/flash_bt_ideal.py [--repeats 9]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import statistics
 import tempfile
 import time
 
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
-from common import bt_flash, ipopt_iterations  # benchmark helpers
+from common import bt_flash, timed_nl_write, timed_solve  # benchmark helpers
 from idaes.core.solvers import get_solver
 from idaes.models.properties.modular_properties.examples.BT_ideal import configuration
-from pyomo.repn.plugins.nl_writer import NLWriter
 
 import idaes_plugin
 from idaes_plugin.config_tools import with_onnx_methods
@@ -56,18 +53,9 @@ def run_once(config) -> tuple[dict, pyo.ConcreteModel]:
     m.fs.flash.default_initializer(output_level=idaeslog.ERROR).initialize(m.fs.flash)
     out["init"] = time.perf_counter() - start
     m.fs.flash.inlet.temperature[0].value += 3.0
-    buf = io.StringIO()
-    start = time.perf_counter()
-    NLWriter().write(m, buf, symbolic_solver_labels=False)
-    out["nl_write"] = time.perf_counter() - start
-    out["nl_bytes"] = len(buf.getvalue().encode())
-    log = io.StringIO()
-    with contextlib.redirect_stdout(log):
-        start = time.perf_counter()
-        result = get_solver().solve(m, tee=True)
-        out["solve"] = time.perf_counter() - start
+    out["nl_write"], out["nl_bytes"] = timed_nl_write(m)
+    out["solve"], result, out["iters"] = timed_solve(get_solver(), m)
     out["ok"] = pyo.check_optimal_termination(result)
-    out["iters"] = ipopt_iterations(log.getvalue())
     out["total"] = out["build"] + out["init"] + out["solve"]
     return out, m
 

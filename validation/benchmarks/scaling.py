@@ -13,14 +13,12 @@ Run:  python validation/benchmarks/scaling.py [--sizes 1 10 50 100]
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import sys
 import time
 
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
-from common import ipopt_iterations  # benchmark helpers
+from common import timed_nl_write, timed_solve  # benchmark helpers
 from idaes.core import FlowsheetBlock
 from idaes.core.solvers import get_solver
 from idaes.models.properties.modular_properties.base.generic_property import (
@@ -28,7 +26,6 @@ from idaes.models.properties.modular_properties.base.generic_property import (
 )
 from idaes.models.properties.modular_properties.examples.BT_ideal import configuration
 from idaes.models.unit_models import Flash
-from pyomo.repn.plugins.nl_writer import NLWriter
 
 import idaes_plugin
 from idaes_plugin.vle_package import vle_config
@@ -66,23 +63,9 @@ def measure(config, n: int) -> dict:
     out["init"] = time.perf_counter() - start
     for i in m.fs.units:
         m.fs.flash[i].inlet.temperature[0].value += 2.0
-    buf = io.StringIO()
-    start = time.perf_counter()
-    NLWriter().write(m, buf, symbolic_solver_labels=False)
-    out["nl_write"] = time.perf_counter() - start
-    out["nl_bytes"] = len(buf.getvalue().encode())
-    log = io.StringIO()
-    solver = get_solver()
-    old = sys.stdout
-    sys.stdout = log
-    try:
-        start = time.perf_counter()
-        results = solver.solve(m, tee=True)
-        out["solve"] = time.perf_counter() - start
-    finally:
-        sys.stdout = old
+    out["nl_write"], out["nl_bytes"] = timed_nl_write(m)
+    out["solve"], results, out["iters"] = timed_solve(get_solver(), m)
     out["ok"] = pyo.check_optimal_termination(results)
-    out["iters"] = ipopt_iterations(log.getvalue())
     out["total"] = out["build"] + out["nl_write"] + out["solve"]
     return out
 

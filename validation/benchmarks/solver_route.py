@@ -14,15 +14,11 @@ Run:  python validation/benchmarks/solver_route.py [--repeats 5]
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
-import sys
-import time
 
 import pyomo.environ as pyo
-from common import bt_flash, ipopt_iterations  # benchmark helpers
-from pyomo.repn.plugins.nl_writer import NLWriter
+from common import bt_flash, timed_nl_write, timed_solve  # benchmark helpers
 from pyomo.solvers.plugins.solvers.IPOPT import IPOPT
 
 import idaes_plugin
@@ -34,34 +30,17 @@ def time_solve(make_solver, repeats: int) -> tuple[float, int, float]:
     vap = float("nan")
     for _ in range(repeats):
         m = bt_flash()
-        solver = make_solver()
-        buf = io.StringIO()
-        old = sys.stdout
-        sys.stdout = buf
-        try:
-            start = time.perf_counter()
-            results = solver.solve(m, tee=True)
-            elapsed = time.perf_counter() - start
-        finally:
-            sys.stdout = old
+        elapsed, results, iterations = timed_solve(make_solver(), m)
         assert pyo.check_optimal_termination(results), results.solver.termination_condition
         times.append(elapsed)
-        iters.append(ipopt_iterations(buf.getvalue()))
+        iters.append(iterations)
         vap = pyo.value(m.fs.flash.vap_outlet.flow_mol[0])
     return statistics.median(times), int(statistics.median(iters)), vap
 
 
 def time_nl_write(repeats: int) -> tuple[float, int]:
-    times = []
-    size = 0
-    for _ in range(repeats):
-        m = bt_flash()
-        buf = io.StringIO()
-        start = time.perf_counter()
-        NLWriter().write(m, buf, symbolic_solver_labels=False)
-        times.append(time.perf_counter() - start)
-        size = len(buf.getvalue().encode())
-    return statistics.median(times), size
+    runs = [timed_nl_write(bt_flash()) for _ in range(repeats)]
+    return statistics.median(t for t, _ in runs), runs[-1][1]
 
 
 def main() -> None:
