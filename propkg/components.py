@@ -168,14 +168,12 @@ def constants_from_chemicals(query: str) -> dict:
     return values
 
 
-def get_constants(name: str) -> PureConstants:
-    """Constants of a registered component (by name, alias or CoolProp name)."""
-    entry = find_entry(name)
-    v = constants_from_chemicals(entry.query)
+def _pure_constants(name: str, coolprop: str, v: dict, aliases=()) -> PureConstants:
+    """:class:`PureConstants` from the values of :func:`constants_from_chemicals`."""
     return PureConstants(
-        name=entry.name,
+        name=name,
         cas=v["cas"],
-        coolprop=entry.coolprop,
+        coolprop=coolprop,
         Tc=float(v["Tc"]),
         Pc=float(v["Pc"]),
         omega=float(v["omega"]),
@@ -183,8 +181,15 @@ def get_constants(name: str) -> PureConstants:
         Ttriple=float(v["Ttriple"]),
         Zc=float(v["Zc"]),
         poling=v["poling"],
-        aliases=entry.aliases,
+        aliases=aliases,
     )
+
+
+def get_constants(name: str) -> PureConstants:
+    """Constants of a registered component (by name, alias or CoolProp name)."""
+    entry = find_entry(name)
+    v = constants_from_chemicals(entry.query)
+    return _pure_constants(entry.name, entry.coolprop, v, entry.aliases)
 
 
 def safe_name(text: str) -> str:
@@ -208,15 +213,4 @@ def constants_for(name: str) -> PureConstants:
         raise
     except Exception as exc:  # chemicals raises ValueError for unknown names
         raise DataError(f"component '{name}' is unknown to propkg and chemicals: {exc}") from None
-    return PureConstants(
-        name=safe_name(name),
-        cas=v["cas"],
-        coolprop="",
-        Tc=float(v["Tc"]),
-        Pc=float(v["Pc"]),
-        omega=float(v["omega"]),
-        molar_mass=float(v["molar_mass"]),
-        Ttriple=float(v["Ttriple"]),
-        Zc=float(v["Zc"]),
-        poling=v["poling"],
-    )
+    return _pure_constants(safe_name(name), "", v)

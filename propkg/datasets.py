@@ -29,6 +29,7 @@ import numpy as np
 
 from propkg.components import PureConstants, get_constants
 from propkg.errors import DataError
+from propkg.hybrid import T_REF  # reference temperature of the h and s data and models
 
 #: property columns and their SI units, in CSV order
 COLUMNS = {
@@ -41,7 +42,6 @@ COLUMNS = {
     "entr_mol_ig_comp": "J/mol/K",
     "dh_vap_mol_comp": "J/mol",
 }
-T_REF = 298.15
 N_TRAIN = 12
 N_TEST = 100
 EXTRAP_FRACTION = 0.6
