@@ -12,18 +12,22 @@ from idaes.models.unit_models import Flash, Heater
 BT_FLASH_VAPOUR_FLOW = 0.39612  # mol/s for a 1 mol/s feed
 
 
+def fix_bt_feed(port, temperature: float) -> None:
+    """Fix a port to 1 mol/s benzene/toluene (0.5/0.5) at ``temperature`` [K], 101325 Pa."""
+    port.flow_mol.fix(1)
+    port.temperature.fix(temperature)
+    port.pressure.fix(101325)
+    port.mole_frac_comp[0, "benzene"].fix(0.5)
+    port.mole_frac_comp[0, "toluene"].fix(0.5)
+
+
 def bt_flash(config=None) -> pyo.ConcreteModel:
     """Adiabatic, isobaric flash of 1 mol/s benzene/toluene (0.5/0.5) at 368 K, 101325 Pa."""
     m = pyo.ConcreteModel()
     m.fs = FlowsheetBlock(dynamic=False)
     m.fs.props = GenericParameterBlock(**(config or configuration))
     m.fs.flash = Flash(property_package=m.fs.props)
-    inlet = m.fs.flash.inlet
-    inlet.flow_mol.fix(1)
-    inlet.temperature.fix(368)
-    inlet.pressure.fix(101325)
-    inlet.mole_frac_comp[0, "benzene"].fix(0.5)
-    inlet.mole_frac_comp[0, "toluene"].fix(0.5)
+    fix_bt_feed(m.fs.flash.inlet, 368)
     m.fs.flash.heat_duty.fix(0)
     m.fs.flash.deltaP.fix(0)
     return m
@@ -40,12 +44,7 @@ def bt_heater_flash(config=None) -> pyo.ConcreteModel:
     m.fs.flash = Flash(property_package=m.fs.props)
     m.fs.s01 = Arc(source=m.fs.heater.outlet, destination=m.fs.flash.inlet)
     pyo.TransformationFactory("network.expand_arcs").apply_to(m)
-    inlet = m.fs.heater.inlet
-    inlet.flow_mol.fix(1)
-    inlet.temperature.fix(350)
-    inlet.pressure.fix(101325)
-    inlet.mole_frac_comp[0, "benzene"].fix(0.5)
-    inlet.mole_frac_comp[0, "toluene"].fix(0.5)
+    fix_bt_feed(m.fs.heater.inlet, 350)
     m.fs.heater.heat_duty.fix(5000)
     m.fs.flash.heat_duty.fix(0)
     m.fs.flash.deltaP.fix(0)

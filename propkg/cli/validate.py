@@ -113,6 +113,26 @@ def _selected(args) -> tuple[list[str], list[tuple[str, str]]]:
     return fluids, pairs
 
 
+#: result key -> column title of the report's consistency and agreement tables
+CONSISTENCY_COLUMNS = {
+    "cp_vs_dh_dT": "cp vs dh/dT",
+    "ds_dT_vs_cp_over_T": "ds/dT vs cp/T",
+    "psat_Tc_vs_Pc": "Psat(Tc)/Pc - 1",
+    "clausius_clapeyron": "Clausius-Clapeyron",
+}
+AGREEMENT_COLUMNS = {
+    "onnx_vs_casadi": "onnxruntime vs CasADi",
+    "onnx_vs_pyomo": "onnxruntime vs Pyomo value()",
+}
+
+
+def _table(header, rows) -> list[str]:
+    """Markdown table lines."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
 def _fmt(x) -> str:
     if x is None:
         return "-"
@@ -148,42 +168,40 @@ def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: st
         "",
         "## Recorded vs measured held-out errors (from the ONNX files)",
         "",
-        "| model | quantity | recorded AAD | measured AAD | recorded max | measured max | ok |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for b in bounds:
-        lines.append(
-            f"| {b['model']} | {b['quantity']} | {_fmt(b['recorded_aad'])} | "
-            f"{_fmt(b['measured_aad'])} | {_fmt(b['recorded_max'])} | "
-            f"{_fmt(b['measured_max'])} | {'yes' if b['ok'] else 'NO'} |"
-        )
-    lines += [
+        *_table(
+            ("model", "quantity", "recorded AAD", "measured AAD", "recorded max",
+             "measured max", "ok"),
+            [
+                (b["model"], b["quantity"], *map(_fmt, (b["recorded_aad"], b["measured_aad"],
+                 b["recorded_max"], b["measured_max"])), "yes" if b["ok"] else "NO")
+                for b in bounds
+            ],
+        ),
         "",
         "AAD/max in % (vapour composition: absolute mole fraction).",
         "",
         "## Thermodynamic consistency (largest relative residual over the domain)",
         "",
-        "| fluid | cp vs dh/dT | ds/dT vs cp/T | Psat(Tc)/Pc - 1 | Clausius-Clapeyron |",
-        "|---|---|---|---|---|",
-    ]
-    for r in results.values():
-        c = r["consistency"]
-        lines.append(
-            f"| {c['model']} | {_fmt(c['cp_vs_dh_dT'])} | {_fmt(c['ds_dT_vs_cp_over_T'])} | "
-            f"{_fmt(c['psat_Tc_vs_Pc'])} | {_fmt(c['clausius_clapeyron'])} |"
-        )
-    lines += [
+        *_table(
+            ("fluid", *CONSISTENCY_COLUMNS.values()),
+            [
+                (r["consistency"]["model"],
+                 *(_fmt(r["consistency"][k]) for k in CONSISTENCY_COLUMNS))
+                for r in results.values()
+            ],
+        ),
         "",
         "## Evaluation agreement (largest relative difference, all outputs, 25 points)",
         "",
-        "| fluid | onnxruntime vs CasADi | onnxruntime vs Pyomo value() |",
-        "|---|---|---|",
+        *_table(
+            ("fluid", *AGREEMENT_COLUMNS.values()),
+            [
+                (r["agreement"]["model"],
+                 *(_fmt(r["agreement"][k]) for k in AGREEMENT_COLUMNS))
+                for r in results.values()
+            ],
+        ),
     ]
-    for r in results.values():
-        a = r["agreement"]
-        lines.append(
-            f"| {a['model']} | {_fmt(a['onnx_vs_casadi'])} | {_fmt(a['onnx_vs_pyomo'])} |"
-        )
     lines += ["", pure_text.replace("# Pure-component", "# Part 2 - Pure-component", 1)]
     if mixture_text:
         lines += ["", mixture_text.replace("# ", "# Part 3 - ", 1)]
