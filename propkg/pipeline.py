@@ -39,6 +39,16 @@ def export_component(
 ) -> Path:
     """Fit, evaluate on held-out data, export ``<name>.onnx`` and update the manifest."""
     model, dataset = fit_component(name, dataset_dir, progress)
+    return export_fitted(model, dataset, model_dir)
+
+
+def export_fitted(
+    model: HybridPureModel, dataset: dict, model_dir: str | Path | None = None
+) -> Path:
+    """Evaluate a fitted model on its dataset's held-out rows, export it, update the manifest.
+
+    ``dataset`` is the one the model was fitted on (:func:`propkg.datasets.load_dataset`).
+    """
     c = model.constants
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     source = dataset["sidecar"]["source"]

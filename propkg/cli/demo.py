@@ -95,7 +95,7 @@ def _refit(name: str, out: Path, progress) -> dict:
     from propkg.datasets import load_dataset, subset
     from propkg.evaluate import deviations, run_onnx
     from propkg.manifest import find_model
-    from propkg.pipeline import export_component
+    from propkg.pipeline import export_fitted
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
         backbone_eval,
@@ -112,7 +112,7 @@ def _refit(name: str, out: Path, progress) -> dict:
     t0 = time.perf_counter()
     model = fit_hybrid(c, train)
     fit_seconds = time.perf_counter() - t0
-    path = export_component(c.name, model_dir=out / "models", dataset_dir=data_dir)
+    path = export_fitted(model, dataset, out / "models")
     grid = np.linspace(test["temperature"].min(), test["temperature"].max(), 200)
     new = run_onnx(path, grid)
     shipped = run_onnx(find_model(c.name), grid)
