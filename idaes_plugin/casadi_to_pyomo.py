@@ -13,7 +13,7 @@ file (and, in a neural network, the copies multiply layer by layer). Passing a
 copy: Pyomo's NL writer exports named expressions as "defined variables".
 
 Only smooth ops are translated; comparisons, ``fabs``, ``fmin``/``fmax``, ``if_else`` and
-the like raise :class:`~propkg.errors.UnsupportedOperationError` (the ONNX scan in
+the like raise :class:`~propkg_contract.errors.UnsupportedOperationError` (the ONNX scan in
 :mod:`idaes_plugin.onnx_import` normally refuses them earlier, by node name).
 """
 
@@ -25,7 +25,7 @@ import casadi as ca
 import pyomo.environ as pyo
 
 from idaes_plugin import pyomo_diff
-from propkg.errors import UnsupportedOperationError
+from propkg_contract.errors import UnsupportedOperationError
 
 pyomo_diff.register()
 

@@ -23,7 +23,7 @@ import functools
 import casadi as ca
 
 from idaes_plugin.onnx_import import OnnxPropertyModel
-from propkg.errors import MetadataError, UnitsError
+from propkg_contract.errors import MetadataError, UnitsError
 
 #: gas constant [J/mol/K] (CODATA 2018, as IDAES's Constants.gas_constant)
 GAS_CONSTANT = 8.314462618

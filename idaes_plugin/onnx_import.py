@@ -3,9 +3,10 @@
 The ONNX graph is scanned with the ``onnx`` package *before* CasADi sees it: every node must
 be a smooth operation of the default ONNX domain (:data:`SUPPORTED_OPS`). Anything
 non-smooth (``Relu``, ``Abs``, ``Where``, ``If`` ...), unknown, or from a custom-op domain is
-refused with an :class:`~propkg.errors.UnsupportedOperationError` naming the node and the op.
-The propkg metadata (:mod:`propkg.metadata`) must be present; its tensor names must match the
-graph's and its units must be readable by Pyomo's pint registry with the dimensions the
+refused with an :class:`~propkg_contract.errors.UnsupportedOperationError` naming the
+node and the op. The propkg metadata (:mod:`propkg_contract.metadata`) must be present;
+its tensor names must match the graph's and its units must be readable by Pyomo's pint
+registry with the dimensions the
 IDAES property names imply.
 
 The accepted graph is imported with ``casadi.GraphBuilder(path).create(name,
@@ -28,9 +29,9 @@ import numpy as np
 import onnx
 from onnx import helper
 
-from propkg.errors import MetadataError, UnitsError, UnsupportedOperationError
-from propkg.manifest import find_model, sha256_of
-from propkg.metadata import ModelMetadata, metadata_from_proto
+from propkg_contract.errors import MetadataError, UnitsError, UnsupportedOperationError
+from propkg_contract.metadata import ModelMetadata, metadata_from_proto
+from propkg_contract.registry import find_model, sha256_of
 
 #: ONNX ops (default domain) that are smooth (C-infinity where defined) or purely structural.
 SMOOTH_OPS = frozenset(

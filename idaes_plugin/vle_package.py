@@ -16,8 +16,8 @@ from pyomo.environ import units as pyunits
 
 from idaes_plugin.onnx_import import load_model, resolve_model_path
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
-from propkg.errors import DomainError, PropkgError
-from propkg.metadata import read_metadata
+from propkg_contract.errors import DomainError, PropkgError
+from propkg_contract.metadata import read_metadata
 
 #: Pure-component properties configured when the model provides what they need.
 _METHOD_NEEDS = {

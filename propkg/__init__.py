@@ -6,7 +6,7 @@ exports each to a self-describing ONNX file. It never imports Pyomo or IDAES; th
 :mod:`idaes_plugin` package reads the ONNX files and builds Pyomo expressions from them.
 """
 
-from propkg.errors import PropkgError
+from propkg_contract.errors import PropkgError
 
 __version__ = "0.1.0"
 

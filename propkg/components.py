@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from propkg.errors import DataError
+from propkg_contract.errors import DataError
 
 
 @dataclass(frozen=True)

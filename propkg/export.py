@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 import propkg
-from propkg.errors import UnsupportedOperationError
 from propkg.hybrid import OUTPUT_UNITS, P_REF, T_REF, HybridPureModel
-from propkg.manifest import write_manifest_entry
-from propkg.metadata import attach_metadata, validate_metadata
 from propkg.onnx_batch import BATCH, set_batch_dimension
+from propkg_contract.errors import UnsupportedOperationError
+from propkg_contract.metadata import attach_metadata, validate_metadata
+from propkg_contract.registry import write_manifest_entry
 
 #: ONNX opset written by CasADi 3.8's GraphBuilder; checked at export
 OPSET = 16

@@ -29,7 +29,7 @@ import numpy as np
 from propkg import backbones as bb
 from propkg.components import PureConstants, constants_for
 from propkg.correction import einstein_cp, einstein_h, einstein_s, tanh_net
-from propkg.errors import PropkgError
+from propkg_contract.errors import PropkgError
 
 T_REF = 298.15
 P_REF = 101325.0

@@ -16,8 +16,8 @@ from scipy.optimize import least_squares
 from propkg import backbones as bb
 from propkg.components import PureConstants
 from propkg.correction import einstein_cp, einstein_size, tanh_net, tanh_net_size
-from propkg.errors import DataError
 from propkg.hybrid import HybridPureModel, scaled_input
+from propkg_contract.errors import DataError
 
 #: default sizes and penalties
 HIDDEN = 3

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from propkg.cli import main
+from propkg_cli import main
 
 
 @pytest.mark.integration

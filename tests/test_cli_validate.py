@@ -5,10 +5,10 @@ import json
 import onnx
 import pytest
 
-from propkg.cli import main
-from propkg.cli.validate_checks import BOUND_TOLERANCE, pure_bounds
-from propkg.manifest import find_model
-from propkg.metadata import attach_metadata, metadata_from_proto, validate_metadata
+from propkg_cli import main
+from propkg_cli.validate_checks import BOUND_TOLERANCE, pure_bounds
+from propkg_contract.metadata import attach_metadata, metadata_from_proto, validate_metadata
+from propkg_contract.registry import find_model
 
 
 @pytest.mark.integration
@@ -61,7 +61,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path, capsys, argv, message):
 def test_a_damaged_model_file_is_refused_in_one_line(tmp_path, monkeypatch, capsys, command):
     import shutil
 
-    from propkg.manifest import MODEL_DIR_VARIABLE, default_model_dir
+    from propkg_contract.registry import MODEL_DIR_VARIABLE, default_model_dir
 
     models = tmp_path / "models"
     shutil.copytree(default_model_dir(), models)

@@ -5,12 +5,12 @@ import pytest
 import thermo.nrtl as tn
 import thermo.unifac as tu
 
-from propkg.errors import DataError
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import COMPONENTS, SHIPPED_PAIRS, component
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
 from propkg.mixtures.nrtl import NrtlParameters
 from propkg.mixtures.unifac import UnifacParameters, group_assignment
+from propkg_contract.errors import DataError
 from tests.tolerances import IDENTITY_RTOL
 
 STATES = [(290.0, 0.02), (330.0, 0.37), (373.15, 0.81), (400.0, 0.999)]

@@ -4,14 +4,14 @@ import casadi as ca
 import numpy as np
 import pytest
 
-from propkg.errors import DataError, UnsupportedOperationError
-from propkg.manifest import find_binary_model
-from propkg.metadata import read_metadata
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
 from propkg.mixtures.export import export_onnx
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import fit_pair
+from propkg_contract.errors import DataError, UnsupportedOperationError
+from propkg_contract.metadata import read_metadata
+from propkg_contract.registry import find_binary_model
 
 
 @pytest.mark.component

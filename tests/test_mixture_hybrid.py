@@ -9,8 +9,6 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from propkg.manifest import find_binary_model, load_manifest, sha256_of
-from propkg.metadata import read_metadata
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
@@ -19,6 +17,8 @@ from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
 from propkg.mixtures.vle_data import BinaryVleData
 from propkg.onnx_batch import casadi_import
+from propkg_contract.metadata import read_metadata
+from propkg_contract.registry import find_binary_model, load_manifest, sha256_of
 from tests.tolerances import (
     CROSS_IMPLEMENTATION_RTOL,
     FINITE_DIFFERENCE_RTOL,

@@ -19,8 +19,8 @@ from idaes_plugin.activity.flash_grid import (  # noqa: E402
     solve_flash,
 )
 from idaes_plugin.vle_package import vle_config  # noqa: E402
-from propkg.errors import PropkgError
-from propkg.manifest import find_binary_model, find_model
+from propkg_contract.errors import PropkgError
+from propkg_contract.registry import find_binary_model, find_model
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
 
 MODELS = ["hybrid", "unifac", "nrtl"]

@@ -20,9 +20,9 @@ import idaes_plugin  # noqa: F401  (registers the pip-only IPOPT first)
 from idaes_plugin.config_tools import with_onnx_methods
 from idaes_plugin.pure_methods import OnnxPure, check_temperature
 from idaes_plugin.vle_package import vle_config
-from propkg.errors import DomainError, MetadataError, PropkgError, UnitsError
-from propkg.metadata import attach_metadata, metadata_from_proto
 from propkg.replicas.bt_ideal import export_bt_ideal_replica
+from propkg_contract.errors import DomainError, MetadataError, PropkgError, UnitsError
+from propkg_contract.metadata import attach_metadata, metadata_from_proto
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 REPLACED = ("dens_mol_liq_comp", "enth_mol_liq_comp", "enth_mol_ig_comp", "pressure_sat_comp")
@@ -150,7 +150,7 @@ def test_vle_config_names_and_bounds():
 
 
 def _path(name):
-    from propkg.manifest import find_model
+    from propkg_contract.registry import find_model
 
     return str(find_model(name))
 
@@ -186,7 +186,7 @@ def test_non_overlapping_domains_refused(tmp_path):
     proto = onnx.load(str(paths["toluene"]))
     meta = metadata_from_proto(proto)
     raw = dict(meta.raw, domain={"temperature": [600.0, 700.0]})
-    from propkg.metadata import validate_metadata
+    from propkg_contract.metadata import validate_metadata
 
     attach_metadata(proto, validate_metadata(raw))
     onnx.save(proto, str(paths["toluene"]))
@@ -214,7 +214,7 @@ def test_units_converted_from_metadata(tmp_path):
         raw = replica_metadata(name)
         raw["outputs"]["pressure_sat_comp"]["units"] = "kPa"
         raw["outputs"]["dens_mol_liq_comp"]["units"] = "kmol/m**3"
-        from propkg.metadata import validate_metadata
+        from propkg_contract.metadata import validate_metadata
 
         proto = onnx.load(str(scaled[name]))
         attach_metadata(proto, validate_metadata(raw))
@@ -241,7 +241,7 @@ def test_wrong_dimension_refused_at_package_build(tmp_path):
     proto = onnx.load(str(paths["benzene"]))
     raw = metadata_from_proto(proto).raw
     raw["outputs"]["dens_mol_liq_comp"]["units"] = "kg/m**3"  # mass, not molar density
-    from propkg.metadata import validate_metadata
+    from propkg_contract.metadata import validate_metadata
 
     attach_metadata(proto, validate_metadata(raw))
     onnx.save(proto, str(paths["benzene"]))
@@ -369,7 +369,7 @@ def h_liq_sym(outs, x):
 
 def _restrict_outputs(path, keep):
     """Rewrite a model's metadata so that only ``keep`` outputs are declared."""
-    from propkg.metadata import validate_metadata
+    from propkg_contract.metadata import validate_metadata
 
     proto = onnx.load(str(path))
     raw = metadata_from_proto(proto).raw

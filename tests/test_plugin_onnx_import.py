@@ -7,8 +7,8 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from idaes_plugin.onnx_import import SUPPORTED_OPS, load_model
-from propkg.errors import MetadataError, UnitsError, UnsupportedOperationError
-from propkg.metadata import attach_metadata, validate_metadata
+from propkg_contract.errors import MetadataError, UnitsError, UnsupportedOperationError
+from propkg_contract.metadata import attach_metadata, validate_metadata
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 

@@ -15,7 +15,7 @@ from exported_models import MODEL_DIR
 from idaes_plugin.casadi_to_pyomo import sx_to_pyomo
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pyomo_block import add_onnx_block
-from propkg.errors import UnsupportedOperationError
+from propkg_contract.errors import UnsupportedOperationError
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
 
 

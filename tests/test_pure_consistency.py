@@ -15,8 +15,8 @@ from propkg.backbones import R
 from propkg.components import names
 from propkg.evaluate import run_onnx
 from propkg.hybrid import P_REF, T_REF, HybridPureModel
-from propkg.metadata import read_metadata
 from propkg.pipeline import default_model_dir
+from propkg_contract.metadata import read_metadata
 from tests.tolerances import FINITE_DIFFERENCE_RTOL, IDENTITY_RTOL
 
 FLUIDS = names()

@@ -10,9 +10,9 @@ from propkg.datasets import load_dataset, subset
 from propkg.evaluate import deviations, run_onnx
 from propkg.export import ALLOWED_OPS, BATCH, OPSET
 from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
-from propkg.manifest import find_model, load_manifest, sha256_of
-from propkg.metadata import read_metadata
 from propkg.pipeline import default_model_dir
+from propkg_contract.metadata import read_metadata
+from propkg_contract.registry import find_model, load_manifest, sha256_of
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 FLUIDS = names()
@@ -163,8 +163,8 @@ def test_onnx_matches_held_out_coolprop_data(fluid):
 def test_tampered_metadata_is_rejected(tmp_path, edit, match):
     import json
 
-    from propkg.errors import MetadataError
-    from propkg.metadata import METADATA_KEY
+    from propkg_contract.errors import MetadataError
+    from propkg_contract.metadata import METADATA_KEY
 
     proto = onnx.load(str(_path("water")))
     entry = next(p for p in proto.metadata_props if p.key == METADATA_KEY)
@@ -181,7 +181,7 @@ def test_tampered_metadata_is_rejected(tmp_path, edit, match):
 def test_modified_model_file_fails_manifest_check(tmp_path):
     import shutil
 
-    from propkg.errors import MetadataError
+    from propkg_contract.errors import MetadataError
 
     shutil.copy(MODEL_DIR / "manifest.json", tmp_path / "manifest.json")
     shutil.copy(_path("water"), tmp_path / "water.onnx")

@@ -11,7 +11,7 @@ import pytest
 from pyomo.repn.plugins.nl_writer import NLWriter
 
 from idaes_plugin.solvers.nl_reader import read_nl
-from propkg.errors import SolverError
+from propkg_contract.errors import SolverError
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 UNARY = {

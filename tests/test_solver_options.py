@@ -6,7 +6,7 @@ import pytest
 import idaes_plugin  # noqa: F401
 from idaes_plugin.solvers.ampl_driver import collect_options, parse_option_tokens
 from idaes_plugin.solvers.casadi_ipopt import prepare_ipopt_options
-from propkg.errors import SolverError
+from propkg_contract.errors import SolverError
 
 
 @pytest.mark.unit

@@ -23,8 +23,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from propkg.manifest import find_binary_model, find_model  # noqa: E402
-from propkg.metadata import read_metadata  # noqa: E402
 from propkg.mixtures.analysis import (  # noqa: E402
     azeotrope_coolprop,
     azeotrope_model,
@@ -37,6 +35,8 @@ from propkg.mixtures.excess import binary_excess_function, evaluate  # noqa: E40
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs  # noqa: E402
 from propkg.mixtures.training import bubble_statistics  # noqa: E402
 from propkg.mixtures.vle_data import BinaryVleData, psat_coolprop  # noqa: E402
+from propkg_contract.metadata import read_metadata  # noqa: E402
+from propkg_contract.registry import find_binary_model, find_model  # noqa: E402
 
 DATA = ROOT / "validation" / "datasets" / "mixtures"
 BROUWER = ROOT / "validation" / "datasets" / "brouwer2021" / "Brouwer_2021.csv"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, BinaryGibbsModel, load_binary_model
-from propkg.errors import PropkgError
+from propkg_contract.errors import PropkgError
 
 
 def liquid_phase_config(component_names: Sequence[str], activity_model: str) -> dict:
@@ -40,7 +40,7 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str) -> 
     from idaes.core import LiquidPhase
 
     from idaes_plugin.activity.eos import ActivityCoeffLiquid
-    from propkg.manifest import find_binary_model
+    from propkg_contract.registry import find_binary_model
 
     names = list(component_names)
     if activity_model not in MODEL_SUFFIX:

@@ -78,7 +78,7 @@ def equilibrium_deviation(state: dict, components=("ethanol", "water"),
     import onnxruntime as ort
 
     from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX
-    from propkg.manifest import find_binary_model, find_model
+    from propkg_contract.registry import find_binary_model, find_model
 
     path, swapped = find_binary_model(*components)
     order = list(components[::-1] if swapped else components)

@@ -30,8 +30,8 @@ import numpy as np
 
 from idaes_plugin.casadi_to_pyomo import sx_to_pyomo
 from idaes_plugin.onnx_import import load_model
-from propkg.errors import MetadataError
-from propkg.metadata import ModelMetadata
+from propkg_contract.errors import MetadataError
+from propkg_contract.metadata import ModelMetadata
 
 #: activity_model name -> output suffix in the ONNX file
 MODEL_SUFFIX = {"hybrid": "", "unifac": "_unifac", "nrtl": "_nrtl"}
@@ -86,7 +86,7 @@ def load_binary_model(path: str | Path, activity_model: str = "hybrid") -> Binar
     UnsupportedOperationError
         A non-smooth or unsupported ONNX op.
     """
-    from propkg.manifest import sha256_of
+    from propkg_contract.registry import sha256_of
 
     path = Path(path)
     if not path.is_file():

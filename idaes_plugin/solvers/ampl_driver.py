@@ -23,7 +23,7 @@ import numpy as np
 
 from idaes_plugin.solvers.casadi_ipopt import SolveOutcome, solve_nl_problem
 from idaes_plugin.solvers.nl_reader import NLProblem, read_nl
-from propkg.errors import SolverError
+from propkg_contract.errors import SolverError
 
 #: the version string ``ipopt --version`` prints; Pyomo checks the first two tokens
 IPOPT_VERSION = "3.14.19"

@@ -7,7 +7,7 @@ this module reads the format itself. It supports the opcodes of Pyomo's NL write
 ``abs``, the unary functions, ``if`` with comparisons and ``and``/``or``, defined variables
 (``V`` segments), constraint and objective bodies, bounds, initial guesses, and suffixes.
 External functions (``F`` segments), logical constraints and complementarity conditions are
-refused with :class:`~propkg.errors.SolverError` naming what was found.
+refused with :class:`~propkg_contract.errors.SolverError` naming what was found.
 
 The format is documented in D. M. Gay, "Writing .nl Files", Sandia report SAND2005-7907P
 (2005).
@@ -27,7 +27,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
-from propkg.errors import SolverError
+from propkg_contract.errors import SolverError
 
 #: AMPL opcode -> (arity, builder); arity ``None`` means n-ary with a count line.
 _UNARY = {

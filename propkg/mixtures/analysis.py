@@ -19,7 +19,7 @@ import casadi as ca
 import numpy as np
 from scipy.optimize import brentq, fsolve
 
-from propkg.errors import DataError, SolverError
+from propkg_contract.errors import DataError, SolverError
 
 
 def azeotrope_model(fun: ca.Function, psat1: Callable, psat2: Callable, P: float,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from propkg.errors import DataError
 from propkg.mixtures.components import component
 from propkg.mixtures.nrtl import NrtlParameters, nrtl_gibbs_excess_rt
 from propkg.mixtures.unifac import (
@@ -19,6 +18,7 @@ from propkg.mixtures.unifac import (
     group_assignment,
     unifac_gibbs_excess_rt,
 )
+from propkg_contract.errors import DataError
 
 BACKBONES = ("unifac", "nrtl")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from propkg.errors import DataError
+from propkg_contract.errors import DataError
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
-from propkg.errors import UnsupportedOperationError
-from propkg.manifest import write_manifest_entry
-from propkg.metadata import attach_metadata, validate_metadata
 from propkg.mixtures.components import SHIPPED_PAIRS, component
 from propkg.mixtures.training import PairFit, fit_pair
 from propkg.onnx_batch import BATCH, casadi_import, set_batch_dimension
+from propkg_contract.errors import UnsupportedOperationError
+from propkg_contract.metadata import attach_metadata, validate_metadata
+from propkg_contract.registry import write_manifest_entry
 
 OPSET = 17
 SMOOTH_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Exp", "Log", "Sqrt", "Tanh", "MatMul", "Gemm",
@@ -184,7 +184,7 @@ def manifest_entry(pair: tuple[str, str]) -> dict:
 
 def export_all(model_dir: str | Path | None = None, pairs=SHIPPED_PAIRS) -> list[Path]:
     """Fit and export every shipped pair, then write their manifest entries (one call each)."""
-    from propkg.manifest import default_model_dir
+    from propkg_contract.registry import default_model_dir
 
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     paths = [export_pair(fit_pair(pair), model_dir) for pair in pairs]

@@ -25,9 +25,9 @@ from __future__ import annotations
 import casadi as ca
 import numpy as np
 
-from propkg.errors import DataError, SolverError
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.excess import binary_excess_function, log_activity_coefficients
+from propkg_contract.errors import DataError, SolverError
 
 
 def correction(z, tau, theta, n_hidden: int):
@@ -186,7 +186,7 @@ class HybridExcessGibbs:
 
         Parameters
         ----------
-        metadata : propkg.metadata.ModelMetadata
+        metadata : propkg_contract.metadata.ModelMetadata
         """
         pair = tuple(metadata.component_names)
         label = metadata.backbone["gibbs_excess_rt"]["name"]

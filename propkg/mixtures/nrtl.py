@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import casadi as ca
 import numpy as np
 
-from propkg.errors import DataError
+from propkg_contract.errors import DataError
 
 SOURCE = "ChemSep NRTL (thermo.interaction_parameters.IPDB)"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
-from propkg.errors import DataError
 from propkg.mixtures.backbones import BACKBONES, Backbone
 from propkg.mixtures.excess import binary_excess_function, evaluate
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs, bubble_point
 from propkg.mixtures.vle_data import BinaryVleData
+from propkg_contract.errors import DataError
 
 MAX_TRAINING_POINTS = 15
 DATA_DIR = Path(__file__).resolve().parents[2] / "validation" / "datasets" / "mixtures"

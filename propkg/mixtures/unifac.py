@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import casadi as ca
 import numpy as np
 
-from propkg.errors import DataError
+from propkg_contract.errors import DataError
 
 VERSIONS = {0: "UNIFAC (original)", 1: "UNIFAC (modified Dortmund)"}
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from propkg.errors import DataError
 from propkg.mixtures.components import component
+from propkg_contract.errors import DataError
 
 P_ATM = 101325.0
 #: x1 of the training points on each training isotherm

@@ -36,7 +36,7 @@ from pathlib import Path
 import casadi as ca
 
 from propkg.hybrid import P_REF, T_REF  # propkg's reference state of h and s
-from propkg.metadata import attach_metadata, validate_metadata
+from propkg_contract.metadata import attach_metadata, validate_metadata
 
 #: Parameters of IDAES BT_ideal, in SI units (density coefficient 1 converted to mol/m**3).
 BT_IDEAL_PARAMETERS = {

@@ -19,7 +19,7 @@ import argparse
 import time
 from pathlib import Path
 
-from propkg.errors import DataError, PropkgError
+from propkg_contract.errors import DataError, PropkgError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -64,8 +64,8 @@ def _dataset_dir(out: Path) -> Path:
 
 
 def _shipped_models(progress) -> list[dict]:
-    from propkg.manifest import find_model, load_manifest
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import find_model, load_manifest
 
     rows = []
     for entry in load_manifest()["models"]:
@@ -94,7 +94,6 @@ def _refit(name: str, out: Path, progress) -> dict:
     from propkg.components import get_constants
     from propkg.datasets import load_dataset, subset
     from propkg.evaluate import deviations, run_onnx
-    from propkg.manifest import find_model
     from propkg.pipeline import export_fitted
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
@@ -104,6 +103,7 @@ def _refit(name: str, out: Path, progress) -> dict:
         plain_net_fit,
     )
     from propkg.training import fit_hybrid
+    from propkg_contract.registry import find_model
 
     c = get_constants(name)
     data_dir = _dataset_dir(out)
@@ -167,8 +167,8 @@ def _txy(case, result) -> tuple:
     import onnxruntime as ort
 
     from propkg.evaluate import onnx_session, run_onnx
-    from propkg.manifest import find_binary_model, find_model
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import find_binary_model, find_model
 
     light, heavy = case.components
     sessions = [onnx_session(find_model(c)) for c in case.components]
@@ -194,7 +194,7 @@ def _txy(case, result) -> tuple:
             val = np.asarray(val).ravel()
             return val[::-1] if swapped else val
 
-    from propkg.cli.demo_plots import bubble_curve
+    from propkg_cli.demo_plots import bubble_curve
 
     curve = bubble_curve(case.components, case.pressure, ln_gamma, psat, (lo, hi))
     points = {}
@@ -274,9 +274,9 @@ def _write_report(out: Path, case, models, refit, result, figures, elapsed) -> P
 
 
 def run(args: argparse.Namespace) -> int:
-    from propkg.cli.demo_flowsheet import FlashCase, run_flowsheet
-    from propkg.cli.demo_plots import deviation_plot, parity_plot, txy_plot
-    from propkg.manifest import find_model
+    from propkg_cli.demo_flowsheet import FlashCase, run_flowsheet
+    from propkg_cli.demo_plots import deviation_plot, parity_plot, txy_plot
+    from propkg_contract.registry import find_model
 
     start = time.perf_counter()
     out = _prepare_output(args.output)

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from propkg.errors import MetadataError
+from propkg_contract.errors import MetadataError
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA_VERSION = 1

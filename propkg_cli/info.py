@@ -24,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def summary(meta) -> str:
-    """Human-readable summary of a :class:`propkg.metadata.ModelMetadata`."""
+    """Human-readable summary of a :class:`propkg_contract.metadata.ModelMetadata`."""
     raw = meta.raw
     lines = [
         f"kind:        {meta.kind}",
@@ -61,7 +61,7 @@ def summary(meta) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
 
     meta = read_metadata(args.model)
     if args.json:

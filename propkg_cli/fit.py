@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from propkg.errors import DataError, UnitsError
+from propkg_contract.errors import DataError, UnitsError
 
 #: accepted units per column -> factor to SI
 UNITS = {

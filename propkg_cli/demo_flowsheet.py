@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from propkg.errors import SolverError
+from propkg_contract.errors import SolverError
 
 
 @dataclass

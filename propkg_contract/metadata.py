@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from propkg.errors import MetadataError
+from propkg_contract.errors import MetadataError
 
 METADATA_KEY = "propkg"
 SCHEMA_VERSION = 1

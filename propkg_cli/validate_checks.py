@@ -43,7 +43,7 @@ def pure_bounds(path: Path, dataset_dir: Path | None = None) -> list[dict]:
     """Measured vs recorded held-out errors of every output of a pure-component file."""
     from propkg.datasets import load_dataset, subset
     from propkg.evaluate import run_onnx, statistics
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
 
     meta = read_metadata(path)
     name = meta.component_names[0]
@@ -77,9 +77,9 @@ def _onnx_excess_function(path: Path):
 
 def binary_bounds(path: Path, data_dir: Path) -> list[dict]:
     """Measured vs recorded held-out bubble-pressure and y errors of a binary file."""
-    from propkg.metadata import read_metadata
     from propkg.mixtures.training import bubble_statistics
     from propkg.mixtures.vle_data import BinaryVleData
+    from propkg_contract.metadata import read_metadata
 
     meta = read_metadata(path)
     pair = tuple(meta.component_names)
@@ -108,7 +108,7 @@ def pure_consistency(path: Path, n: int = 60) -> dict:
     from idaes_plugin.onnx_import import load_model
     from propkg.backbones import R as GAS_CONSTANT
     from propkg.hybrid import HybridPureModel
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
 
     meta = read_metadata(path)
     onnx_model = load_model(path)

@@ -24,7 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from propkg.errors import DataError, PropkgError
+from propkg_contract.errors import DataError, PropkgError
 
 _SCRIPTS: dict[str, object] = {}
 
@@ -74,8 +74,8 @@ def load_script(name: str):
 
 def _validate_fluid(name: str) -> dict:
     """Everything measured for one pure fluid (runs in a worker process)."""
-    from propkg.cli.validate_checks import pure_agreement, pure_bounds, pure_consistency
-    from propkg.manifest import find_model
+    from propkg_cli.validate_checks import pure_agreement, pure_bounds, pure_consistency
+    from propkg_contract.registry import find_model
 
     path = find_model(name)
     return {
@@ -87,8 +87,8 @@ def _validate_fluid(name: str) -> dict:
 
 
 def _selected(args) -> tuple[list[str], list[tuple[str, str]]]:
-    from propkg.manifest import find_binary_model, find_model, load_manifest
-    from propkg.metadata import read_metadata
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import find_binary_model, find_model, load_manifest
 
     manifest = load_manifest()["models"]
     if args.fluids:
@@ -211,8 +211,8 @@ def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: st
 
 
 def run(args: argparse.Namespace) -> int:
-    from propkg.cli.validate_checks import binary_bounds
-    from propkg.manifest import find_binary_model
+    from propkg_cli.validate_checks import binary_bounds
+    from propkg_contract.registry import find_binary_model
 
     start = time.perf_counter()
     if args.jobs < 1:

@@ -2,7 +2,7 @@
 
 Each sub-command lives in its own module exposing ``add_parser(subparsers)`` which
 registers an ``argparse`` sub-parser whose ``func`` default takes the parsed arguments
-and returns an exit code. Errors derived from :class:`propkg.errors.PropkgError` are
+and returns an exit code. Errors derived from :class:`propkg_contract.errors.PropkgError` are
 printed as one line on stderr with exit code 2, never as a traceback.
 """
 
@@ -12,14 +12,14 @@ import argparse
 import importlib
 import sys
 
-from propkg.errors import PropkgError
+from propkg_contract.errors import PropkgError
 
 #: sub-command modules, in the order shown by ``propkg --help``
 SUBCOMMAND_MODULES = (
-    "propkg.cli.demo",
-    "propkg.cli.validate",
-    "propkg.cli.fit",
-    "propkg.cli.info",
+    "propkg_cli.demo",
+    "propkg_cli.validate",
+    "propkg_cli.fit",
+    "propkg_cli.info",
 )
 
 
