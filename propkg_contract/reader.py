@@ -418,7 +418,9 @@ def run_onnx(path_or_session, T=None, **inputs) -> dict[str, np.ndarray]:
 
     ``T`` (temperatures [K]) is shorthand for ``temperature=``; every input is reshaped to
     ``[batch, width]`` (width 1 for scalars). Returns output name -> array (flattened for
-    ``[batch, 1]`` outputs, ``[batch, width]`` otherwise).
+    ``[batch, 1]`` outputs, ``[batch, width]`` otherwise). For large batches,
+    :class:`~propkg_contract.batch.BatchEvaluator` is several times faster (chunks that stay
+    in the CPU cache, threads, a compiled backend).
     """
     session = (
         onnx_session(path_or_session) if isinstance(path_or_session, str | Path)
@@ -441,3 +443,13 @@ def run_onnx(path_or_session, T=None, **inputs) -> dict[str, np.ndarray]:
         k: (np.asarray(v).ravel() if np.asarray(v).shape[-1] == 1 else np.asarray(v))
         for k, v in zip(names, values, strict=True)
     }
+
+
+def __getattr__(name: str):
+    """``BatchEvaluator`` lives in :mod:`propkg_contract.batch` (which builds on this module)
+    and is importable from here too."""
+    if name == "BatchEvaluator":
+        from propkg_contract.batch import BatchEvaluator
+
+        return BatchEvaluator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
