@@ -86,7 +86,7 @@ def _use_counts(program: list[tuple]) -> list[int]:
 _PROGRAMS: dict[int, tuple] = {}
 
 
-def _program(fun: ca.Function) -> tuple[list[tuple], list[int]]:
+def program_of(fun: ca.Function) -> tuple[list[tuple], list[int]]:
     """The decoded instruction list of ``fun`` and its use counts, cached per function.
 
     Reading instructions through CasADi's Python API costs microseconds each; a property
@@ -109,6 +109,27 @@ def _program(fun: ca.Function) -> tuple[list[tuple], list[int]]:
         _PROGRAMS.clear()
     _PROGRAMS[id(fun)] = (fun, program, uses)  # the function is kept alive with its id
     return program, uses
+
+
+def instruction_value(fun: ca.Function, k: int, op: int, operands: Sequence, constant):
+    """Pyomo counterpart of instruction ``k`` of ``fun`` (op code ``op``) on its operands.
+
+    Raises
+    ------
+    UnsupportedOperationError
+        For an op that is not smooth or has no Pyomo counterpart.
+    """
+    if op == ca.OP_CONST:
+        return constant
+    if op in UNARY_OPS:
+        return UNARY_OPS[op](operands[0])
+    if op in BINARY_OPS:
+        return BINARY_OPS[op](operands[0], operands[1])
+    raise UnsupportedOperationError(
+        f"instruction {k} of CasADi function '{fun.name()}' uses op "
+        f"'{op_name(op)}', which is not smooth or has no Pyomo counterpart; supported: "
+        + ", ".join(sorted(op_name(o) for o in (*UNARY_OPS, *BINARY_OPS)))
+    )
 
 
 def sx_to_pyomo(
@@ -149,7 +170,7 @@ def sx_to_pyomo(
         raise ValueError(f"function '{fun.name()}' has {fun.n_in()} inputs, got {len(inputs)}")
     in_values = [list(v) if isinstance(v, list | tuple) else [v] for v in inputs]
     outputs = [[0.0] * fun.nnz_out(i) for i in range(fun.n_out())]
-    program, uses = _program(fun)
+    program, uses = program_of(fun)
     share = subexpression is not None
     work: dict[int, object] = {}
     for k, (op, args, out, constant) in enumerate(program):
@@ -161,16 +182,8 @@ def sx_to_pyomo(
             value = constant
         elif op == ca.OP_INPUT:
             value = in_values[args[0]][args[1]]
-        elif op in UNARY_OPS:
-            value = UNARY_OPS[op](work[args[0]])
-        elif op in BINARY_OPS:
-            value = BINARY_OPS[op](work[args[0]], work[args[1]])
         else:
-            raise UnsupportedOperationError(
-                f"instruction {k} of CasADi function '{fun.name()}' uses op "
-                f"'{op_name(op)}', which is not smooth or has no Pyomo counterpart; supported: "
-                + ", ".join(sorted(op_name(o) for o in (*UNARY_OPS, *BINARY_OPS)))
-            )
+            value = instruction_value(fun, k, op, [work[r] for r in args], constant)
         if share and uses[k] > 1 and op not in (ca.OP_CONST, ca.OP_INPUT):
             if not isinstance(value, float | int):
                 value = subexpression(value)

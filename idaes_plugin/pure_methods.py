@@ -41,6 +41,7 @@ of every output used is converted with Pyomo units to the package's derived unit
 
 from __future__ import annotations
 
+import functools
 import math
 
 import idaes.logger as idaeslog
@@ -52,6 +53,7 @@ from pyomo.environ import units as pyunits
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
 from idaes_plugin.derived import DERIVED_UNITS, derived_function
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
+from idaes_plugin.state_expressions import add_sub_block, state_values
 from propkg_contract.errors import DomainError, MetadataError, UnitsError
 from propkg_contract.vocabulary import GAS_CONSTANT
 
@@ -90,8 +92,50 @@ def _check_output_units(cobj, model: OnnxPropertyModel, output: str, target) -> 
         ) from None
 
 
-def _derived_units(cobj):
-    return cobj.parent_block().get_metadata().derived_units
+class _PackageUnits:
+    """The derived units of a property package, each Pyomo units expression built once.
+
+    IDAES's lookup builds a new expression on every attribute access; keeping one object
+    per unit lets :func:`_attach_units` memoise conversion factors by identity (a factor
+    costs ~0.1 ms with ``pyunits.convert_value``, and IDAES's bubble/dew initialisation
+    asks for the vapour pressure hundreds of times).
+    """
+
+    def __init__(self, derived):
+        self._derived = derived
+        self._units: dict = {}
+
+    def __getattr__(self, name: str):  # PRESSURE, TEMPERATURE, ENERGY_MOLE, ...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._units:
+            self._units[name] = getattr(self._derived, name)
+        return self._units[name]
+
+    def ratio(self, numerator: str | None, denominator: str):
+        """``numerator / denominator`` (``None``: 1), built once."""
+        key = (numerator, denominator)
+        if key not in self._units:
+            top = 1 if numerator is None else getattr(self, numerator)
+            self._units[key] = top / getattr(self, denominator)
+        return self._units[key]
+
+
+def _derived_units(cobj) -> _PackageUnits:
+    params = cobj.parent_block()
+    units = params.__dict__.get("_propkg_units")
+    if units is None:
+        units = params.__dict__["_propkg_units"] = _PackageUnits(
+            params.get_metadata().derived_units
+        )
+    return units
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_ratio(numerator: str | None, denominator: str):
+    """Pyomo units ``numerator / denominator`` of metadata unit strings (None: 1), cached."""
+    top = 1 if numerator is None else parse_units(numerator)
+    return top / parse_units(denominator)
 
 
 def _temperature_number(model: OnnxPropertyModel, T):
@@ -154,8 +198,11 @@ def check_domain(block, raise_error: bool = True) -> list[str]:
 def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
     """Dimensionless Pyomo expressions of ``build_function()`` (an SX function of T) at ``T``.
 
-    Cached per (state block, component, key, T); shared subexpressions become named
-    Expressions in a sub-block ``propkg_<component>_<label>`` of the state block.
+    Cached per (state block, component, key, T). Quantities of the component's state
+    function come from its one translation at ``T``
+    (:func:`idaes_plugin.state_expressions.state_values`); anything else is translated on
+    its own, with shared subexpressions as named Expressions in a sub-block
+    ``propkg_<component>_<label>`` of the state block.
     """
     model = component_model(cobj)
     t_number = {"temperature": _temperature_number(model, T)}
@@ -172,16 +219,15 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
     cache = b.__dict__.setdefault("_propkg_cache", {})
     full_key = (cobj.local_name, key, id(T))
     if full_key not in cache:
-        name = base = f"propkg_{cobj.local_name}_{label}"
-        k = 1
-        while b.component(name) is not None:
-            name, k = f"{base}_{k}", k + 1
-        sub = pyo.Block(concrete=True)
-        b.add_component(name, sub)
-        values = sx_to_pyomo(
-            build_function(), [t_number[n] for n in model.input_names],
-            subexpression=indexed_subexpressions(sub),
-        )  # fmt: skip
+        # one translation per (state block, component, T) shared by every property
+        values = state_values(b, cobj.local_name, model, T, key)
+        if values is None:
+            values = sx_to_pyomo(
+                build_function(), [t_number[n] for n in model.input_names],
+                subexpression=indexed_subexpressions(
+                    add_sub_block(b, f"propkg_{cobj.local_name}_{label}")
+                ),
+            )  # fmt: skip
         cache[full_key] = (T, values)  # keep T alive so that its id stays unique
     return cache[full_key][1]
 
@@ -213,11 +259,15 @@ def _derived_value(b, cobj, T, name: str, target):
 def _reference_value(cobj, b, output: str) -> float:
     """Model output at the package's ``temperature_ref`` (a number in the model's units)."""
     model = component_model(cobj)
-    t_ref = pyo.value(pyunits.convert(b.params.temperature_ref, to_units=pyunits.K))
-    t_model = pyunits.convert_value(
-        t_ref, from_units=pyunits.K, to_units=parse_units(model.units_of("temperature"))
-    )
-    return float(model.evaluate([output], temperature=t_model)[0])
+    t_ref = pyo.value(b.params.temperature_ref)  # in the package's base units
+    memo = cobj.__dict__.setdefault("_propkg_reference_values", {})
+    if (output, t_ref) not in memo:
+        t_kelvin = pyo.value(pyunits.convert(b.params.temperature_ref, to_units=pyunits.K))
+        t_model = pyunits.convert_value(
+            t_kelvin, from_units=pyunits.K, to_units=parse_units(model.units_of("temperature"))
+        )
+        memo[(output, t_ref)] = float(model.evaluate([output], temperature=t_model)[0])
+    return memo[(output, t_ref)]
 
 
 def _attach_units(value, declared, target):
@@ -227,8 +277,24 @@ def _attach_units(value, declared, target):
     ``pyunits.convert`` walk the (large) model expression to find its units; a factor of
     exactly 1 is not written at all.
     """
-    factor = pyunits.convert_value(1.0, from_units=declared, to_units=target)
+    factor = _conversion_factor(declared, target)
     return (value if factor == 1.0 else factor * value) * target
+
+
+_FACTORS: dict[tuple[int, int], tuple] = {}
+
+
+def _conversion_factor(declared, target) -> float:
+    """``pyunits.convert_value(1, declared, target)``, memoised by the objects' identity
+    (the memo holds them, so that their ids stay theirs)."""
+    key = (id(declared), id(target))
+    entry = _FACTORS.get(key)
+    if entry is None:
+        if len(_FACTORS) > 1024:
+            _FACTORS.clear()
+        factor = pyunits.convert_value(1.0, from_units=declared, to_units=target)
+        entry = _FACTORS[key] = (declared, target, factor)
+    return entry[2]
 
 
 def _with_units(cobj, value, output: str, target):
@@ -285,27 +351,23 @@ class HybridVaporPressure:
         model = component_model(cobj)
         (log_p,) = _model_values(b, cobj, T, ("pressure_sat_comp",), log=True)
         declared = parse_units(model.units_of("pressure_sat_comp"), model.source)
-        factor = pyunits.convert_value(
-            1.0, from_units=declared, to_units=_derived_units(cobj).PRESSURE
-        )
+        factor = _conversion_factor(declared, _derived_units(cobj).PRESSURE)
         return log_p if factor == 1.0 else log_p + math.log(factor)
 
     @staticmethod
     def dT_log_expression(b, cobj, T):
         model = component_model(cobj)
         (dlnp,) = _model_values(b, cobj, T, ("pressure_sat_comp",), wrt="temperature", log=True)
-        t_units = parse_units(model.units_of("temperature"), model.source)
-        return _attach_units(dlnp, 1 / t_units, 1 / _derived_units(cobj).TEMPERATURE)
+        declared = _declared_ratio(None, model.units_of("temperature"))
+        return _attach_units(dlnp, declared, _derived_units(cobj).ratio(None, "TEMPERATURE"))
 
     @staticmethod
     def dT_expression(b, cobj, T):
         model = component_model(cobj)
         (dpdt,) = _model_values(b, cobj, T, ("pressure_sat_comp",), wrt="temperature")
-        units = parse_units(model.units_of("pressure_sat_comp")) / parse_units(
-            model.units_of("temperature")
-        )
-        derived = _derived_units(cobj)
-        return _attach_units(dpdt, units, derived.PRESSURE / derived.TEMPERATURE)
+        units = _declared_ratio(model.units_of("pressure_sat_comp"), model.units_of("temperature"))
+        target = _derived_units(cobj).ratio("PRESSURE", "TEMPERATURE")
+        return _attach_units(dpdt, units, target)
 
 
 class HybridLiquidDensity:
@@ -446,12 +508,12 @@ class HybridLiquidEnthalpy:
         # h_ig(T) - dh_vap(T) as one translated function (shared subexpressions), minus
         # h_ig(T_ref) of the model, plus the vapour's formation enthalpy
         model = component_model(cobj)
-        h_ref = _reference_value(cobj, b, "enth_mol_ig_comp") * pyunits.convert_value(
-            1.0, from_units=parse_units(model.units_of("enth_mol_ig_comp")),
-            to_units=pyunits.J / pyunits.mol,
-        )  # fmt: skip
+        joule_per_mol = parse_units("J/mol")
+        h_ref = _reference_value(cobj, b, "enth_mol_ig_comp") * _conversion_factor(
+            parse_units(model.units_of("enth_mol_ig_comp")), joule_per_mol
+        )
         h = _derived_value(b, cobj, T, "enth_mol_liq_comp", units)
-        h = h - _attach_units(h_ref, pyunits.J / pyunits.mol, units)
+        h = h - _attach_units(h_ref, joule_per_mol, units)
         if _include_formation(cobj):
             h = h + cobj.enth_mol_form_vap_comp_ref
         return h
