@@ -12,56 +12,32 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import brentq
 
 from propkg.screening import screen_bubble_points, screen_vapor_pressure
-from propkg.screening.binary import _ln_p_calc
 from propkg.screening.pure import ln_psat_backbone
+from propkg.screening.synthetic import (
+    bubble_point_sets,
+    digit_swap,
+    plant_binary_errors,
+    plant_pure_errors,
+    vapor_pressure_sets,
+)
 
-NOISE = 0.003
 SEEDS = range(12)
 PURE = "benzene"
 A, B = "acetone", "water"
-RK = np.array([1.4, 0.0, 0.3, 0.0])  # Redlich-Kister A, B of the synthetic mixture
 
 
-def digit_swap(value: float) -> float:
-    """Swap two adjacent leading digits (a transcription error) so the value moves > 3 %."""
-    text = f"{value:.6g}"
-    pos = [i for i, ch in enumerate(text) if ch.isdigit()]
-    for i, j in zip(pos[:3], pos[1:4], strict=False):
-        chars = list(text)
-        chars[i], chars[j] = chars[j], chars[i]
-        new = float("".join(chars))
-        if abs(np.log(new / value)) > 0.03:
-            return new
-    raise AssertionError(f"no digit swap of {text} changes it by > 3 %")
+def pure_data(seed):
+    return vapor_pressure_sets(PURE, seed)
 
 
-def pure_data(seed: int, n_pub: int = 6, n_per: int = 12) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    ln_ref = ln_psat_backbone(PURE)
-    frames = []
-    for k in range(n_pub):
-        T = np.sort(rng.uniform(300.0, 520.0, n_per))
-        lnP = ln_ref(T) + 0.03 * (T / 500.0 - 1) + NOISE * rng.standard_normal(n_per)
-        frames.append(pd.DataFrame({"temperature [K]": T, "pressure [Pa]": np.exp(lnP),
-                                    "source": f"10.9999/pub{k}"}))
-    return pd.concat(frames, ignore_index=True)
+def plant_pure(df, seed):
+    return plant_pure_errors(df, seed)
 
 
-def plant_pure(df: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, dict]:
-    rng = np.random.default_rng(1000 + seed)
-    df = df.copy()
-    shifted = df["source"] == "10.9999/pub1"
-    df.loc[shifted, "pressure [Pa]"] *= 1.08
-    outlier = int(rng.choice(np.flatnonzero(~shifted)))
-    df.loc[outlier, "pressure [Pa]"] = digit_swap(df.loc[outlier, "pressure [Pa]"])
-    candidates = [i for i in np.flatnonzero(~shifted) if i != outlier]
-    original = int(rng.choice(candidates))
-    dup = df.loc[[original]].assign(**{"pressure [Pa]": df.loc[original, "pressure [Pa]"] * 1.06})
-    df = pd.concat([df, dup], ignore_index=True)
-    return df, {"shifted": np.flatnonzero(shifted), "outlier": outlier, "duplicate": len(df) - 1}
+def binary_data(seed, vapour=False):
+    return bubble_point_sets(A, B, seed, vapour=vapour)
 
 
 @pytest.mark.unit
@@ -109,52 +85,11 @@ def test_test_sources_are_not_flagged_by_the_evaluated_model():
     assert (model.loc[df["source"] != "10.9999/pub0", "flag"] == "ok").all()
 
 
-def _bubble_T(x1: float, P: float) -> float:
-    la, lb = ln_psat_backbone(A), ln_psat_backbone(B)
-    f = lambda T: float(_ln_p_calc(np.array([x1]), np.array([T]), RK, la(np.array([T])),  # noqa: E731
-                                   lb(np.array([T])), 340.0)[0]) - np.log(P)
-    return brentq(f, 250.0, 500.0)
-
-
-def binary_data(seed: int, vapour: bool = False) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    la, lb = ln_psat_backbone(A), ln_psat_backbone(B)
-    frames = []
-    for k, T0 in enumerate((310.0, 330.0, 350.0)):
-        x = np.linspace(0.0, 1.0, 11)
-        frames.append(pd.DataFrame({"temperature [K]": np.full(11, T0), "mole_frac_liq [-]": x,
-                                    "type": "isothermal", "source": f"10.9999/iso{k}"}))
-    if not vapour:
-        for k, P in enumerate((50e3, 101325.0, 200e3)):
-            x = np.sort(rng.uniform(0.02, 0.98, 10))
-            T = np.array([_bubble_T(xi, P) for xi in x])
-            frames.append(pd.DataFrame({"temperature [K]": T, "mole_frac_liq [-]": x,
-                                        "type": "isobaric", "source": f"10.9999/bar{k}"}))
-    df = pd.concat(frames, ignore_index=True)
-    T, x = df["temperature [K]"].to_numpy(), df["mole_frac_liq [-]"].to_numpy()
-    lnP = _ln_p_calc(x, T, RK, la(T), lb(T), 340.0)
-    df["pressure [Pa]"] = np.exp(lnP + NOISE * rng.standard_normal(len(df)))
-    if vapour:
-        g1 = (1 - x) ** 2 * (RK[0] + RK[2] * (3 * x - (1 - x)))
-        y = x * np.exp(g1 + la(T) - lnP)
-        df["mole_frac_vap [-]"] = np.clip(y + 0.002 * rng.standard_normal(len(df)), 0, 1)
-        df.loc[x == 0, "mole_frac_vap [-]"] = 0.0
-        df.loc[x == 1, "mole_frac_vap [-]"] = 1.0
-    return df
-
-
 @pytest.mark.unit
 @pytest.mark.parametrize("seed", range(6))
 def test_binary_planted_errors_are_caught_with_their_reason(seed):
-    df = binary_data(seed)
-    swapped = df["source"] == "10.9999/iso1"
-    shifted = df["source"] == "10.9999/bar1"
-    df.loc[swapped, "mole_frac_liq [-]"] = 1 - df.loc[swapped, "mole_frac_liq [-]"]
-    df.loc[shifted, "pressure [Pa]"] *= 1.15
-    rng = np.random.default_rng(seed)
-    outlier = int(rng.choice(np.flatnonzero((df["source"] == "10.9999/iso2")
-                                            & df["mole_frac_liq [-]"].between(0.05, 0.95))))
-    df.loc[outlier, "pressure [Pa]"] = digit_swap(df.loc[outlier, "pressure [Pa]"])
+    df, planted = plant_binary_errors(binary_data(seed), seed)
+    swapped, shifted, outlier = planted["swapped"], planted["shifted"], planted["outlier"]
     result = screen_bubble_points(df, A, B)
     out = result.data
     assert (out.loc[swapped, "flag"] == "exclude").all()
