@@ -6,7 +6,7 @@ Rackett ln rho) plus a smooth robust correction fitted in ln(value) vs T:
 
 .. math::
     r_i = \\ln y_i - \\ln y_{backbone}(T_i),\\qquad
-    e_i = r_i - \\sum_{k=0}^{2} c_k \\left(\\frac{T_m}{T_i} - 1\\right)^k
+    e_i = r_i - \\sum_{k=0}^{3} c_k \\left(\\frac{T_m}{T_i} - 1\\right)^k
 
 (Tukey-biweight fit of the c_k on the rows of non-test publications). Tests, in order:
 
@@ -61,7 +61,7 @@ class PureScreeningSettings:
     min_publications: int = 3
     dup_dT: float = 0.01
     floor_dup: float = 0.02
-    smooth_degree: int = 2
+    smooth_degree: int = 3
     downweight: float = 0.5
 
 
