@@ -74,6 +74,23 @@ def test_pure_clean_data_false_positive_rate():
 
 
 @pytest.mark.unit
+def test_liquid_density_digit_swap_is_caught_against_rackett():
+    from propkg.screening import screen_liquid_density
+    from propkg.screening.pure import ln_density_backbone
+
+    rng = np.random.default_rng(5)
+    T = np.sort(rng.uniform(280.0, 420.0, 40))
+    rho = np.exp(ln_density_backbone("toluene")(T) + 0.01 * (T / 350 - 1)
+                 + 0.001 * rng.standard_normal(40))
+    df = pd.DataFrame({"temperature [K]": T, "dens_mol [mol/m**3]": rho,
+                       "source": [f"10.9999/d{i % 4}" for i in range(40)]})
+    df.loc[17, "dens_mol [mol/m**3]"] = digit_swap(rho[17])
+    out = screen_liquid_density(df, "toluene").data
+    assert out.loc[17, "reason"].startswith("outlier: dens_mol")
+    assert (out.drop(index=17)["flag"] == "ok").all()
+
+
+@pytest.mark.unit
 def test_test_sources_are_not_flagged_by_the_evaluated_model():
     df = pure_data(3)
     df.loc[5, "pressure [Pa]"] *= 1.5  # a gross error in publication pub0
