@@ -144,6 +144,22 @@ def test_vapour_composition_tests_catch_inconsistent_y():
 
 
 @pytest.mark.unit
+def test_infinite_dilution_test_uses_the_measured_gamma_inf():
+    df = binary_data(4)
+
+    def table(value):  # ln gamma_inf "measured" at 300-360 K
+        T = np.linspace(300.0, 360.0, 5)
+        return pd.DataFrame({"temperature [K]": T, "ln_act_coeff_inf [-]": np.full(5, value)})
+
+    true = (table(1.1), table(1.7))  # A - B and A + B of the synthetic Redlich-Kister g^E
+    ok = screen_bubble_points(df, A, B, gamma_inf=true)
+    assert (ok.sets["inf_dev"] < 0.4).all() and (ok.data["flag"] == "ok").all()
+    wrong = screen_bubble_points(df, A, B, gamma_inf=(table(2.4), table(1.7)))
+    assert (wrong.sets["inf_dev"] > 0.9).all()
+    assert wrong.data["reason"].str.contains("ln gamma_inf").all()
+
+
+@pytest.mark.unit
 def test_binary_end_point_test_spares_test_sources_under_the_model():
     df = binary_data(2)
     ps_a = lambda T: 1.2 * np.exp(ln_psat_backbone(A)(T))  # noqa: E731  (a biased "model")

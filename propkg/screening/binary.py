@@ -22,6 +22,11 @@ Tests, each giving a score in [0, 1] (1 = pass):
   ``min(1, tol_agree / |offset|)``;
 - *point outliers*: ``|e - median| > max(k_point * 1.4826 MAD, floor_point)`` of the own
   fit -> those points excluded (no effect on the set's score);
+- *infinite dilution* (if measured ln gamma_inf are given, e.g. Brouwer 2021): the own
+  fit's ln gamma_inf at x -> 0 and x -> 1 against the median measured value within
+  ``inf_dT`` (50) K of the set's median temperature, score
+  ``min(1, tol_inf / max|difference|)`` (tol_inf = 0.4: a two-parameter fit extrapolated
+  to infinite dilution is rough);
 - with vapour compositions ``mole_frac_vap [-]`` (isothermal sets): the Redlich-Kister
   area test ``D = 100 |int ln(g1/g2) dx| / int |ln(g1/g2)| dx``, score ``min(1, 10/D)``,
   and the Van Ness point test, mean |y - y_own fit|, score ``min(1, 0.01/mean)``.
@@ -67,6 +72,8 @@ class BinaryScreeningSettings:
     area_limit: float = 10.0
     point_limit: float = 0.01
     q_exclude: float = 0.2
+    tol_inf: float = 0.4
+    inf_dT: float = 50.0
 
 
 def _ln_gammas(x1, T, p, Tm):
@@ -121,6 +128,27 @@ def _vapour_tests(x1, y1, T, P, lps1, lps2, p_own, Tm, s):
     return D, dy
 
 
+def _infinite_dilution_dev(p_own, Ts, Tm, gamma_inf, dT: float) -> float | None:
+    """Largest |ln gamma_inf (own fit) - measured| of the two ends at the set's median T.
+
+    The measured value is the median of the entries within ``dT`` K of that temperature
+    (ln gamma_inf varies slowly with T, and a median ignores a minority of wrong entries
+    in a compilation). None if no end can be compared.
+    """
+    T0 = float(np.median(Ts))
+    devs = []
+    for end, table in zip((0.0, 1.0), gamma_inf, strict=True):
+        if table is None or len(table) == 0:
+            continue
+        near = np.abs(table["temperature [K]"].to_numpy(dtype=float) - T0) <= dT
+        if not near.any():
+            continue
+        measured = float(np.median(table["ln_act_coeff_inf [-]"].to_numpy(dtype=float)[near]))
+        g1, g2 = _ln_gammas(np.array([end]), np.array([T0]), p_own, Tm)
+        devs.append(abs((g1 if end == 0.0 else g2)[0] - measured))
+    return max(devs) if devs else None
+
+
 def screen_bubble_points(
     df,
     a: str,
@@ -129,6 +157,7 @@ def screen_bubble_points(
     psat: tuple[Callable, Callable] | None = None,
     psat_is_model: bool = False,
     settings: BinaryScreeningSettings | None = None,
+    gamma_inf: tuple | None = None,
 ) -> ScreeningResult:
     """Per-set consistency tests and quality factors of binary bubble points.
 
@@ -146,6 +175,10 @@ def screen_bubble_points(
         Psat [Pa] of a and b at T [K]; default the Ambrose-Walton backbone.
     psat_is_model : bool
         True if ``psat`` is the model being evaluated (test sets then skip the end-point test).
+    gamma_inf : (DataFrame or None, DataFrame or None), optional
+        Measured ln gamma_inf of ``a`` in ``b`` and of ``b`` in ``a`` (``temperature [K]``,
+        ``ln_act_coeff_inf [-]``, e.g. :func:`propkg.measured.load_infinite_dilution`):
+        enables the infinite-dilution test.
 
     Returns
     -------
@@ -239,6 +272,14 @@ def screen_bubble_points(
             scores["agree"] = min(1.0, s.tol_agree / max(abs(row["offset"]), 1e-300))
             if scores["agree"] < 1:
                 fails.append(f"{100 * np.expm1(row['offset']):+.0f} % from the other publications")
+        # infinite dilution against independent measurements
+        if gamma_inf is not None:
+            dev_inf = _infinite_dilution_dev(p_own, Ts, Tm, gamma_inf, s.inf_dT)
+            if dev_inf is not None:
+                row["inf_dev"] = dev_inf
+                scores["inf"] = min(1.0, s.tol_inf / max(dev_inf, 1e-300))
+                if scores["inf"] < 1:
+                    fails.append(f"ln gamma_inf {dev_inf:.2f} from the measured values")
         # vapour compositions
         if y1 is not None and np.isfinite(y1[idx]).all() and "isobaric" not in key:
             row["area_D"], row["point_dy"] = _vapour_tests(xs, y1[idx], Ts, np.exp(lP), ls1, ls2,
