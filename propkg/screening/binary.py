@@ -13,9 +13,9 @@ soft-L1 loss) to the set itself ("own fit") or to all other non-test sets ("cons
 Tests, each giving a score in [0, 1] (1 = pass):
 
 - *end points*: points with x1 >= 0.995 (x1 <= 0.005) against Psat of component 1 (2):
-  score ``min(1, tol / max|ln P - ln Psat|)``, tol = ``tol_end`` (0.03) for a Psat
-  function given by the caller, ``tol_end_backbone`` (0.10) for the Ambrose-Walton
-  backbone (its own error is several % for polar compounds);
+  score ``min(1, tol / max|ln P - ln Psat|)``, tol = ``tol_end`` (0.03) for Psat from
+  measurements or given by the caller, ``tol_end_backbone`` (0.10) for the Ambrose-Walton
+  backbone alone (its error is several %, up to ~30 % for alcohols at low T);
 - *swapped order*: the own fit with x mirrored is ``swap_ratio`` times better (rms) than
   the direct one and the direct one is poor (> ``swap_min``) -> score 0 (set excluded);
 - *agreement*: median ln-residual of the set against the consensus of the other sets:
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from propkg.screening.pure import ScreeningResult, ln_psat_backbone
+from propkg.screening.pure import ScreeningResult, ln_psat_backbone, ln_psat_measured
 from propkg.screening.robust import DOWNWEIGHT, EXCLUDE, OK, add_reason, robust_scale
 from propkg_contract.errors import DataError
 
@@ -128,17 +128,20 @@ def _vapour_tests(x1, y1, T, P, lps1, lps2, p_own, Tm, s):
     return D, dy
 
 
-def _infinite_dilution_dev(p_own, Ts, Tm, gamma_inf, dT: float) -> float | None:
+def _infinite_dilution_dev(p_own, xs, Ts, Tm, gamma_inf, dT: float) -> float | None:
     """Largest |ln gamma_inf (own fit) - measured| of the two ends at the set's median T.
 
     The measured value is the median of the entries within ``dT`` K of that temperature
     (ln gamma_inf varies slowly with T, and a median ignores a minority of wrong entries
-    in a compilation). None if no end can be compared.
+    in a compilation). An end is compared only if the set reaches x1 <= 0.1 (x1 >= 0.9)
+    there: the own fit is not extrapolated across the whole composition range. None if
+    no end can be compared.
     """
     T0 = float(np.median(Ts))
     devs = []
-    for end, table in zip((0.0, 1.0), gamma_inf, strict=True):
-        if table is None or len(table) == 0:
+    reached = (xs.min() <= 0.1, xs.max() >= 0.9)
+    for end, table, ok in zip((0.0, 1.0), gamma_inf, reached, strict=True):
+        if table is None or len(table) == 0 or not ok:
             continue
         near = np.abs(table["temperature [K]"].to_numpy(dtype=float) - T0) <= dT
         if not near.any():
@@ -171,8 +174,10 @@ def screen_bubble_points(
         The components (name, alias or CAS), ``a`` first.
     test_sources : iterable of str
         Held-out publications: never part of a consensus fit.
-    psat : (callable, callable), optional
-        Psat [Pa] of a and b at T [K]; default the Ambrose-Walton backbone.
+    psat : (callable, callable) or {"backbone", "measured"}, optional
+        Psat [Pa] of a and b at T [K]; default (``"backbone"``) the Ambrose-Walton backbone;
+        ``"measured"``: the backbone corrected by the screened ThermoML vapour pressures of
+        each component (:func:`propkg.screening.pure.ln_psat_measured`).
     psat_is_model : bool
         True if ``psat`` is the model being evaluated (test sets then skip the end-point test).
     gamma_inf : (DataFrame or None, DataFrame or None), optional
@@ -201,8 +206,14 @@ def screen_bubble_points(
         raise DataError(f"'{X_COL}' must lie in [0, 1]")
     y1 = df[Y_COL].to_numpy(dtype=float) if Y_COL in df.columns else None
     n = len(T)
-    if psat is None:
+    backbone = psat is None or (isinstance(psat, str) and psat == "backbone")
+    if backbone:
         la, lb = ln_psat_backbone(a), ln_psat_backbone(b)
+    elif isinstance(psat, str) and psat == "measured":
+        la, lb = ln_psat_measured(a), ln_psat_measured(b)
+    elif isinstance(psat, str):
+        raise DataError(f"psat='{psat}' is not understood; give 'backbone', 'measured' or "
+                        "two callables")
     else:
         la, lb = (lambda t: np.log(psat[0](t))), (lambda t: np.log(psat[1](t)))
     with np.errstate(invalid="ignore"):
@@ -254,7 +265,7 @@ def screen_bubble_points(
                 dev += list(np.abs(lP[sel] - ls[sel]))
         if dev:
             row["end_dev"] = float(max(dev))
-            tol = s.tol_end if psat is not None else s.tol_end_backbone
+            tol = s.tol_end_backbone if backbone else s.tol_end
             scores["end"] = min(1.0, tol / max(row["end_dev"], 1e-300))
             if scores["end"] < 1:
                 fails.append(f"pure end point {100 * np.expm1(row['end_dev']):.0f} % from Psat")
@@ -274,7 +285,7 @@ def screen_bubble_points(
                 fails.append(f"{100 * np.expm1(row['offset']):+.0f} % from the other publications")
         # infinite dilution against independent measurements
         if gamma_inf is not None:
-            dev_inf = _infinite_dilution_dev(p_own, Ts, Tm, gamma_inf, s.inf_dT)
+            dev_inf = _infinite_dilution_dev(p_own, xs, Ts, Tm, gamma_inf, s.inf_dT)
             if dev_inf is not None:
                 row["inf_dev"] = dev_inf
                 scores["inf"] = min(1.0, s.tol_inf / max(dev_inf, 1e-300))
