@@ -87,6 +87,11 @@ class BubblePoints:
         return BubblePoints(self.T[mask], self.P[mask], self.x1[mask], self.source[mask],
                             self.y1[mask], self.weight[mask], **opt)
 
+    @property
+    def mixture(self) -> np.ndarray:
+        """True for points with 0 < x1 < 1."""
+        return (self.x1 > PURE_TOLERANCE) & (self.x1 < 1 - PURE_TOLERANCE)
+
     def publications(self) -> list[str]:
         """Distinct publications, sorted."""
         return sorted(set(self.source.tolist()))
@@ -104,8 +109,9 @@ class BubblePoints:
             self.source.tolist(), strict=True))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def validate(self, where: str) -> BubblePoints:
-        """Check ranges (T > 0, P > 0, 0 <= x1 <= 1) and drop pure-component points.
+    def validate(self, where: str, keep_pure: bool = False) -> BubblePoints:
+        """Check ranges (T > 0, P > 0, 0 <= x1 <= 1); drop pure-component points unless
+        ``keep_pure``.
 
         Raises
         ------
@@ -122,15 +128,45 @@ class BubblePoints:
                 raise DataError(f"{where}: column '{name}' has invalid values in data row(s) "
                                 f"{[int(i) + 1 for i in bad[:10]]}; expected finite, positive "
                                 "temperature and pressure, 0 <= x <= 1")
-        mixture = (self.x1 > PURE_TOLERANCE) & (self.x1 < 1 - PURE_TOLERANCE)
-        out = self.subset(mixture)
-        if len(out) < 3:
-            raise DataError(f"{where}: {len(out)} mixture points (0 < x < 1); at least 3 needed")
+        mixture = self.mixture
+        out = self.subset(mixture | keep_pure)
+        if mixture.sum() < 3:
+            raise DataError(f"{where}: {int(mixture.sum())} mixture points (0 < x < 1); at least 3 "
+                            "needed")
         return out
+
+
+def points_from_frame(df, where: str) -> BubblePoints:
+    """Bubble points (pure end points kept) from a DataFrame of
+    :func:`propkg.measured.load_bubble_points` (``temperature [K]``, ``pressure [Pa]``,
+    ``mole_frac_liq [-]``, ``source``)."""
+    return BubblePoints(df["temperature [K]"].to_numpy(), df["pressure [Pa]"].to_numpy(),
+                        df["mole_frac_liq [-]"].to_numpy(),
+                        df["source"].to_numpy()).validate(where, keep_pure=True)
+
+
+#: points are kept below this fraction of the lower critical temperature of the pair
+TC_FRACTION = 0.95
+
+
+def thermoml_points(a: str, b: str, psat_a: PurePsat, psat_b: PurePsat) -> BubblePoints:
+    """Measured bubble points of ``a + b`` (:func:`propkg.measured.load_bubble_points`),
+    pure end points kept, restricted to temperatures inside both pure models' Psat domains
+    and below :data:`TC_FRACTION` of the lower critical temperature."""
+    from propkg.measured import load_bubble_points
+    from propkg.mixtures.components import component
+
+    frame = load_bubble_points(component(a).cas, component(b).cas)
+    raw = points_from_frame(frame, f"ThermoML {a}/{b}")
+    keep = (psat_a.in_domain(raw.T) & psat_b.in_domain(raw.T)
+            & (raw.T < TC_FRACTION * min(psat_a.Tc, psat_b.Tc)))
+    return raw.subset(keep)
 
 
 def read_bubble_csv(path: str | Path) -> BubblePoints:
     """Read a bubble-point CSV (header ``name [units]``; ``source`` optional, text).
+
+    Pure-component rows (x = 0 or 1) are kept (screening uses them); the fit drops them.
 
     Columns: ``temperature [K]``, ``pressure [kPa]`` (or Pa, bar, MPa), ``mole_frac_liq [-]``
     (liquid mole fraction of the first component), optional ``mole_frac_vap [-]``,
@@ -184,7 +220,7 @@ def read_bubble_csv(path: str | Path) -> BubblePoints:
         x1=cols["mole_frac_liq [-]"],
         source=cols.get("source", [f"user file {path.name}"] * n),
         y1=cols.get("mole_frac_vap [-]"), weight=cols.get("weight [-]"),
-    ).validate(f"'{path}'")
+    ).validate(f"'{path}'", keep_pure=True)
 
 
 def test_publications(points: BubblePoints, fraction: float = TEST_FRACTION) -> list[str]:
@@ -239,6 +275,16 @@ class PurePsat:
         self.domain = tuple(out.get("domain", self.metadata.domain)["temperature"])
         self.name = self.metadata.component_names[0]
         self._session = ort.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
+
+    @property
+    def Tc(self) -> float:
+        """Critical temperature of the component from the model's constants, [K]."""
+        return float(self.metadata.raw["constants"]["Tc"])
+
+    def in_domain(self, T) -> np.ndarray:
+        """True where T [K] lies in the model's Psat domain."""
+        T = np.asarray(T, float)
+        return (T >= self.domain[0]) & (T <= self.domain[1])
 
     def __call__(self, T) -> np.ndarray:
         """Saturation pressure [Pa] at temperatures T [K]."""

@@ -60,6 +60,37 @@ def bubble_pressure_errors(fun: ca.Function, points: BubblePoints) -> dict:
             "n_publications": len(points.publications())}
 
 
+def prepare_points(pair: tuple[str, str], raw: BubblePoints, psat1, psat2,
+                   screen: bool = True) -> tuple[BubblePoints, list]:
+    """Mixture points with Psat and screening weights, and the screening table.
+
+    Parameters
+    ----------
+    raw : BubblePoints
+        All points of the pair, pure end points included (:func:`read_bubble_csv`,
+        :func:`points_from_frame`); their own ``weight`` multiplies the screening weight.
+    psat1, psat2 : callable
+        Saturation pressures [Pa] of the components at T [K] (:class:`PurePsat`).
+    screen : bool
+        Apply :func:`propkg.mixtures.bubble_screening.screen_publications` (backbone:
+        Dortmund UNIFAC, else NRTL).
+    """
+    from propkg.mixtures.bubble_screening import screen_publications
+
+    raw = raw.with_psat(psat1, psat2)
+    points = raw.subset(raw.mixture)
+    if not screen:
+        return points, []
+    kind = "unifac"
+    try:
+        bb = Backbone.for_pair(kind, pair)
+    except DataError:
+        bb = Backbone.for_pair("nrtl", pair)
+    weights, table = screen_publications(raw, binary_excess_function(bb.gibbs_excess_rt))
+    points.weight = points.weight * weights
+    return points, table
+
+
 def publication_weights(points: BubblePoints) -> np.ndarray:
     """Screening weight over :math:`\\sqrt{n_{pub}}`, normalised to mean 1."""
     counts = {p: np.sum(points.source == p) for p in points.publications()}
@@ -229,7 +260,7 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
             f"n_hidden={h}, lambda={lam:.0e}")
     prob = problem(kind, h)
     hybrid = HybridExcessGibbs(bbs[kind], h, T_ref,
-                               regularization=float("inf") if lam is None else lam)
+                               regularization=0.0 if lam is None else lam)
     hybrid.theta_ = np.zeros(hybrid.n_params) if lam is None else prob.solve(
         np.where(fit_mask, weights, 0.0), lam, starting_points(h, n_random=4))
     seconds = time.perf_counter() - start
