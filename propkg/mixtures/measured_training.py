@@ -8,8 +8,9 @@ Procedure (:func:`fit_measured_pair`):
    hidden units and regularisation) is scored by leave-one-publication-out on the other
    publications: each fold zeroes the weights of one publication, refits (warm start from
    the fit on all of them) and records the bubble-pressure AAD on it; the score is the
-   mean over folds. With more than :data:`MAX_FOLDS` fitting publications, folds are
-   groups of whole publications (:func:`publication_folds`), to keep a fit under 30 s.
+   mean over folds weighted by their screening weight. With more than :data:`MAX_FOLDS`
+   fitting publications, folds are groups of whole publications
+   (:func:`publication_folds`), to keep a fit under 30 s.
 3. The setting with the lowest score is refitted on all fitting publications from several
    starts; the result is the shipped hybrid.
 4. Bubble-pressure AAD and mean signed deviation on the test publications are computed for
@@ -167,8 +168,9 @@ def publication_folds(sources: list[str], max_folds: int = MAX_FOLDS) -> list[li
 
 def _lopo_score(problem: RobustBubbleFit, weights, lam, theta0, fit_mask, folds) -> float:
     """Mean over folds of the held-out bubble-pressure AAD [%] (each fold: whole
-    publications left out of the fit)."""
-    scores = []
+    publications left out of the fit), weighted by the fold's mean screening weight so that
+    a publication screened out does not decide the setting."""
+    scores, fold_weights = [], []
     h = problem.model.n_hidden
     for fold in folds:
         held = np.isin(problem.points.source, fold)
@@ -182,7 +184,8 @@ def _lopo_score(problem: RobustBubbleFit, weights, lam, theta0, fit_mask, folds)
                 return float("inf")
         r = problem.residuals(theta)[held]
         scores.append(100.0 * np.mean(np.abs(np.expm1(r))))
-    return float(np.mean(scores))
+        fold_weights.append(np.mean(problem.points.weight[held]))
+    return float(np.average(scores, weights=fold_weights))
 
 
 def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool = True,

@@ -33,7 +33,7 @@ import numpy as np
 
 from propkg.mixtures.bubble_data import BubblePoints
 from propkg.mixtures.excess import binary_excess_function, evaluate, log_activity_coefficients
-from propkg.mixtures.hybrid_ge import HybridExcessGibbs, bubble_point, correction
+from propkg.mixtures.hybrid_ge import HybridExcessGibbs, correction
 from propkg_contract.errors import SolverError
 
 F_SCALE = 0.01
@@ -93,9 +93,12 @@ class RobustBubbleFit:
         n = len(points)
         L1, L2 = lnc.map(n)(points.T[None, :], points.x1[None, :], 1 - points.x1[None, :],
                             ca.repmat(theta, 1, n))
-        P_model, _ = bubble_point(L1.T + l1_bb, L2.T + l2_bb, points.x1, points.psat1,
-                                  points.psat2)
-        r = ca.log(P_model / points.P)
+        # ln P_model = ln(x1 gamma1 P1sat + x2 gamma2 P2sat), as a log-sum-exp so that a
+        # wild trial step cannot overflow (training only: fmax never reaches a file)
+        a1 = L1.T + l1_bb + np.log(points.x1 * points.psat1)
+        a2 = L2.T + l2_bb + np.log((1 - points.x1) * points.psat2)
+        top = ca.fmax(a1, a2)
+        r = top + ca.log(ca.exp(a1 - top) + ca.exp(a2 - top)) - np.log(points.P)
         self._residual = ca.Function("r", [theta], [r])
         w = ca.SX.sym("w", n)
         lam = ca.SX.sym("lam")
@@ -145,7 +148,7 @@ class RobustBubbleFit:
         for x0 in starts:
             sol = self._run(self._solver, x0, p)
             if sol is not None and self._curvature is not None and float(
-                    np.min(self._curvature(sol[1]))) < STABILITY_MARGIN:
+                    np.min(np.asarray(self._curvature(sol[1])))) < STABILITY_MARGIN:
                 # the unconstrained optimum splits into two liquids: impose stability
                 sol = self._run(self._stable_solver, sol[1], p, lbg=STABILITY_MARGIN,
                                 ubg=np.inf)
