@@ -15,10 +15,11 @@ import numpy as np
 import onnx
 import pytest
 
+from propkg.mixtures.components import MEASURED_PAIRS
 from propkg_cli import main
 from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import casadi_import, run_onnx
-from propkg_contract.registry import find_model
+from propkg_contract.registry import find_binary_model, find_model
 from tests.tolerances import IDENTITY_RTOL
 
 PAIR = ("ethanol", "water")
@@ -162,3 +163,39 @@ def test_missing_csv_gets_a_one_line_error(tmp_path, capsys):
     assert main(["fit", *PAIR, str(tmp_path / "none.csv")]) == 2
     err = capsys.readouterr().err
     assert "does not exist" in err and err.count("\n") == 1
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("pair", MEASURED_PAIRS)
+def test_shipped_heldout_figures_equal_a_recomputation_from_thermoml(pair):
+    """The shipped file's test-publication figures, recomputed from the ThermoML points
+    (propkg.measured loader; filter: inside both pure models' domains, below 0.95 Tc,
+    0 < x < 1) and the ONNX files by onnxruntime."""
+    from propkg.measured import load_bubble_points
+    from propkg.mixtures.components import component
+
+    path, swapped = find_binary_model(*pair)
+    assert not swapped
+    md = read_metadata(path)
+    df = load_bubble_points(component(pair[0]).cas, component(pair[1]).cas)
+    T, P = df["temperature [K]"].to_numpy(), df["pressure [Pa]"].to_numpy()
+    x1 = df["mole_frac_liq [-]"].to_numpy()
+    keep = (x1 > 1e-6) & (x1 < 1 - 1e-6) & df["source"].isin(
+        md.training_data["test_publications"]).to_numpy()
+    tcs = []
+    for name in pair:
+        pure = read_metadata(find_model(name))
+        lo, hi = pure.outputs["pressure_sat_comp"]["domain"]["temperature"]
+        keep &= (T >= lo) & (T <= hi)
+        tcs.append(pure.raw["constants"]["Tc"])
+    keep &= T < 0.95 * min(tcs)
+    out = run_onnx(path, T[keep], mole_frac_comp=np.column_stack([x1[keep], 1 - x1[keep]]))
+    ln = out["log_act_coeff_comp"]
+    Pm = (x1[keep] * np.exp(ln[:, 0]) * _psat(pair[0], T[keep])
+          + (1 - x1[keep]) * np.exp(ln[:, 1]) * _psat(pair[1], T[keep]))
+    dev = 100 * (Pm / P[keep] - 1)
+    rec = md.error_statistics["pressure_bubble"]
+    np.testing.assert_allclose([rec["aad_percent"], rec["mean_signed_percent"], rec["n_points"]],
+                               [np.mean(np.abs(dev)), np.mean(dev), dev.size], rtol=1e-9)
+    lo, hi = md.domain["temperature"]
+    assert lo <= T[keep].min() and hi >= T[keep].max()

@@ -100,6 +100,20 @@ SHIPPED_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: shipped pairs fitted to measured bubble points (NIST ThermoML, >= 3 publications; see
+#: ``validation/measured_binary.py``)
+MEASURED_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ethanol", "water"),
+    ("methanol", "water"),
+    ("acetone", "methanol"),
+    ("benzene", "toluene"),
+)
+#: shipped pairs that keep the CoolProp-trained fit: ThermoML has no (acetone/water) or one
+#: (ethanol/benzene) publication of their bubble points, too few to hold any out
+COOLPROP_PAIRS: tuple[tuple[str, str], ...] = tuple(
+    p for p in SHIPPED_PAIRS if p not in MEASURED_PAIRS)
+
+
 def component(name: str) -> Component:
     """Look up a component by propkg name, CAS number or CoolProp name (case-insensitive)."""
     wanted = name.strip().lower()

@@ -39,9 +39,9 @@ from propkg.mixtures.robust_fit import RobustBubbleFit, starting_points
 from propkg_contract.errors import DataError, SolverError
 
 #: (n_hidden, regularisation) pairs tried on each available backbone
-NETWORK_GRID = ((0, 1e-6), (1, 1e-6), (3, 1e-7), (3, 1e-5))
+NETWORK_GRID = ((0, 1e-6), (1, 1e-6), (2, 1e-5))
 #: at most this many folds; with more fitting publications, whole publications are grouped
-MAX_FOLDS = 8
+MAX_FOLDS = 6
 #: fewest fitting publications for leave-one-publication-out; below, the default is used
 MIN_FIT_PUBLICATIONS = 2
 DEFAULT_SETTING = ("unifac", 1, 1e-5)
@@ -240,22 +240,26 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
                                                 stability_T)
         return problems[kind, h]
 
-    selection = []
+    selection, warm = [], {}
     settings = [(k, h, lam) for k in bbs for h, lam in grid]
     if len(fit_sources) >= MIN_FIT_PUBLICATIONS:
         folds = publication_folds(fit_sources)
         settings += [(k, 0, None) for k in bbs]  # each backbone alone (theta = 0)
         for kind, h, lam in settings:
             prob = problem(kind, h)
-            theta0 = np.zeros(prob.model.n_params) if lam is None else prob.solve(
-                np.where(fit_mask, weights, 0.0), lam, starting_points(h))
-            score = _lopo_score(prob, weights, lam, theta0, fit_mask, folds)
+            try:
+                theta0 = np.zeros(prob.model.n_params) if lam is None else prob.solve(
+                    np.where(fit_mask, weights, 0.0), lam, starting_points(h))
+                score = _lopo_score(prob, weights, lam, theta0, fit_mask, folds)
+                warm[kind, h, lam] = theta0
+            except SolverError:
+                score = float("inf")
             selection.append({"backbone": kind, "n_hidden": h, "regularization": lam,
                               "lopo_aad_percent": score})
             label = "backbone alone" if lam is None else f"n_hidden={h} lambda={lam:.0e}"
             say(f"{kind:6s} {label}: leave-one-publication-out AAD {score:.3f} %")
-        best = min(selection, key=lambda s: s["lopo_aad_percent"])
-        kind, h, lam = best["backbone"], best["n_hidden"], best["regularization"]
+        ranked = sorted(selection, key=lambda s: s["lopo_aad_percent"])
+        kind, h, lam = (ranked[0][k] for k in ("backbone", "n_hidden", "regularization"))
     else:
         kind, h, lam = DEFAULT_SETTING if DEFAULT_SETTING[0] in bbs else (next(iter(bbs)),
                                                                           *DEFAULT_SETTING[1:])
@@ -265,7 +269,8 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
     hybrid = HybridExcessGibbs(bbs[kind], h, T_ref,
                                regularization=0.0 if lam is None else lam)
     hybrid.theta_ = np.zeros(hybrid.n_params) if lam is None else prob.solve(
-        np.where(fit_mask, weights, 0.0), lam, starting_points(h, n_random=4))
+        np.where(fit_mask, weights, 0.0), lam,
+        [w for w in [warm.get((kind, h, lam))] if w is not None] + starting_points(h, n_random=3))
     seconds = time.perf_counter() - start
     label = "backbone alone" if lam is None else f"n_hidden={h}, lambda={lam:.0e}"
     say(f"chosen {kind}, {label}; fit time {seconds:.1f} s")

@@ -15,7 +15,10 @@ optimisation. The objective is
     \rho(r) = 2 f^2\left(\sqrt{1 + (r/f)^2} - 1\right)
 
 (soft-L1 with scale :math:`f` = :data:`F_SCALE`: quadratic for :math:`|r| \ll f`, linear
-beyond, so a few bad points cannot dominate). Optionally the mixture is kept
+beyond, so a few bad points cannot dominate), plus :data:`SLOPE_PENALTY` times the
+weighted mean of :math:`(\partial c/\partial\tau)^2` at the points: along an isobar T and x
+move together, and without it the network explains composition effects by temperature
+and extrapolates badly to other isotherms. Optionally the mixture is kept
 intrinsically stable (no spurious liquid-liquid split): on a grid of temperatures and
 compositions
 
@@ -38,6 +41,8 @@ from propkg_contract.errors import SolverError
 
 F_SCALE = 0.01
 STABILITY_MARGIN = 0.05
+#: weight of the mean squared temperature slope of the network, d c / d tau, [-]
+SLOPE_PENALTY = 1e-4
 STABILITY_X = np.linspace(0.02, 0.98, 25)
 N_STABILITY_T = 4
 
@@ -103,10 +108,18 @@ class RobustBubbleFit:
         w = ca.SX.sym("w", n)
         lam = ca.SX.sym("lam")
         rho = 2 * f_scale**2 * (ca.sqrt(1 + (r / f_scale) ** 2) - 1)
-        obj = ca.dot(w, rho) / ca.sum1(w) + lam * ca.dot(theta, theta)
+        # temperature slope of the network at the points: along an isobar T and x move
+        # together, so only this penalty stops the network from trading one for the other
+        tau_s = ca.SX.sym("tau")
+        slope = ca.Function("slope", [a, b, tau_s, theta], [ca.jacobian(
+            correction(a - b, tau_s, theta, h), tau_s)])
+        dc = slope.map(n)(points.x1[None, :], 1 - points.x1[None, :],
+                          model.tau(points.T)[None, :], ca.repmat(theta, 1, n))
+        obj = (ca.dot(w, rho) + SLOPE_PENALTY * ca.dot(w, (dc.T) ** 2)) / ca.sum1(w) \
+            + lam * ca.dot(theta, theta)
         nlp = {"x": theta, "p": ca.vertcat(w, lam), "f": obj}
-        options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 400,
-                   "ipopt.tol": 1e-9, "ipopt.sb": "yes"}
+        options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 200,
+                   "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
         self._solver = ca.nlpsol("robust_bubble_fit", "ipopt", nlp, options)
         self._stable_solver = self._curvature = None
         if stability_T is not None:
@@ -119,17 +132,20 @@ class RobustBubbleFit:
             D2 = d2c.map(Tg.size)(Tg[None, :], xg[None, :], ca.repmat(theta, 1, Tg.size))
             curvature = D2.T + d2bb + 1.0 / xg + 1.0 / (1.0 - xg)
             self._curvature = ca.Function("curvature", [theta], [curvature])
-            self._stable_solver = ca.nlpsol("robust_bubble_fit_stable", "ipopt",
-                                            dict(nlp, g=curvature), options)
+            # built on first need: most fits are stable without the constraints
+            self._stable_nlp = (dict(nlp, g=curvature), options)
 
     @staticmethod
     def _run(solver, x0, p, **bounds):
         """(objective, parameters) of one IPOPT solve, or None if it did not converge."""
         sol = solver(x0=x0, p=p, **bounds)
-        if solver.stats()["return_status"] not in ("Solve_Succeeded",
-                                                   "Solved_To_Acceptable_Level"):
+        if solver.stats()["return_status"] not in (
+                "Solve_Succeeded", "Solved_To_Acceptable_Level", "Maximum_Iterations_Exceeded"):
             return None
-        return float(sol["f"]), np.array(sol["x"]).ravel()
+        f, x = float(sol["f"]), np.array(sol["x"]).ravel()
+        if bounds and float(np.min(np.asarray(sol["g"]))) < bounds["lbg"] - 1e-6:
+            return None  # stopped before reaching stability
+        return (f, x) if np.isfinite(f) else None
 
     def residuals(self, theta) -> np.ndarray:
         """:math:`\\ln(P_{model}/P)` at every point for parameters ``theta``."""
@@ -150,6 +166,9 @@ class RobustBubbleFit:
             if sol is not None and self._curvature is not None and float(
                     np.min(np.asarray(self._curvature(sol[1])))) < STABILITY_MARGIN:
                 # the unconstrained optimum splits into two liquids: impose stability
+                if self._stable_solver is None:
+                    self._stable_solver = ca.nlpsol("robust_bubble_fit_stable", "ipopt",
+                                                    *self._stable_nlp)
                 sol = self._run(self._stable_solver, sol[1], p, lbg=STABILITY_MARGIN,
                                 ubg=np.inf)
             if sol is not None and (best is None or sol[0] < best[0]):
