@@ -68,6 +68,10 @@ class PublicationScreen:
             out.append(f"pure end points off by {100 * self.end_point_ln_dev:.1f} %")
         if abs(self.offset_z) > Z_SCALE:
             out.append(f"offset from the other publications z = {self.offset_z:.1f}")
+        if not out:  # two moderate factors
+            end = (f"pure end points off by {100 * self.end_point_ln_dev:.1f} %, "
+                   if np.isfinite(self.end_point_ln_dev) else "")
+            out.append(f"{end}offset z = {self.offset_z:.1f}")
         return "; ".join(out)
 
 

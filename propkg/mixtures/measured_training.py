@@ -44,7 +44,7 @@ NETWORK_GRID = ((0, 1e-6), (1, 1e-6), (2, 1e-5))
 MAX_FOLDS = 6
 #: fewest fitting publications for leave-one-publication-out; below, the default is used
 MIN_FIT_PUBLICATIONS = 2
-DEFAULT_SETTING = ("unifac", 1, 1e-5)
+DEFAULT_SETTING = ("unifac", 0, 1e-6)
 
 
 def bubble_pressure_errors(fun: ca.Function, points: BubblePoints) -> dict:
@@ -59,6 +59,20 @@ def bubble_pressure_errors(fun: ca.Function, points: BubblePoints) -> dict:
     return {"aad_percent": float(np.mean(np.abs(dev))), "mean_signed_percent": float(dev.mean()),
             "max_percent": float(np.max(np.abs(dev))), "n_points": int(dev.size),
             "n_publications": len(points.publications())}
+
+
+def drop_duplicates(points: BubblePoints) -> BubblePoints:
+    """Drop points repeated in a later publication (same T to 1 mK, P to 1 Pa, x to 1e-5;
+    publications in sorted order): ThermoML holds some data sets twice under two DOIs, and
+    a copy in another publication would make leave-one-publication-out see its own data."""
+    seen, keep = set(), np.zeros(len(points), bool)
+    order = np.lexsort((np.arange(len(points)), points.source))
+    for i in order:
+        key = (round(points.T[i], 3), round(points.P[i]), round(points.x1[i], 5))
+        if key not in seen:
+            seen.add(key)
+            keep[i] = True
+    return points.subset(keep)
 
 
 def prepare_points(pair: tuple[str, str], raw: BubblePoints, psat1, psat2,
@@ -78,7 +92,7 @@ def prepare_points(pair: tuple[str, str], raw: BubblePoints, psat1, psat2,
     """
     from propkg.mixtures.bubble_screening import screen_publications
 
-    raw = raw.with_psat(psat1, psat2)
+    raw = drop_duplicates(raw).with_psat(psat1, psat2)
     points = raw.subset(raw.mixture)
     if not screen:
         return points, []
@@ -211,7 +225,7 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
         If no backbone has parameters for the pair or Psat is missing.
     """
     say = progress or (lambda msg: None)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if points.psat1 is None or points.psat2 is None:
         raise DataError(f"{pair}: bubble points without pure-component Psat")
     test = test_publications(points)
@@ -273,5 +287,6 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
         [w for w in [warm.get((kind, h, lam))] if w is not None] + starting_points(h, n_random=3))
     seconds = time.perf_counter() - start
     label = "backbone alone" if lam is None else f"n_hidden={h}, lambda={lam:.0e}"
-    say(f"chosen {kind}, {label}; fit time {seconds:.1f} s")
+    say(f"chosen {kind}, {label}; fit time {seconds:.1f} s wall, "
+        f"{time.process_time() - cpu_start:.1f} s CPU")
     return MeasuredFit(tuple(pair), points, test, hybrid, bbs, selection, stability_T, seconds)
