@@ -134,6 +134,8 @@ class MeasuredFit:
         Temperature range of the stability constraints, [K].
     fit_seconds : float
         Wall time of selection and final fit, [s].
+    fit_cpu_seconds : float
+        CPU time of this process for the same, [s].
     """
 
     pair: tuple[str, str]
@@ -144,6 +146,7 @@ class MeasuredFit:
     selection: list[dict]
     stability_T: tuple[float, float] | None
     fit_seconds: float
+    fit_cpu_seconds: float = float("nan")
     _functions: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -285,8 +288,9 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
     hybrid.theta_ = np.zeros(hybrid.n_params) if lam is None else prob.solve(
         np.where(fit_mask, weights, 0.0), lam,
         [w for w in [warm.get((kind, h, lam))] if w is not None] + starting_points(h, n_random=3))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     label = "backbone alone" if lam is None else f"n_hidden={h}, lambda={lam:.0e}"
     say(f"chosen {kind}, {label}; fit time {seconds:.1f} s wall, "
-        f"{time.process_time() - cpu_start:.1f} s CPU")
-    return MeasuredFit(tuple(pair), points, test, hybrid, bbs, selection, stability_T, seconds)
+        f"{cpu:.1f} s CPU")
+    return MeasuredFit(tuple(pair), points, test, hybrid, bbs, selection, stability_T, seconds,
+                       cpu)
