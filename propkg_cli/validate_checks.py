@@ -105,11 +105,11 @@ def _measured_binary_bounds(path: Path, meta) -> list[dict]:
     """Bubble-pressure figures of a file fitted to measured data, recomputed on its test
     publications (NIST ThermoML, Psat from the shipped pure models)."""
     from propkg.mixtures.bubble_data import PurePsat, thermoml_points
-    from propkg.mixtures.measured_training import bubble_pressure_errors
+    from propkg.mixtures.measured_training import bubble_pressure_errors, drop_duplicates
 
     pair = tuple(meta.component_names)
     psat = [PurePsat(n) for n in pair]
-    raw = thermoml_points(*pair, *psat).with_psat(*psat)
+    raw = drop_duplicates(thermoml_points(*pair, *psat)).with_psat(*psat)
     test = raw.subset(raw.mixture & np.isin(raw.source, meta.training_data["test_publications"]))
     measured = bubble_pressure_errors(_onnx_excess_function(path), test)
     return [_bound_row("/".join(pair), "pressure_bubble", meta.error_statistics["pressure_bubble"],
