@@ -110,6 +110,8 @@ def vle_config(
     components: Sequence[str | os.PathLike],
     activity_model=None,
     *,
+    binary_models: Sequence[str | os.PathLike] | None = None,
+    mixture_model: str | os.PathLike | None = None,
     pressure_bounds: tuple[float, float, float] = (5e4, 1e5, 1e6),
     flow_bounds: tuple[float, float, float] = (0.0, 100.0, 1000.0),
     temperature_ref: float = 298.15,
@@ -126,6 +128,12 @@ def vle_config(
         None: ideal liquid (Raoult's law, ``IdealBubbleDew``). Otherwise passed to
         ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work:
         ``"hybrid"``, ``"unifac"``, ``"nrtl"``) and bubble/dew points use ``LogBubbleDew``.
+        Any number of components: two use a binary g^E file, three or more a
+        multicomponent one (``propkg mixture A B C -o MIX.onnx``).
+    binary_models : sequence of path, optional
+        Two components: the binary g^E file to use instead of the shipped one.
+    mixture_model : path, optional
+        Three or more components: the multicomponent g^E file (default: a shipped one).
     pressure_bounds, flow_bounds : (lower, initial, upper)
         State bounds in [Pa] and [mol/s].
     temperature_ref, pressure_ref : float
@@ -178,7 +186,7 @@ def vle_config(
                 f"activity model {activity_model!r} requested, but idaes_plugin.activity is "
                 f"not available in this installation ({exc})"
             ) from None
-        liquid = liquid_phase_config(list(entries), activity_model)
+        liquid = liquid_phase_config(list(entries), activity_model, binary_models, mixture_model)
         # the g^E model's validity domain bounds the temperature too
         lo, hi = read_metadata(liquid["equation_of_state_options"]["model"]).domain[
             "temperature"
