@@ -230,9 +230,20 @@ class OnnxPropertyModel:
         """Unit string of an input or output tensor."""
         return self.metadata.units_of(tensor)
 
-    def domain_of(self, tensor: str = "temperature") -> tuple[float, float] | None:
-        """Validity domain ``(lower, upper)`` of an input, or None if not given."""
-        bounds = self.metadata.domain.get(tensor)
+    def domain_of(
+        self, tensor: str = "temperature", output: str | None = None
+    ) -> tuple[float, float] | None:
+        """Validity domain ``(lower, upper)`` of an input, or None if not given.
+
+        With ``output``, the output's own domain (``outputs[output]["domain"][tensor]`` of
+        the metadata) when the metadata gives one, else the model's global domain: an
+        ideal-gas heat capacity is valid far beyond the liquid's range.
+        """
+        bounds = None
+        if output is not None:
+            bounds = self.metadata.outputs.get(output, {}).get("domain", {}).get(tensor)
+        if bounds is None:
+            bounds = self.metadata.domain.get(tensor)
         return None if bounds is None else (float(bounds[0]), float(bounds[1]))
 
     def require_outputs(self, names: Iterable[str]) -> None:

@@ -10,7 +10,8 @@ enthalpy are formed here by CasADi's algorithmic differentiation,
 .. math::
 
     \frac{h^E}{RT} = -T\frac{\partial (g^E/RT)}{\partial T},\qquad
-    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},
+    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},\qquad
+    c_p^E = \frac{\partial h^E}{\partial T},
 
 and the SX graph is written into Pyomo by :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`
 (exact first and second derivatives reach IPOPT through the NL file).
@@ -36,7 +37,7 @@ from propkg_contract.metadata import ModelMetadata
 #: activity_model name -> output suffix in the ONNX file
 MODEL_SUFFIX = {"hybrid": "", "unifac": "_unifac", "nrtl": "_nrtl"}
 OUTPUT_NAMES = ("gibbs_excess_rt", "log_act_coeff_comp", "d_gibbs_excess_rt_dT",
-                "d_log_act_coeff_comp_dT")
+                "d_log_act_coeff_comp_dT", "d2_gibbs_excess_rt_dT2", "d2_log_act_coeff_comp_dT2")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +53,8 @@ class BinaryGibbsModel:
         ``"hybrid"``, ``"unifac"`` or ``"nrtl"``.
     function : casadi.Function
         SX ``(T [K], x1, x2) -> (g^E/RT, ln gamma [2], d(g^E/RT)/dT [1/K],
-        d ln gamma/dT [2, 1/K])`` in model component order.
+        d ln gamma/dT [2, 1/K], d2(g^E/RT)/dT2 [1/K**2], d2 ln gamma/dT2 [2, 1/K**2])`` in
+        model component order.
     """
 
     source: str
@@ -115,7 +117,8 @@ def _load(path: str, digest: str, activity_model: str) -> BinaryGibbsModel:
     values = model.function(temperature=T, mole_frac_comp=ca.horzcat(x1, x2))
     outs = {name: values[name] for name in wanted}
     g, ln = outs[wanted[0]], outs[wanted[1]]
+    dg, dln = ca.jacobian(g, T), ca.jacobian(ln, T)
     fun = ca.Function("binary_gibbs_excess", [T, x1, x2],
-                      [g, ln, ca.jacobian(g, T), ca.jacobian(ln, T)],
+                      [g, ln, dg, dln, ca.jacobian(dg, T), ca.jacobian(dln, T)],
                       ["temperature", "x1", "x2"], list(OUTPUT_NAMES))
     return BinaryGibbsModel(path, meta, activity_model, fun)
