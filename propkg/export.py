@@ -96,6 +96,7 @@ def build_metadata(
     training: dict,
     error_statistics: dict,
     domain: tuple[float, float],
+    output_domains: dict[str, tuple[float, float]] | None = None,
 ) -> dict:
     """propkg metadata dictionary of an exported pure-component model.
 
@@ -108,21 +109,28 @@ def build_metadata(
     error_statistics : dict
         Per-output statistics on held-out data (see :mod:`propkg.evaluate`).
     domain : (float, float)
-        Validity range of temperature, [K].
+        Validity range of temperature, [K] (the saturation and liquid outputs').
+    output_domains : dict, optional
+        Output name -> its own validity range [K] where it differs (the ideal gas's).
     """
     c = model.constants
     lo, hi = float(domain[0]), float(domain[1])
+    own = {name: (float(a), float(b)) for name, (a, b) in (output_domains or {}).items()}
     grid = np.linspace(lo, hi, 50)
     values = model.evaluate(grid)
     outputs = {
         name: {
-            "units": units,
+            "units": OUTPUT_UNITS[name],
             "scaling_factor": _scaling_factor(values[name]),
-            "domain": {"temperature": [lo, hi]},
+            "domain": {"temperature": list(own.get(name, (lo, hi)))},
             "shape": [BATCH, 1],
         }
-        for name, units in OUTPUT_UNITS.items()
+        for name in values
     }
+    reference_state = {"temperature": T_REF, "pressure": P_REF}
+    if "enth_mol_liq_comp" in values:
+        # h_liq shares the ideal gas's zero: h_ig - h_liq is the latent heat
+        reference_state["enth_mol_liq_comp"] = "enth_mol_ig_comp"
     return {
         "schema_version": 1,
         "kind": "pure_component",
@@ -130,7 +138,7 @@ def build_metadata(
         "inputs": {"temperature": {"units": "K", "shape": [BATCH, 1], "scaling_factor": 1e-2}},
         "outputs": outputs,
         "domain": {"temperature": [lo, hi]},
-        "reference_state": {"temperature": T_REF, "pressure": P_REF},
+        "reference_state": reference_state,
         "constants": c.as_dict(),
         "backbone": {
             "pressure_sat_comp": {
@@ -156,6 +164,15 @@ def build_metadata(
                     "liquid_volume": "1/dens_mol_liq_comp",
                 },
             },
+            "enth_mol_liq_comp": {
+                "name": "CorrespondingStatesLiquidCp",
+                "parameters": {
+                    "formula": "cp_L = cp_ig + R (a0 + a1/(1 - Tr) + a2 Tr + a3 Tr^2) (structure "
+                    "of Rowlinson-Bondi, Poling et al. 5th ed. Eq. 6-6.4, coefficients fitted); "
+                    "h_L = h_ig - dh_vap(T_a) + integral from T_a",
+                    "Tc": c.Tc,
+                },
+            },
         },
         "correction": model.correction_dict(),
         "training_data": training,
@@ -163,7 +180,11 @@ def build_metadata(
         "propkg_version": propkg.__version__,
         "opset": OPSET,
         "notes": "enth_mol_ig_comp and entr_mol_ig_comp are 0 at 298.15 K (entropy at "
-        "101325 Pa); add formation values for absolute values.",
+        "101325 Pa); add formation values for absolute values. enth_mol_liq_comp is on the "
+        "ideal gas's zero. Outside their domains the outputs continue smoothly: the ideal "
+        "gas as its formulas; above 0.995 Tc ln Psat linear in 1/T, the liquid density "
+        "levelling off at the near-critical value, dh_vap frozen, the liquid's excess cp "
+        "constant (correction 'supercritical_continuation').",
     }
 
 
@@ -173,6 +194,7 @@ def export_model(
     training: dict,
     error_statistics: dict,
     domain: tuple[float, float] | None = None,
+    output_domains: dict[str, tuple[float, float]] | None = None,
 ) -> Path:
     """Write ``model`` to an ONNX file with validated metadata; return the path."""
     import onnx
@@ -181,7 +203,9 @@ def export_model(
     domain = domain or (c.T_low, c.T_high)
     path = Path(path)
     proto = casadi_to_onnx(model.casadi_function(c.name), where=str(path))
-    meta = validate_metadata(build_metadata(model, training, error_statistics, domain), str(path))
+    meta = validate_metadata(
+        build_metadata(model, training, error_statistics, domain, output_domains), str(path)
+    )
     attach_metadata(proto, meta)
     proto.producer_name = "propkg"
     proto.producer_version = propkg.__version__
