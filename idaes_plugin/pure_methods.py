@@ -53,7 +53,6 @@ from pyomo.environ import units as pyunits
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
 from idaes_plugin.derived import (
     DERIVED_UNITS,
-    GAS_CONSTANT,
     derived_function,
     derived_inputs,
     liquid_on_gas_reference,
@@ -61,6 +60,7 @@ from idaes_plugin.derived import (
 from idaes_plugin.domains import record_domain
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
 from propkg_contract.errors import DomainError, MetadataError, UnitsError
+from propkg_contract.vocabulary import GAS_CONSTANT
 
 _log = idaeslog.getLogger(__name__)
 

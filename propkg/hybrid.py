@@ -1,19 +1,19 @@
-"""Hybrid (backbone + smooth correction) pure-component property models.
+r"""Hybrid (backbone + smooth correction) pure-component property models.
 
 One :class:`HybridPureModel` holds the constants of a component and the learned
 parameters of its corrections; every property is an explicit expression of T:
 
 .. math::
-    \\ln P^{sat}_{sub} &= \\ln P_c + \\ln P_r^{AW}(T) + \\tau\\, \\mathrm{NN}_P(x),
-        \\quad \\tau = 1 - T/T_c,\\ x = (T/T_c - 0.7)/0.25 \\\\
-    \\ln \\rho^{L}_{sub} &= \\ln \\rho^{Rackett}(T) + \\tau\\, \\mathrm{NN}_\\rho(x) \\\\
-    c_p^{ig} &= c_p^{Poling}(T) + R \\sum_k a_k E(\\theta_k/T) \\\\
-    h^{ig} &= \\int_{T_{ref}}^{T} c_p^{ig}\\,dT,\\qquad
-    s^{ig} = \\int_{T_{ref}}^{T} \\frac{c_p^{ig}}{T}\\,dT \\quad (P = P_{ref}) \\\\
-    \\Delta h^{vap} &= T\\,(v^V - v^L)\\,\\frac{dP^{sat}}{dT},\\qquad
-    v^V = Z^V\\frac{RT}{P^{sat}},\\ v^L = 1/\\rho^L \\\\
-    h^L &= h^{ig}(T) - \\Delta h^{vap}(T_a) + R\\int_{T_a}^{T}
-        \\left(a_0 + \\frac{a_1}{1 - T_r} + a_2 T_r + a_3 T_r^2\\right) dT
+    \ln P^{sat}_{sub} &= \ln P_c + \ln P_r^{AW}(T) + \tau\, \mathrm{NN}_P(x),
+        \quad \tau = 1 - T/T_c,\ x = (T/T_c - 0.7)/0.25 \\
+    \ln \rho^{L}_{sub} &= \ln \rho^{Rackett}(T) + \tau\, \mathrm{NN}_\rho(x) \\
+    c_p^{ig} &= c_p^{Poling}(T) + R \sum_k a_k E(\theta_k/T) \\
+    h^{ig} &= \int_{T_{ref}}^{T} c_p^{ig}\,dT,\qquad
+    s^{ig} = \int_{T_{ref}}^{T} \frac{c_p^{ig}}{T}\,dT \quad (P = P_{ref}) \\
+    \Delta h^{vap} &= T\,(v^V - v^L)\,\frac{dP^{sat}}{dT},\qquad
+    v^V = Z^V\frac{RT}{P^{sat}},\ v^L = 1/\rho^L \\
+    h^L &= h^{ig}(T) - \Delta h^{vap}(T_a) + R\int_{T_a}^{T}
+        \left(a_0 + \frac{a_1}{1 - T_r} + a_2 T_r + a_3 T_r^2\right) dT
 
 The saturation corrections vanish at the critical point (factor tau), so the subcritical
 Psat(Tc) = Pc and rho(Tc) = Pc/(R Tc Zc) hold exactly; h and s of the ideal gas are
@@ -43,25 +43,16 @@ from propkg import backbones as bb
 from propkg.components import PureConstants, constants_for
 from propkg.correction import einstein_cp, einstein_h, einstein_s, tanh_net
 from propkg_contract.errors import PropkgError
+from propkg_contract.vocabulary import PURE_OUTPUT_UNITS, T_REF
 
-T_REF = 298.15
-P_REF = 101325.0
 TR_CENTER = 0.7
 TR_HALF_WIDTH = 0.25
 #: reduced temperature of the smooth cap of the subcritical functions, and its width
 CAP_TR = 0.995
 CAP_WIDTH_TR = 0.002
 
-#: output tensors in export order, with SI units
-OUTPUT_UNITS = {
-    "pressure_sat_comp": "Pa",
-    "dens_mol_liq_comp": "mol/m**3",
-    "cp_mol_ig_comp": "J/mol/K",
-    "enth_mol_ig_comp": "J/mol",
-    "entr_mol_ig_comp": "J/mol/K",
-    "dh_vap_mol_comp": "J/mol",
-    "enth_mol_liq_comp": "J/mol",
-}
+#: output tensors in export order, with SI units (the contract's vocabulary)
+OUTPUT_UNITS = PURE_OUTPUT_UNITS
 
 #: outputs of the ideal gas alone (valid over a wider range than the liquid's)
 IDEAL_GAS_OUTPUTS = ("cp_mol_ig_comp", "enth_mol_ig_comp", "entr_mol_ig_comp")

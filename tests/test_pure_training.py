@@ -11,14 +11,14 @@ from propkg.datasets import (
     default_dataset_dir,
     load_dataset,
     load_ideal_gas_dataset,
-    sha256_text,
     subset,
 )
-from propkg.evaluate import run_onnx
 from propkg.hybrid import OUTPUT_UNITS
-from propkg.pipeline import default_model_dir, export_component
+from propkg.pipeline import export_component
 from propkg.training import fit_vapor_pressure
 from propkg_contract.errors import DataError
+from propkg_contract.reader import run_onnx
+from propkg_contract.registry import default_model_dir, sha256_of
 from tests.tolerances import REGRESSION_RTOL
 
 
@@ -27,7 +27,7 @@ from tests.tolerances import REGRESSION_RTOL
 def test_dataset_sha256_and_split(fluid):
     directory = default_dataset_dir()
     sidecar = json.loads((directory / f"{fluid}.json").read_text())
-    assert sidecar["sha256"] == sha256_text(directory / f"{fluid}.csv")
+    assert sidecar["sha256"] == sha256_of(directory / f"{fluid}.csv")
     assert sidecar["source"].startswith("CoolProp ")
     data = load_dataset(fluid)
     train, test = subset(data, "train"), subset(data, "test")
