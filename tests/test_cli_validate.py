@@ -38,6 +38,8 @@ def test_a_model_that_misses_its_recorded_bound_is_flagged(tmp_path):
     rows = {r["quantity"]: r for r in pure_bounds(doctored)}
     assert not rows["pressure_sat_comp"]["ok"]
     assert rows["dens_mol_liq_comp"]["ok"]
+    # liquid cp (d h_L/dT) and the wide-range ideal gas are re-measured too, and met
+    assert rows["cp_mol_liq_comp"]["ok"] and rows["cp_mol_ig_comp"]["ok"]
 
 
 @pytest.mark.unit

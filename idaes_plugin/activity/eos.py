@@ -39,15 +39,19 @@ points need ``LogBubbleDew`` (IDAES's ``IdealBubbleDew`` is Raoult's law and ign
 
 from __future__ import annotations
 
+import idaes.logger as idaeslog
 from idaes.core.util.exceptions import ConfigurationError
 from idaes.models.properties.modular_properties.base.utility import get_component_object as cobj
 from idaes.models.properties.modular_properties.base.utility import get_method
-from idaes.models.properties.modular_properties.eos.ideal import Ideal
 from pyomo.environ import Block, exp
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, load_gibbs_model
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions
+from idaes_plugin.domains import record_domain
+from idaes_plugin.ideal_eos import IdealConsistentCp as Ideal
+
+_log = idaeslog.getLogger(__name__)
 
 OPTION_KEYS = ("model", "activity_model", "model_components")
 
@@ -74,12 +78,19 @@ def _excess(b, p, key, T, x: dict) -> dict:
     """Pyomo expressions of g^E/RT, ln gamma, and their T derivatives, cached per key.
 
     ``T`` is a Pyomo temperature, ``x`` maps component -> mole fraction expression.
-    Returns ``{"g", "dg", "ln": {j: ...}, "dln": {j: ...}}``.
+    Returns ``{"g", "dg", "d2g", "ln": {j: ...}, "dln": {j: ...}, "d2ln": {j: ...}}``.
+    The temperature is recorded for :func:`idaes_plugin.domains.check_domain`.
     """
     cache = b.__dict__.setdefault("_propkg_excess_cache", {})
     if key in cache:
         return cache[key]
     model, order = _model(b, p)
+    domain = model.metadata.domain.get("temperature")
+    if domain is not None:
+        for message in record_domain(b, T, f"g^E model '{model.activity_model}' of phase "
+                                     f"'{p}'", model.source,
+                                     {"gibbs_excess_rt": tuple(domain)}):
+            _log.warning(message)
     name = "_propkg_excess_" + "_".join(str(k) for k in (key if isinstance(key, tuple)
                                                        else (key,)))
     sub = Block(concrete=True)
@@ -87,8 +98,10 @@ def _excess(b, p, key, T, x: dict) -> dict:
     t = pyunits.convert(T, to_units=pyunits.K) / pyunits.K
     out = model.pyomo_expressions(t, [x[j] for j in order], indexed_subexpressions(sub))
     result = {"g": out["gibbs_excess_rt"], "dg": out["d_gibbs_excess_rt_dT"],
+              "d2g": out["d2_gibbs_excess_rt_dT2"],
               "ln": dict(zip(order, out["log_act_coeff_comp"], strict=True)),
-              "dln": dict(zip(order, out["d_log_act_coeff_comp_dT"], strict=True))}
+              "dln": dict(zip(order, out["d_log_act_coeff_comp_dT"], strict=True)),
+              "d2ln": dict(zip(order, out["d2_log_act_coeff_comp_dT2"], strict=True))}
     cache[key] = result
     return result
 
@@ -221,6 +234,26 @@ class ActivityCoeffLiquid(Ideal):
             return base
         R, T = Ideal.gas_constant(b), b.temperature
         return base - R * T**2 * _state_excess(b, p)["dln"][j] / pyunits.K
+
+    @staticmethod
+    def cp_mol_phase(b, p):
+        """Ideal-solution cp plus :math:`c_p^E = -R(2T\\,\\partial_T G + T^2\\partial_T^2 G)`,
+        :math:`G = g^E/RT`: the exact T derivative of :meth:`enth_mol_phase`."""
+        base = Ideal.cp_mol_phase(b, p)
+        if not _is_liquid(b, p):
+            return base
+        ex, R, T = _state_excess(b, p), Ideal.gas_constant(b), b.temperature
+        return base - R * (2 * T * ex["dg"] / pyunits.K + T**2 * ex["d2g"] / pyunits.K**2)
+
+    @staticmethod
+    def cp_mol_phase_comp(b, p, j):
+        """Partial molar cp: pure liquid's plus the T derivative of :math:`\\bar h^E_j`."""
+        base = Ideal.cp_mol_phase_comp(b, p, j)
+        if not _is_liquid(b, p):
+            return base
+        ex, R, T = _state_excess(b, p), Ideal.gas_constant(b), b.temperature
+        return base - R * (2 * T * ex["dln"][j] / pyunits.K
+                           + T**2 * ex["d2ln"][j] / pyunits.K**2)
 
     @staticmethod
     def entr_mol_phase(b, p):

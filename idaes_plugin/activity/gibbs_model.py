@@ -11,7 +11,8 @@ enthalpy are formed here by CasADi's algorithmic differentiation,
 .. math::
 
     \frac{h^E}{RT} = -T\frac{\partial (g^E/RT)}{\partial T},\qquad
-    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},
+    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},\qquad
+    c_p^E = \frac{\partial h^E}{\partial T},
 
 and the SX graph is written into Pyomo by :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`
 (exact first and second derivatives reach IPOPT through the NL file).
@@ -37,7 +38,7 @@ from propkg_contract.metadata import ModelMetadata
 #: activity_model name -> output suffix in the ONNX file
 MODEL_SUFFIX = {"hybrid": "", "unifac": "_unifac", "nrtl": "_nrtl"}
 OUTPUT_NAMES = ("gibbs_excess_rt", "log_act_coeff_comp", "d_gibbs_excess_rt_dT",
-                "d_log_act_coeff_comp_dT")
+                "d_log_act_coeff_comp_dT", "d2_gibbs_excess_rt_dT2", "d2_log_act_coeff_comp_dT2")
 
 
 #: kinds of g^E model files this module reads
@@ -57,7 +58,8 @@ class GibbsExcessModel:
         ``"hybrid"``, ``"unifac"`` or ``"nrtl"``.
     function : casadi.Function
         SX ``(T [K], x_1 ... x_N) -> (g^E/RT, ln gamma [N], d(g^E/RT)/dT [1/K],
-        d ln gamma/dT [N, 1/K])`` in model component order.
+        d ln gamma/dT [N, 1/K], d2(g^E/RT)/dT2 [1/K**2], d2 ln gamma/dT2 [N, 1/K**2])`` in
+        model component order.
     """
 
     source: str
@@ -127,7 +129,8 @@ def _load(path: str, digest: str, activity_model: str) -> GibbsExcessModel:
     values = model.function(temperature=T, mole_frac_comp=ca.reshape(ca.vertcat(*xs), *shape))
     outs = {name: values[name] for name in wanted}
     g, ln = outs[wanted[0]], ca.vec(outs[wanted[1]])
+    dg, dln = ca.jacobian(g, T), ca.jacobian(ln, T)
     fun = ca.Function("gibbs_excess", [T, *xs],
-                      [g, ln, ca.jacobian(g, T), ca.jacobian(ln, T)],
+                      [g, ln, dg, dln, ca.jacobian(dg, T), ca.jacobian(dln, T)],
                       ["temperature", *[f"x{k + 1}" for k in range(n)]], list(OUTPUT_NAMES))
     return GibbsExcessModel(path, meta, activity_model, fun)
