@@ -96,13 +96,13 @@ def _nl_bytes(m):
 
 @pytest.mark.component
 def test_shared_translation_shrinks_the_nl_file():
-    """Vapour pressure, its derivative and the liquid enthalpy at one temperature: one
-    shared translation writes a smaller NL file than one translation per property."""
+    """The vapour pressure, its log and their derivatives at one temperature (IDAES's
+    bubble/dew methods ask for them one by one): one shared translation writes a much
+    smaller NL file than one translation per property."""
     model = load_model("benzene")
     keys = [
-        (("pressure_sat_comp",), None, False),
-        (("pressure_sat_comp",), "temperature", False),
-        ("derived", "enth_mol_liq_comp"),
+        (("pressure_sat_comp",), wrt, log)
+        for wrt in (None, "temperature") for log in (False, True)
     ]
     shared, separate = _block(), _block()
     shared.c = pyo.Constraint(
@@ -120,4 +120,4 @@ def test_shared_translation_shrinks_the_nl_file():
     assert pyo.value(shared.c.body) == pytest.approx(
         pyo.value(separate.c.body), rel=CROSS_IMPLEMENTATION_RTOL
     )
-    assert _nl_bytes(shared) < 0.8 * _nl_bytes(separate)
+    assert _nl_bytes(shared) < 0.6 * _nl_bytes(separate)
