@@ -48,7 +48,7 @@ from propkg_contract.errors import PropkgError
 #: at each use instead of as a named Expression: Pyomo's tree walkers (IDAES's
 #: degrees-of-freedom checks) expand a named Expression at every reference anyway, and the
 #: reference itself is one more node to visit and one more NL defined variable
-INLINE_SIZE = 2
+INLINE_SIZE = 1
 
 #: quantities of the vapour pressure beyond its value: (wrt, log) as in ``sx_function``
 _PSAT_FORMS = (("temperature", False), (None, True), ("temperature", True))
