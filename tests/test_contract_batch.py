@@ -32,12 +32,24 @@ def _inputs(model, n):
 
 
 def _casadi_reference(model, outputs, inputs, n):
-    """The reader's SX function mapped over the rows (the numeric oracle)."""
+    """The reader's SX function mapped over the rows (the numeric oracle).
+
+    A mapped function takes its per-row arguments side by side (``rows x (cols * n)``),
+    each row's tensor in column-major order.
+    """
     fun = model.sx_function(outputs).map(n)
-    args = [np.asarray(inputs[name]).reshape(n, -1).T for name in model.input_names]
+    args = []
+    for name, (rows, cols) in zip(model.input_names, model.input_shapes, strict=True):
+        flat = np.asarray(inputs[name], dtype=float).reshape(n, rows * cols)
+        args.append(np.hstack([row.reshape(rows, cols, order="F") for row in flat]))
     values = fun(*args)
     values = [values] if len(outputs) == 1 else list(values)
-    return {k: np.asarray(v).T.squeeze() for k, v in zip(outputs, values, strict=True)}
+    result = {}
+    for name, value in zip(outputs, values, strict=True):
+        rows, cols = model.output_shapes[model.output_names.index(name)]
+        blocks = np.hsplit(np.asarray(value), n)
+        result[name] = np.array([b.ravel(order="F") for b in blocks]).squeeze()
+    return result
 
 
 CASES = [
