@@ -112,14 +112,15 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
 #: heater of a light-chemicals flowsheet, below where the ideal-gas polynomials are
 #: extrapolated far (the shipped ideal-gas models are trained to 1500 K)
 T_UPPER_DEFAULT = 1000.0
-#: The default lower temperature bound is the LOWEST triple point of the components, not
-#: the highest: IDAES's bubble and dew temperatures share the state's bounds, and the
-#: bubble point of a mixture with a light component lies below the heavy component's
-#: triple point (freezing is not modelled). Measured: with a light gas (a water/CO2 flash
-#: at 10 bar, whose outlet bubble-point guess reaches 197 K) even that is too high, and
-#: ``temperature_bounds=(150, 300, 1000)`` initializes; lower defaults (half the lowest
-#: triple point) made IDAES's isentropic-compressor initialization of methanol/water fail.
-#: lowest triple point assumed [K] when no component gives one
+#: The default lower temperature bound is the highest triple point of the components (below
+#: it the heaviest component would freeze). IDAES's bubble and dew temperatures share the
+#: state's bounds, so a mixture with a light gas needs a lower one, chosen by the user:
+#: a water/CO2 flash at 10 bar reaches a bubble-point guess of 197 K while it initializes
+#: and works with ``temperature_bounds=(150, 300, 1000)``. Measured too: IDAES's
+#: isentropic-compressor initialization of methanol/water succeeds or fails depending on
+#: the lower bound (ok at 273 K and 88 K, not at 132 K or 176 K), because the isentropic
+#: state's bubble and dew temperatures are left uninitialized and start at the bound.
+#: triple point assumed [K] when no component gives one
 T_LOWER_DEFAULT = 200.0
 #: default pressure bounds [Pa]: 1 kPa (deep vacuum column) to 50 bar
 PRESSURE_BOUNDS_DEFAULT = (1e3, 1e5, 5e6)
@@ -181,10 +182,11 @@ def vle_config(
         ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work:
         ``"hybrid"``, ``"unifac"``, ``"nrtl"``) and bubble/dew points use ``LogBubbleDew``.
     temperature_bounds : (lower, nominal, upper), optional
-        State bounds of the temperature [K]. Default: from the lowest triple point of the
-        components (``Ttriple`` of the metadata; 200 K if none gives one; bubble and dew
-        temperatures share these bounds) to :data:`T_UPPER_DEFAULT` = 1000 K, nominal
-        300 K. These are
+        State bounds of the temperature [K]. Default: from the highest triple point of the
+        components (``Ttriple`` of the metadata; 200 K if none gives one) to
+        :data:`T_UPPER_DEFAULT` = 1000 K, nominal 300 K. Bubble and dew temperatures share
+        these bounds: with a light gas (CO2, ethylene) give a lower bound below the
+        mixture's bubble point, e.g. ``(150, 300, 1000)``. These are
         physical bounds, not the models' fitted ranges: the models continue smoothly
         outside their validity domains (supercritical components included), and
         :func:`idaes_plugin.check_domain` reports states that rely on it.
@@ -247,7 +249,7 @@ def vle_config(
         # needs the bubble/dew method that asks the EoS for its fugacities.
         bubble_dew = LogBubbleDew
     if temperature_bounds is None:
-        t_lo = min(triples, default=T_LOWER_DEFAULT)
+        t_lo = max(triples, default=T_LOWER_DEFAULT)
         temperature_bounds = _check_bounds(
             "temperature_bounds (from the triple points)",
             (t_lo, min(max(300.0, t_lo + 1.0), T_UPPER_DEFAULT - 1.0), T_UPPER_DEFAULT),
