@@ -164,6 +164,8 @@ def vle_config(
     components: Sequence[str | os.PathLike],
     activity_model=None,
     *,
+    binary_models: Sequence[str | os.PathLike] | None = None,
+    mixture_model: str | os.PathLike | None = None,
     temperature_bounds: tuple[float, float, float] | None = None,
     pressure_bounds: tuple[float, float, float] = PRESSURE_BOUNDS_DEFAULT,
     flow_bounds: tuple[float, float, float] = (0.0, 100.0, 1000.0),
@@ -181,6 +183,12 @@ def vle_config(
         None: ideal liquid (Raoult's law, ``IdealBubbleDew``). Otherwise passed to
         ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work:
         ``"hybrid"``, ``"unifac"``, ``"nrtl"``) and bubble/dew points use ``LogBubbleDew``.
+        Any number of components: two use a binary g^E file, three or more a
+        multicomponent one (``propkg mixture A B C -o MIX.onnx``).
+    binary_models : sequence of path, optional
+        Two components: the binary g^E file to use instead of the shipped one.
+    mixture_model : path, optional
+        Three or more components: the multicomponent g^E file (default: a shipped one).
     temperature_bounds : (lower, nominal, upper), optional
         State bounds of the temperature [K]. Default: from the highest triple point of the
         components (``Ttriple`` of the metadata; 200 K if none gives one) to
@@ -244,7 +252,7 @@ def vle_config(
                 f"activity model {activity_model!r} requested, but idaes_plugin.activity is "
                 f"not available in this installation ({exc})"
             ) from None
-        liquid = liquid_phase_config(list(entries), activity_model)
+        liquid = liquid_phase_config(list(entries), activity_model, binary_models, mixture_model)
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
         bubble_dew = LogBubbleDew

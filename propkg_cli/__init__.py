@@ -20,6 +20,9 @@ SUBCOMMAND_MODULES = (
     "propkg_cli.validate",
     "propkg_cli.fit",
     "propkg_cli.info",
+    "propkg_cli.mixture",
+    "propkg_cli.data",
+    "propkg_cli.screen",
 )
 
 

@@ -2,7 +2,8 @@ r"""Activity-coefficient liquid for IDAES's modular property framework (``Generi
 
 IDAES's modular framework has no activity-coefficient equation of state; this one extends
 ``Ideal`` (``idaes/models/properties/modular_properties/eos/ideal.py``) for the liquid
-phase with a propkg binary g^E model (hybrid, UNIFAC or NRTL) from an ONNX file:
+phase with a propkg g^E model (binary or multicomponent; hybrid, UNIFAC or NRTL) from an
+ONNX file:
 
 .. math::
 
@@ -45,7 +46,7 @@ from idaes.models.properties.modular_properties.base.utility import get_method
 from pyomo.environ import Block, exp
 from pyomo.environ import units as pyunits
 
-from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, load_binary_model
+from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, load_gibbs_model
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions
 from idaes_plugin.domains import record_domain
 from idaes_plugin.ideal_eos import IdealConsistentCp as Ideal
@@ -66,7 +67,7 @@ def _options(pobj) -> dict:
 
 def _model(b, p):
     opts = _options(b.params.get_phase(p))
-    return load_binary_model(opts["model"], opts["activity_model"]), list(opts["model_components"])
+    return load_gibbs_model(opts["model"], opts["activity_model"]), list(opts["model_components"])
 
 
 def _is_liquid(b, p) -> bool:
@@ -95,7 +96,7 @@ def _excess(b, p, key, T, x: dict) -> dict:
     sub = Block(concrete=True)
     b.add_component(name, sub)
     t = pyunits.convert(T, to_units=pyunits.K) / pyunits.K
-    out = model.pyomo_expressions(t, x[order[0]], x[order[1]], indexed_subexpressions(sub))
+    out = model.pyomo_expressions(t, [x[j] for j in order], indexed_subexpressions(sub))
     result = {"g": out["gibbs_excess_rt"], "dg": out["d_gibbs_excess_rt_dT"],
               "d2g": out["d2_gibbs_excess_rt_dT2"],
               "ln": dict(zip(order, out["log_act_coeff_comp"], strict=True)),
@@ -115,7 +116,7 @@ def _psat(b, j, T):
 
 
 class ActivityCoeffLiquid(Ideal):
-    """Liquid phase with activity coefficients from a propkg binary g^E ONNX model."""
+    """Liquid phase with activity coefficients from a propkg g^E ONNX model (N components)."""
 
     @staticmethod
     def build_parameters(b):
@@ -124,14 +125,14 @@ class ActivityCoeffLiquid(Ideal):
         if opts["activity_model"] not in MODEL_SUFFIX:
             raise ConfigurationError(
                 f"activity_model {opts['activity_model']!r} is not one of {sorted(MODEL_SUFFIX)}")
-        model = load_binary_model(opts["model"], opts["activity_model"])
+        model = load_gibbs_model(opts["model"], opts["activity_model"])
         comps = list(b.parent_block().component_list)
         order = list(opts["model_components"])
         if sorted(order) != sorted(comps):
             raise ConfigurationError(
                 f"phase '{b.local_name}': the g^E model {model.source} is for "
                 f"{model.component_names} (as package components {order}), but the package "
-                f"has components {comps}; activity models are binary")
+                f"has components {comps}: give a g^E model of exactly the package's components")
 
     @staticmethod
     def act_coeff_phase_comp(b, p, j):
