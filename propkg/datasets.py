@@ -141,10 +141,28 @@ def generate_dataset(name: str, directory: str | Path | None = None) -> Path:
     return csv_path
 
 
-def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str], list]:
-    """Read a CSV whose header is ``name [units]`` (plus optional ``role`` column).
+#: columns holding text (no units): the row's role and its publication
+TEXT_COLUMNS = ("role", "source")
 
-    Returns ``(columns, units, roles)``; ``roles`` is empty if there is no role column.
+
+def read_property_table(
+    path: str | Path,
+) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, list[str]]]:
+    """Read a CSV whose header is ``name [units]``, plus optional text columns.
+
+    Text columns (:data:`TEXT_COLUMNS`, no units): ``role`` (``train``/``test`` ...) and
+    ``source`` (the publication of the row). An empty numeric cell means "no value of
+    this quantity in this row" and is read as NaN; a cell that is not a number (including
+    the text ``nan``) is refused later by the caller's finiteness check or here.
+
+    Returns
+    -------
+    columns : dict
+        Numeric column name -> float array (NaN where the cell is empty).
+    units : dict
+        Numeric column name -> unit string of its header.
+    text : dict
+        Text column name -> list of str (only the columns present).
 
     Raises
     ------
@@ -159,38 +177,55 @@ def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str
     if len(rows) < 2:
         raise DataError(f"'{path}' has no data rows")
     header = [h.strip() for h in rows[0]]
-    names, units, role_col = [], {}, None
+    names, units, text_cols = [], {}, {}
     for j, h in enumerate(header):
-        if h == "role":
-            role_col = j
+        if h in TEXT_COLUMNS:
+            text_cols[j] = h
             names.append(None)
             continue
         if "[" not in h or not h.endswith("]"):
             raise DataError(
                 f"'{path}': column header '{h}' has no units; expected 'name [units]', "
-                "e.g. 'temperature [K]'"
+                f"e.g. 'temperature [K]' (text columns without units: {list(TEXT_COLUMNS)})"
             )
         col, unit = h[:-1].split("[", 1)
         names.append(col.strip())
         units[col.strip()] = unit.strip()
     columns: dict[str, list[float]] = {n: [] for n in names if n is not None}
-    roles = []
+    text: dict[str, list[str]] = {name: [] for name in text_cols.values()}
     for i, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise DataError(f"'{path}' line {i}: {len(row)} fields, header has {len(header)}")
         for j, cell in enumerate(row):
-            if j == role_col:
-                roles.append(cell.strip())
+            if j in text_cols:
+                text[text_cols[j]].append(cell.strip())
+                continue
+            if not cell.strip():
+                columns[names[j]].append(np.nan)
                 continue
             try:
-                columns[names[j]].append(float(cell))
+                value = float(cell)
             except ValueError:
+                value = None
+            if value is None or not np.isfinite(value):
                 raise DataError(
-                    f"'{path}' line {i}, column '{names[j]}': '{cell}' is not a number"
-                ) from None
-    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, roles
+                    f"'{path}' line {i}, column '{names[j]}': '{cell}' is not a finite number "
+                    "(leave the cell empty if there is no value)"
+                )
+            columns[names[j]].append(value)
+    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, text
+
+
+def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str], list]:
+    """Read a CSV whose header is ``name [units]`` (plus optional ``role`` column).
+
+    Returns ``(columns, units, roles)``; ``roles`` is empty if there is no role column.
+    See :func:`read_property_table`.
+    """
+    columns, units, text = read_property_table(path)
+    return columns, units, text.get("role", [])
 
 
 def load_dataset(name: str, directory: str | Path | None = None) -> dict:

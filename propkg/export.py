@@ -145,6 +145,11 @@ def build_metadata(
                 "name": "Poling",
                 "outputs": ["cp_mol_ig_comp", "enth_mol_ig_comp", "entr_mol_ig_comp"],
                 "parameters": {"a": list(c.poling)},
+                **(
+                    {"coefficients_from": c.sources["ideal_gas"]}
+                    if "ideal_gas" in c.sources
+                    else {}
+                ),
             },
             "dh_vap_mol_comp": {
                 "name": "ClausiusClapeyron",
