@@ -139,14 +139,6 @@ def test_manifest_entries_and_swapped_lookup():
 
 
 @pytest.mark.unit
-def test_brouwer_copy_checksum():
-    folder = ROOT / "validation" / "datasets" / "brouwer2021"
-    expected = (folder / "SHA256SUMS").read_text().split()[0]
-    assert sha256_of(folder / "Brouwer_2021.csv") == expected
-    assert (folder / "LICENSE").is_file()
-
-
-@pytest.mark.unit
 @pytest.mark.parametrize("pair", SHIPPED_PAIRS)
 def test_dataset_provenance(pair):
     prov = json.loads((DATA / f"{pair[0]}__{pair[1]}.json").read_text())

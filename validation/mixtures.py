@@ -23,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from propkg.measured.infinite_dilution import brouwer_csv_path  # noqa: E402
 from propkg.mixtures.analysis import (  # noqa: E402
     azeotrope_coolprop,
     azeotrope_model,
@@ -39,7 +40,7 @@ from propkg_contract.metadata import read_metadata  # noqa: E402
 from propkg_contract.registry import find_binary_model, find_model  # noqa: E402
 
 DATA = ROOT / "validation" / "datasets" / "mixtures"
-BROUWER = ROOT / "validation" / "datasets" / "brouwer2021" / "Brouwer_2021.csv"
+BROUWER = brouwer_csv_path()  # shipped with propkg (importlib.resources)
 REPORT = ROOT / "validation" / "reports" / "mixtures.md"
 LITERATURE_AZEOTROPE = (351.3, 0.894)  # K, x_ethanol (about 95.6 wt% ethanol, 78.2 C)
 
