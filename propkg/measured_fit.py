@@ -65,8 +65,10 @@ F_SCALE = 2.0
 SELECTION_RESTARTS = 2
 #: screening: robust z-score limit and the floor of the robust scale (relative)
 SCREEN_Z = 5.0
-SCALE_FLOOR = 1e-4
+SCALE_FLOOR = 1e-3
 SIGMA_FLOOR = 1e-6
+#: relative scale of the soft-L1 loss of the preliminary (screening) fit
+PRELIM_SCALE = 0.01
 #: property column -> (model key, settings)
 FITTED = {
     "pressure_sat_comp": ("psat", TANH_SETTINGS),
@@ -154,8 +156,8 @@ def _fit(c, key, T, y, sigma, setting, restarts) -> np.ndarray:
 def screen_points(c: PureConstants, key: str, T, y) -> tuple[np.ndarray, float]:
     """Flag gross errors: robust z-score of the residual from a preliminary robust fit.
 
-    The preliminary fit is the simplest tanh correction (one hidden unit, strong penalty,
-    soft-L1 loss with a 1 % scale); the robust scale is s = 1.4826 MAD of its ln
+    The preliminary fit is a two-unit tanh correction (weak penalty, soft-L1 loss with a
+    scale of :data:`PRELIM_SCALE`); the robust scale is s = 1.4826 MAD of its ln
     residuals (at least :data:`SCALE_FLOOR`), and points with
     :math:`|r_i - \\mathrm{median}(r)| > z s` (z = :data:`SCREEN_Z`) are flagged.
 
@@ -165,8 +167,9 @@ def screen_points(c: PureConstants, key: str, T, y) -> tuple[np.ndarray, float]:
         pred = predict(c, key, fit_cp_ig(c, T, y), CP_SETTINGS[0], T)
     else:
         fit = fit_vapor_pressure if key == "psat" else fit_liquid_density
-        prelim = fit(c, T, y, 1, l2=1e-2, restarts=1, loss=LOSS, f_scale=0.01)
-        pred = predict(c, key, prelim, {"hidden": 1}, T)
+        sigma = np.full(T.size, PRELIM_SCALE)
+        prelim = fit(c, T, y, 2, l2=1e-6, restarts=1, sigma=sigma, loss=LOSS, f_scale=1.0)
+        pred = predict(c, key, prelim, {"hidden": 2}, T)
     r = np.log(pred) - np.log(y)
     dev = np.abs(r - np.median(r))
     scale = max(1.4826 * float(np.median(dev)), SCALE_FLOOR)
