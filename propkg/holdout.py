@@ -16,6 +16,11 @@ publications only: leave-one-publication-out when there are at most :data:`MAX_F
 publications, else :data:`MAX_FOLDS` groups of publications dealt round-robin in the
 sha256 order.
 
+**Extrapolation folds**: with the publication folds, the lowest and the highest of
+:data:`K_BLOCKS` temperature blocks of the training points are two more validation folds,
+so that settings which extrapolate badly beyond the training range are not chosen
+(added after the first campaign run, see ``validation/reports/measured_pure.md``).
+
 **Fewer than three publications** (:func:`temperature_block_folds`): :data:`K_BLOCKS`
 contiguous blocks of the points sorted by temperature; the error is then the k-fold error
 over temperature blocks, labelled "not held out by publication".
@@ -149,7 +154,8 @@ def plan_split(T: np.ndarray, publications: np.ndarray | None, roles=None) -> Sp
     folds = []
     by_publication = label != K_FOLD_LABEL and pubs is not None
     if by_publication and len(set(pubs[train].tolist())) >= 2:
-        for mask in publication_folds(pubs[train]):
+        blocks = temperature_block_folds(T[train])
+        for mask in [*publication_folds(pubs[train]), blocks[0], blocks[-1]]:
             full = np.zeros(n, dtype=bool)
             full[np.flatnonzero(train)[mask]] = True
             folds.append(full)

@@ -61,6 +61,8 @@ CP_SETTINGS = ({"terms": TERMS, "l2": L2_EINSTEIN},)
 LOSS = "soft_l1"
 #: soft-L1 transition, in units of sigma
 F_SCALE = 2.0
+#: a more complex setting must beat the simpler ones' validation AAD by this factor
+SIMPLICITY_MARGIN = 1.05
 #: restarts of each fit during the selection (the final fit uses training.RESTARTS)
 SELECTION_RESTARTS = 2
 #: screening: robust z-score limit and the floor of the robust scale (relative)
@@ -215,7 +217,8 @@ def fit_property(
             scores.append(_aad(oof[fold & use], y[fold & use]))
         score = float(np.mean(scores)) if scores else np.inf
         selection.append({**setting, "validation_aad_percent": score})
-        if oof_best is None or score < oof_best[0]:
+        # the simplest setting within SIMPLICITY_MARGIN of the best score wins
+        if oof_best is None or score < oof_best[0] / SIMPLICITY_MARGIN:
             oof_best = (score, setting, oof)
     setting = settings[0] if oof_best is None or not np.isfinite(oof_best[0]) else oof_best[1]
     say(f"fitting {data.name} of {c.name} on {int(use.sum())} points, setting {setting} ...")

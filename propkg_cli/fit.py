@@ -208,6 +208,7 @@ def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
             "rule": "propkg.holdout",
         }
         record["settings"][name] = {"chosen": f.setting, "candidates": f.selection}
+        record.setdefault("final_fit_seconds", {})[name] = f.fit_seconds
         if data[name].publication is not None:
             record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
     record["screening"]["z_limit"] = SCREEN_Z
