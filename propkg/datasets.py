@@ -141,91 +141,98 @@ def generate_dataset(name: str, directory: str | Path | None = None) -> Path:
     return csv_path
 
 
-#: columns holding text (no units): the row's role and its publication
-TEXT_COLUMNS = ("role", "source")
-
-
 def read_property_table(
     path: str | Path,
+    text_columns: tuple[str, ...] = ("role",),
+    finite: bool = False,
+    empty_as_nan: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, list[str]]]:
-    """Read a CSV whose header is ``name [units]``, plus optional text columns.
+    """Read a CSV whose header is ``name [units]``, plus text columns without units.
 
-    Text columns (:data:`TEXT_COLUMNS`, no units): ``role`` (``train``/``test`` ...) and
-    ``source`` (the publication of the row). An empty numeric cell means "no value of
-    this quantity in this row" and is read as NaN; a cell that is not a number (including
-    the text ``nan``) is refused later by the caller's finiteness check or here.
+    Parameters
+    ----------
+    path : path
+        The CSV file (UTF-8, comma separated, one header row).
+    text_columns : tuple of str
+        Column names allowed without units (kept as strings), e.g. ``role``, ``source``.
+    finite : bool
+        Refuse NaN and inf (default False: the caller checks them).
+    empty_as_nan : bool
+        Read an empty numeric cell as NaN ("no value of this quantity in this row")
+        instead of refusing it; an explicit ``nan`` is still refused when ``finite``.
 
     Returns
     -------
-    columns : dict
-        Numeric column name -> float array (NaN where the cell is empty).
-    units : dict
-        Numeric column name -> unit string of its header.
-    text : dict
-        Text column name -> list of str (only the columns present).
+    (columns, units, texts)
+        ``columns``: numeric name -> float array; ``units``: name -> unit string;
+        ``texts``: text column name -> list of str (only those present in the file).
 
     Raises
     ------
     DataError
-        If the file is missing, a header lacks units, or a value is not a number.
+        If the file is missing or empty, a header lacks units, a row has the wrong number of
+        fields, or a value is not a number (or not finite, with ``finite=True``).
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file '{path}' does not exist")
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"'{path}' is not a UTF-8 CSV file: {exc}") from None
     if len(rows) < 2:
         raise DataError(f"'{path}' has no data rows")
     header = [h.strip() for h in rows[0]]
-    names, units, text_cols = [], {}, {}
-    for j, h in enumerate(header):
-        if h in TEXT_COLUMNS:
-            text_cols[j] = h
-            names.append(None)
+    names: list[str] = []
+    units: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
+    for h in header:
+        if h in text_columns:
+            names.append(h)
+            texts[h] = []
             continue
         if "[" not in h or not h.endswith("]"):
+            allowed = ", ".join(f"'{t}'" for t in text_columns)
             raise DataError(
                 f"'{path}': column header '{h}' has no units; expected 'name [units]', "
-                f"e.g. 'temperature [K]' (text columns without units: {list(TEXT_COLUMNS)})"
+                f"e.g. 'temperature [K]' (columns without units allowed: {allowed})"
             )
         col, unit = h[:-1].split("[", 1)
         names.append(col.strip())
         units[col.strip()] = unit.strip()
-    columns: dict[str, list[float]] = {n: [] for n in names if n is not None}
-    text: dict[str, list[str]] = {name: [] for name in text_cols.values()}
+    columns: dict[str, list[float]] = {n: [] for n in names if n not in texts}
     for i, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise DataError(f"'{path}' line {i}: {len(row)} fields, header has {len(header)}")
-        for j, cell in enumerate(row):
-            if j in text_cols:
-                text[text_cols[j]].append(cell.strip())
+        for name, cell in zip(names, row, strict=True):
+            if name in texts:
+                texts[name].append(cell.strip())
                 continue
-            if not cell.strip():
-                columns[names[j]].append(np.nan)
+            if empty_as_nan and not cell.strip():
+                columns[name].append(np.nan)
                 continue
             try:
                 value = float(cell)
             except ValueError:
                 value = None
-            if value is None or not np.isfinite(value):
-                raise DataError(
-                    f"'{path}' line {i}, column '{names[j]}': '{cell}' is not a finite number "
-                    "(leave the cell empty if there is no value)"
-                )
-            columns[names[j]].append(value)
-    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, text
+            if value is None or (finite and not np.isfinite(value)):
+                what = "a number" if value is None else "a finite number"
+                raise DataError(f"'{path}' line {i}, column '{name}': '{cell}' is not {what}")
+            columns[name].append(value)
+    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, texts
 
 
 def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str], list]:
     """Read a CSV whose header is ``name [units]`` (plus optional ``role`` column).
 
     Returns ``(columns, units, roles)``; ``roles`` is empty if there is no role column.
-    See :func:`read_property_table`.
+    See :func:`read_property_table` for the rules and errors.
     """
-    columns, units, text = read_property_table(path)
-    return columns, units, text.get("role", [])
+    columns, units, texts = read_property_table(path, ("role",))
+    return columns, units, texts.get("role", [])
 
 
 def load_dataset(name: str, directory: str | Path | None = None) -> dict:

@@ -4,11 +4,11 @@ Per property column (``pressure_sat_comp``, ``dens_mol_liq_comp``, ``cp_mol_ig_c
 
 1. **split** (:mod:`propkg.holdout`): test publications by the committed rule (or the
    ``role`` column, or k-fold over temperature blocks with < 3 publications);
-2. **screen** the training points (:func:`screen_points`): points whose residual from a
-   preliminary robust fit lies more than :data:`SCREEN_Z` robust standard deviations
-   (1.4826 MAD) from the median are excluded and reported;
+2. **screen** the points (:func:`screen_points`, :mod:`propkg.screening`): outliers,
+   offset publications and conflicting duplicates are excluded, others down-weighted;
 3. **weights**: :math:`\\sigma_i = u_i / y_i` (relative standard uncertainty, column
-   ``uncertainty_<name>``) or, without uncertainties, the robust scale of step 2;
+   ``uncertainty_<name>``) or, without uncertainties, the robust scale
+   (:func:`robust_sigma`), divided by the screening weight;
 4. **select** the network size and L2 penalty (:data:`TANH_SETTINGS`) by the mean
    validation AAD over leave-one-publication-out folds of the training publications;
 5. **fit** the correction on all training points with the soft-L1 loss
@@ -65,8 +65,7 @@ F_SCALE = 2.0
 SIMPLICITY_MARGIN = 1.05
 #: restarts of each fit during the selection (the final fit uses training.RESTARTS)
 SELECTION_RESTARTS = 2
-#: screening: robust z-score limit and the floor of the robust scale (relative)
-SCREEN_Z = 5.0
+#: floor of the robust scale (relative)
 SCALE_FLOOR = 1e-3
 SIGMA_FLOOR = 1e-6
 #: relative scale of the soft-L1 loss of the preliminary (screening) fit
@@ -117,6 +116,7 @@ class PropertyFit:
     statistics: dict
     fit_seconds: float
     selection: list = field(default_factory=list)
+    screening: dict = field(default_factory=dict)
 
 
 def _model(c: PureConstants, key: str, params: np.ndarray, setting: dict) -> HybridPureModel:
@@ -155,16 +155,41 @@ def _fit(c, key, T, y, sigma, setting, restarts) -> np.ndarray:
     return fit(c, T, y, setting["hidden"], loss=LOSS, f_scale=F_SCALE, **options)
 
 
-def screen_points(c: PureConstants, key: str, T, y) -> tuple[np.ndarray, float]:
-    """Flag gross errors: robust z-score of the residual from a preliminary robust fit.
+def screen_points(
+    c: PureConstants, data: PropertyData, test_publications
+) -> tuple[np.ndarray, list[str]]:
+    """Screening weights in [0, 1] and reasons of every point, by :mod:`propkg.screening`.
 
-    The preliminary fit is a two-unit tanh correction (weak penalty, soft-L1 loss with a
-    scale of :data:`PRELIM_SCALE`); the robust scale is s = 1.4826 MAD of its ln
-    residuals (at least :data:`SCALE_FLOOR`), and points with
-    :math:`|r_i - \\mathrm{median}(r)| > z s` (z = :data:`SCREEN_Z`) are flagged.
+    A weight 0 excludes the point, 0.5 down-weights it; reasons are one line each.
 
-    Returns the boolean flags and the robust scale s [-, relative].
+    Vapour pressure and liquid density: :func:`propkg.screening.screen_pure` against the
+    backbone (publication offsets, point outliers, conflicting duplicates; test
+    publications never enter its smooth fit). Ideal-gas cp: not screened (weight 1).
     """
+    import pandas as pd
+
+    from propkg.screening import screen_pure
+
+    key = FITTED[data.name][0]
+    if key == "cp":
+        return np.ones(data.T.size), [""] * data.T.size
+    frame = {"temperature [K]": data.T, "value": data.y}
+    if data.publication is not None:
+        frame["source"] = data.publication
+    result = screen_pure(
+        pd.DataFrame(frame), "value", lambda T: np.log(backbone(c, key, T)), test_publications
+    )
+    return result.data["weight"].to_numpy(dtype=float), list(result.data["reason"])
+
+
+def robust_sigma(c: PureConstants, key: str, T, y) -> float:
+    """Relative scale of the points without uncertainty: 1.4826 MAD of ln residuals.
+
+    The residuals are those of a preliminary two-unit tanh correction (weak penalty,
+    soft-L1 loss with a scale of :data:`PRELIM_SCALE`); at least :data:`SCALE_FLOOR`.
+    """
+    from propkg.screening.robust import robust_scale
+
     if key == "cp":
         pred = predict(c, key, fit_cp_ig(c, T, y), CP_SETTINGS[0], T)
     else:
@@ -172,10 +197,7 @@ def screen_points(c: PureConstants, key: str, T, y) -> tuple[np.ndarray, float]:
         sigma = np.full(T.size, PRELIM_SCALE)
         prelim = fit(c, T, y, 2, l2=1e-6, restarts=1, sigma=sigma, loss=LOSS, f_scale=1.0)
         pred = predict(c, key, prelim, {"hidden": 2}, T)
-    r = np.log(pred) - np.log(y)
-    dev = np.abs(r - np.median(r))
-    scale = max(1.4826 * float(np.median(dev)), SCALE_FLOOR)
-    return dev > SCREEN_Z * scale, scale
+    return max(robust_scale(np.log(pred) - np.log(y)), SCALE_FLOOR)
 
 
 def _aad(pred, ref) -> float:
@@ -195,16 +217,16 @@ def fit_property(
             f"{c.name} {data.name}: {int(train.sum())} training points after holding out "
             f"the test publications, at least {MIN_POINTS} are needed"
         )
-    flagged = np.zeros(T.size, dtype=bool)
-    flags, scale = screen_points(c, key, T[train], y[train])
-    flagged[np.flatnonzero(train)[flags]] = True
-    if flags.any():
-        say(f"screening flagged {int(flags.sum())} of {int(train.sum())} training points")
-    sigma = np.full(T.size, scale)
+    weight, reasons = screen_points(c, data, split.test_publications)
+    flagged = train & (weight == 0.0)
+    if flagged.any():
+        say(f"screening excluded {int(flagged.sum())} of {int(train.sum())} training points")
+    use = train & ~flagged
+    sigma = np.full(T.size, robust_sigma(c, key, T[use], y[use]))
     if data.uncertainty is not None:
         rel = data.uncertainty / np.abs(y)
         sigma = np.where(np.isfinite(rel), np.maximum(rel, SIGMA_FLOOR), sigma)
-    use = train & ~flagged
+    sigma = sigma / np.where(weight > 0, weight, 1.0)  # down-weighted points: larger sigma
     selection, oof_best = [], None
     for setting in settings if len(settings) > 1 else ():
         scores, oof = [], np.full(T.size, np.nan)
@@ -227,7 +249,11 @@ def fit_property(
     seconds = time.perf_counter() - start
     say(f"  final fit in {seconds:.2f} s")
     stats = _held_out_statistics(c, key, data, split, params, setting, oof_best)
-    return PropertyFit(data.name, params, setting, split, flagged, stats, seconds, selection)
+    kinds = [r.split(":")[0] for r, f in zip(reasons, flagged, strict=True) if f]
+    screening = {k: kinds.count(k) for k in sorted(set(kinds))}
+    return PropertyFit(
+        data.name, params, setting, split, flagged, stats, seconds, selection, screening
+    )
 
 
 def _held_out_statistics(c, key, data, split, params, setting, oof_best) -> dict:

@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES = (
     "propkg_cli.fit",
     "propkg_cli.info",
     "propkg_cli.data",
+    "propkg_cli.screen",
 )
 
 

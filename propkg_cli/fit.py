@@ -113,7 +113,7 @@ def read_measured_csv(path: Path) -> dict:
     from propkg.measured_fit import PropertyData
     from propkg.training import MIN_POINTS
 
-    columns, units, text = read_property_table(path)
+    columns, units, text = read_property_table(path, ("role", "source"), True, True)
     if "temperature" not in columns:
         raise DataError(f"'{path}' has no 'temperature [K]' column; columns: {sorted(columns)}")
     uncertain = {k[len(UNCERTAINTY_PREFIX) :]: k for k in columns if k.startswith("uncertainty_")}
@@ -173,7 +173,7 @@ def read_measured_csv(path: Path) -> dict:
 def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
     """``training_data`` metadata: file hash, points, split, screening, chosen settings."""
     from propkg.hybrid import OUTPUT_UNITS
-    from propkg.measured_fit import F_SCALE, LOSS, SCREEN_Z
+    from propkg.measured_fit import F_SCALE, LOSS
 
     record = {
         "sha256": sha,
@@ -197,8 +197,9 @@ def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
         record["n_points"][name] = int((train & ~f.flagged).sum())
         record["screening"][name] = {
             "n_flagged": int(f.flagged.sum()),
-            "rule": "|r - median(r)| > 5 * 1.4826 MAD(r), r = ln residual of a preliminary "
-            "robust fit (propkg.measured_fit.screen_points)",
+            "excluded_by_reason": f.screening,
+            "rule": "propkg.screening.screen_pure against the backbone (publication offsets, "
+            "point outliers, conflicting duplicates); test publications not fitted",
         }
         record["split"][name] = {
             "held_out": f.split.label,
@@ -211,7 +212,6 @@ def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
         record.setdefault("final_fit_seconds", {})[name] = f.fit_seconds
         if data[name].publication is not None:
             record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
-    record["screening"]["z_limit"] = SCREEN_Z
     return record
 
 
