@@ -65,6 +65,8 @@ F_SCALE = 2.0
 SIMPLICITY_MARGIN = 1.05
 #: restarts of each fit during the selection (the final fit uses training.RESTARTS)
 SELECTION_RESTARTS = 2
+#: screening may exclude at most this fraction of the training points (see screen_points)
+MAX_EXCLUDED_FRACTION = 0.5
 #: floor of the robust scale (relative)
 SCALE_FLOOR = 1e-3
 SIGMA_FLOOR = 1e-6
@@ -156,30 +158,43 @@ def _fit(c, key, T, y, sigma, setting, restarts) -> np.ndarray:
 
 
 def screen_points(
-    c: PureConstants, data: PropertyData, test_publications
-) -> tuple[np.ndarray, list[str]]:
-    """Screening weights in [0, 1] and reasons of every point, by :mod:`propkg.screening`.
+    c: PureConstants, data: PropertyData, rows: np.ndarray
+) -> tuple[np.ndarray, list]:
+    """Screening weights in [0, 1] and reasons of the points ``rows`` (the training points).
 
-    A weight 0 excludes the point, 0.5 down-weights it; reasons are one line each.
+    A weight 0 excludes the point, 0.5 down-weights it; reasons are one line each. Only
+    the training points are screened, so test publications influence nothing.
 
     Vapour pressure and liquid density: :func:`propkg.screening.screen_pure` against the
-    backbone (publication offsets, point outliers, conflicting duplicates; test
-    publications never enter its smooth fit). Ideal-gas cp: not screened (weight 1).
+    backbone (publication offsets, point outliers, conflicting duplicates). If it would
+    exclude more than :data:`MAX_EXCLUDED_FRACTION` of the points (the "consensus" of few
+    publications is then no consensus), it is re-run without the publication-offset test.
+    Ideal-gas cp: not screened (weight 1).
     """
     import pandas as pd
 
-    from propkg.screening import screen_pure
+    from propkg.screening import PureScreeningSettings, screen_pure
 
+    weight, reasons = np.ones(data.T.size), [""] * data.T.size
     key = FITTED[data.name][0]
     if key == "cp":
-        return np.ones(data.T.size), [""] * data.T.size
-    frame = {"temperature [K]": data.T, "value": data.y}
+        return weight, reasons
+    frame = {"temperature [K]": data.T[rows], "value": data.y[rows]}
     if data.publication is not None:
-        frame["source"] = data.publication
-    result = screen_pure(
-        pd.DataFrame(frame), "value", lambda T: np.log(backbone(c, key, T)), test_publications
-    )
-    return result.data["weight"].to_numpy(dtype=float), list(result.data["reason"])
+        frame["source"] = data.publication[rows]
+    frame = pd.DataFrame(frame)
+
+    def ln_reference(T):
+        return np.log(backbone(c, key, T))
+
+    result = screen_pure(frame, "value", ln_reference)
+    if np.mean(result.data["weight"].to_numpy() == 0.0) > MAX_EXCLUDED_FRACTION:
+        no_offsets = PureScreeningSettings(min_publications=np.iinfo(np.int32).max)
+        result = screen_pure(frame, "value", ln_reference, settings=no_offsets)
+    weight[rows] = result.data["weight"].to_numpy(dtype=float)
+    for i, reason in zip(np.flatnonzero(rows), result.data["reason"], strict=True):
+        reasons[i] = reason
+    return weight, reasons
 
 
 def robust_sigma(c: PureConstants, key: str, T, y) -> float:
@@ -217,7 +232,7 @@ def fit_property(
             f"{c.name} {data.name}: {int(train.sum())} training points after holding out "
             f"the test publications, at least {MIN_POINTS} are needed"
         )
-    weight, reasons = screen_points(c, data, split.test_publications)
+    weight, reasons = screen_points(c, data, train)
     flagged = train & (weight == 0.0)
     if flagged.any():
         say(f"screening excluded {int(flagged.sum())} of {int(train.sum())} training points")
