@@ -26,7 +26,6 @@ Properties without data keep their backbone alone (recorded in the metadata). Ex
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import tempfile
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from propkg_contract.errors import DataError, UnitsError
+from propkg_contract.registry import sha256_of
 
 #: accepted units per column -> factor to SI
 UNITS = {
@@ -229,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
     if "ideal_gas" in c.sources:
         print(f"      ideal-gas cp backbone: {c.sources['ideal_gas']['name']}")
-    sha = hashlib.sha256(args.csv.read_bytes()).hexdigest() if args.csv.is_file() else ""
+    sha = sha256_of(args.csv) if args.csv.is_file() else ""
     data = read_measured_csv(args.csv)
     T_all = np.concatenate([d.T for d in data.values()])
     summary = ", ".join(f"{k} ({d.T.size})" for k, d in data.items())
