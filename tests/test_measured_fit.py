@@ -114,6 +114,15 @@ def test_fallback_cp_backbone_agrees_with_thermo(query, method, tolerance):
         expected = np.array([reference.calculate(float(t), method) for t in T])
     got = backbone(c, "cp", T)
     assert np.max(np.abs(got / expected - 1.0)) < tolerance
+    # the exported metadata says where the coefficients came from
+    from propkg.export import build_metadata
+    from propkg.hybrid import HybridPureModel
+
+    cp = np.concatenate([np.zeros(5), np.full(5, np.log(1000.0))])
+    model = HybridPureModel(c, np.zeros(4), np.zeros(4), cp, hidden=1)
+    ideal_gas = build_metadata(model, {}, {}, (300.0, 400.0))["backbone"]["ideal_gas"]
+    assert ideal_gas["name"] == f"Poling form ({record['name']})"
+    assert ideal_gas["coefficients_from"]["method"] == method
 
 
 @pytest.mark.component
