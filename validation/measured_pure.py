@@ -179,6 +179,13 @@ def run_compound(cas: str, name: str) -> dict:
         ref = P[keep][test]
         hyb = np.exp(model.ln_psat(T[keep][test]))
         out["onnx_vs_casadi_max_rel"] = float(np.max(np.abs(onnx_p / hyb - 1.0)))
+        Tt = T[keep][test]
+        out["train_Tr"] = [float(train_T.min() / c.Tc), float(train_T.max() / c.Tc)]
+        out["test_Tr"] = [float(Tt.min() / c.Tc), float(Tt.max() / c.Tc)]
+        outside = (Tt < train_T.min()) | (Tt > train_T.max())
+        out["test_outside_training_range"] = int(outside.sum())
+        if outside.any() and (~outside).any():
+            out["aad_hybrid_inside_training_range"] = _aad(hyb[~outside], ref[~outside])
         out.update(
             n_points=int(keep.sum()),
             n_publications=len(set(src[keep].tolist())),
@@ -269,21 +276,39 @@ def write_report(results: list[dict]) -> None:
         else "- no fit ran",
         f"- held out by publication: {len(held)}/{len(ok)}",
         "",
+        "## Where the targets are missed",
+        "",
+        *[
+            f"- {r['name']}: hybrid {r['aad_hybrid']:.2f} %, backbone {r['aad_backbone']:.2f} %; "
+            f"{r.get('test_outside_training_range', '?')} of {r['n_test']} test points outside "
+            f"the training range Tr {r['train_Tr'][0]:.3f}-{r['train_Tr'][1]:.3f} (test Tr "
+            f"{r['test_Tr'][0]:.3f}-{r['test_Tr'][1]:.3f})"
+            + (
+                f"; hybrid {r['aad_hybrid_inside_training_range']:.2f} % on the test points "
+                "inside the training range"
+                if "aad_hybrid_inside_training_range" in r
+                else ""
+            )
+            for r in ok
+            if r["aad_hybrid"] > 0.5 * r["aad_backbone"]
+        ],
+        "",
         "## Per compound",
         "",
-        "| compound | CAS | points | pubs | test pts | flagged | setting | AAD hybrid % | "
-        "AAD backbone % | chemicals method | AAD chemicals % | AAD hybrid (same pts) % | "
-        "fit s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| compound | CAS | points | pubs | test pts | test pts outside training T | excluded "
+        "by screening | setting | AAD hybrid % | AAD backbone % | chemicals method | "
+        "AAD chemicals % | AAD hybrid (same pts) % | fit s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['name']} | {r['cas']} | failed: {r['error'][:120]} |||||||||||")
+            lines.append(f"| {r['name']} | {r['cas']} | failed: {r['error'][:120]} ||||||||||||")
             continue
         s = r["setting"]
         lines.append(
             f"| {r['name']} | {r['cas']} | {r['n_points']} | {r['n_publications']} | "
-            f"{r['n_test']} | {r['n_flagged']} | h={s.get('hidden')}, l2={s.get('l2'):g} | "
+            f"{r['n_test']} | {r.get('test_outside_training_range', '-')} | {r['n_flagged']} | "
+            f"h={s.get('hidden')}, l2={s.get('l2'):g} | "
             f"{_fmt(r['aad_hybrid'])} | {_fmt(r['aad_backbone'])} | "
             f"{r.get('chemicals_method', '-')} | {_fmt(r.get('aad_chemicals'))} | "
             f"{_fmt(r.get('aad_hybrid_in_range'))} | {r['final_fit_seconds']:.2f} |"
