@@ -56,20 +56,31 @@ def _refit_poling(T: np.ndarray, cp: np.ndarray) -> tuple[tuple[float, ...], flo
     return a, float(np.max(np.abs(fitted / cp - 1.0)))
 
 
+def first_thermo_method(obj, excluded, limits=(0.0, np.inf), min_span: float = 0.0):
+    """First usable method of a ``thermo`` T-dependent property object, or None.
+
+    Walks ``obj.method`` (thermo's default) then ``obj.ranked_methods`` (those available),
+    skipping ``excluded`` methods and those whose range clipped to ``limits`` [K] spans
+    less than ``min_span`` [K]. Returns ``(method, (Tmin, Tmax))`` with the clipped range.
+    """
+    ranked = [obj.method] + [m for m in obj.ranked_methods if m in obj.all_methods]
+    for method in ranked:
+        if method is None or method in excluded:
+            continue
+        lo, hi = obj.T_limits[method]
+        lo, hi = max(float(lo), limits[0]), min(float(hi), limits[1])
+        if hi - lo >= min_span:
+            return method, (lo, hi)
+    return None
+
+
 def _thermo_method(cas: str):
     """(HeatCapacityGas object, method, (Tmin, Tmax)) of the first usable method, or None."""
     from thermo import HeatCapacityGas
 
     obj = HeatCapacityGas(CASRN=cas)
-    ranked = [obj.method] + [m for m in obj.ranked_methods if m in obj.all_methods]
-    for method in ranked:
-        if method is None or method in EXCLUDED_METHODS:
-            continue
-        lo, hi = obj.T_limits[method]
-        lo, hi = max(float(lo), FIT_LOW), min(float(hi), FIT_HIGH)
-        if hi - lo >= MIN_SPAN:
-            return obj, method, (lo, hi)
-    return None
+    found = first_thermo_method(obj, EXCLUDED_METHODS, (FIT_LOW, FIT_HIGH), MIN_SPAN)
+    return None if found is None else (obj, *found)
 
 
 def lastovka_shaw_cp(T: np.ndarray, cas: str) -> np.ndarray:

@@ -103,14 +103,14 @@ def chemicals_correlation(cas: str):
     """(method, Tmin, Tmax, callable) of thermo's default non-excluded Psat method, or None."""
     from thermo import VaporPressure
 
+    from propkg.ideal_gas_backbone import first_thermo_method
+
     obj = VaporPressure(CASRN=cas)
-    ranked = [obj.method] + [m for m in obj.ranked_methods if m in obj.all_methods]
-    for method in ranked:
-        if method is None or method in EXCLUDED_METHODS:
-            continue
-        lo, hi = obj.T_limits[method]
-        return method, float(lo), float(hi), lambda T, m=method: obj.calculate(float(T), m)
-    return None
+    found = first_thermo_method(obj, EXCLUDED_METHODS)
+    if found is None:
+        return None
+    method, (lo, hi) = found
+    return method, lo, hi, lambda T: obj.calculate(float(T), method)
 
 
 #: history of the campaign (earlier runs, with what changed in between)
