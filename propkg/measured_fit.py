@@ -318,8 +318,8 @@ def fit_measured(
 
     The tanh corrections of different properties may select different sizes; they are
     padded (:func:`pad_tanh`) to the largest. A ``dens_mol_vap_comp`` column, with
-    ``pressure_sat_comp`` in the same rows, fits the vapour-compressibility correction
-    (plain least squares, no selection).
+    ``pressure_sat_comp`` at the same temperatures, fits the vapour-compressibility
+    correction (plain least squares, no selection) on the training rows of both.
     """
     say = progress or (lambda _msg: None)
     fits = {name: fit_property(c, d, say) for name, d in data.items() if name in FITTED}
@@ -333,7 +333,16 @@ def fit_measured(
     zvap = None
     if "dens_mol_vap_comp" in data and "pressure_sat_comp" in data:
         vap, sat = data["dens_mol_vap_comp"], data["pressure_sat_comp"]
-        common, i_vap, i_sat = np.intersect1d(vap.T, sat.T, return_indices=True)
+        psat_split = fits["pressure_sat_comp"].split
+        train_vap = ~plan_split(vap.T, vap.publication, vap.role).test
+        if vap.publication is not None:  # never a test publication of Psat either
+            train_vap &= ~np.isin(vap.publication, psat_split.test_publications)
+        train_sat = ~psat_split.test
+        common, i_vap, i_sat = np.intersect1d(
+            vap.T[train_vap], sat.T[train_sat], return_indices=True
+        )
+        i_vap = np.flatnonzero(train_vap)[i_vap]
+        i_sat = np.flatnonzero(train_sat)[i_sat]
         if common.size >= MIN_POINTS:
             say(f"fitting dens_mol_vap_comp of {c.name} on {common.size} points ...")
             zvap = fit_vapour_compressibility(c, common, sat.y[i_sat], vap.y[i_vap], hidden)
