@@ -169,6 +169,11 @@ def test_holdout_rule():
     assert len(set(pubs) - set(test)) >= 2
     split = plan_split(np.arange(pubs.size, dtype=float), pubs)
     assert not any((f & split.test).any() for f in split.folds)
+    # a publication with most of the points is never the test set
+    for big in ("a", "b", "c"):
+        sizes = {"a": 2, "b": 2, "c": 2, big: 100}
+        uneven = np.concatenate([[k] * n for k, n in sizes.items()])
+        assert big not in choose_test_publications(uneven)
     two = plan_split(np.arange(10.0), np.repeat(["a", "b"], 5))
     assert two.label == K_FOLD_LABEL and not two.test.any() and len(two.folds) == 5
 
