@@ -159,6 +159,28 @@ def test_held_out_error_is_on_test_publications_only():
     assert 4.5 < s["aad_percent"] < 5.5  # the +5 % shows up, it is not fitted away
 
 
+@pytest.mark.component
+def test_uncertainties_weight_the_fit():
+    """Two interleaved publications 1.5 % apart: the fit follows the precise one."""
+    c = constants_for("propyl acetate")
+    T = np.linspace(0.5, 0.9, 24) * c.Tc
+    pubs = np.where(np.arange(T.size) % 2 == 0, "precise", "rough")
+    clean = _clean_psat(c, T)
+    P = np.where(pubs == "rough", 1.015 * clean, clean)
+    u = np.where(pubs == "rough", 0.03, 0.0005) * P
+    grid = np.linspace(0.52, 0.88, 40) * c.Tc
+
+    def error(uncertainty):
+        from propkg.measured_fit import predict
+
+        fit = fit_property(c, PropertyData("pressure_sat_comp", T, P, uncertainty, pubs))
+        pred = predict(c, "psat", fit.params, fit.setting, grid)
+        return np.mean(np.abs(pred / _clean_psat(c, grid) - 1.0))
+
+    assert error(u) < 2e-3
+    assert error(None) > 4e-3  # without the uncertainties the fit sits between the two
+
+
 @pytest.mark.unit
 def test_holdout_rule():
     pubs = np.repeat([f"p{k}" for k in range(7)], [30, 5, 12, 8, 40, 3, 9])

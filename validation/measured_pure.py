@@ -274,7 +274,9 @@ def write_report(results: list[dict]) -> None:
         "(target <= 5 s; machine shared with other jobs)"
         if times
         else "- no fit ran",
-        f"- held out by publication: {len(held)}/{len(ok)}",
+        f"- held out by publication: {len(held)}/{len(ok)}; test share below the 20 % target "
+        f"(the rule keeps >= 2 training publications and <= 50 % in test): "
+        f"{', '.join(r['name'] for r in ok if r['n_test'] < 0.2 * r['n_points']) or 'none'}",
         "",
         "## Where the targets are missed",
         "",
@@ -295,8 +297,8 @@ def write_report(results: list[dict]) -> None:
         "",
         "## Per compound",
         "",
-        "| compound | CAS | points | pubs | test pts | test pts outside training T | excluded "
-        "by screening | setting | AAD hybrid % | AAD backbone % | chemicals method | "
+        "| compound | CAS | points | pubs | test pts (share) | test pts outside training T | "
+        "excluded by screening | setting | AAD hybrid % | AAD backbone % | chemicals method | "
         "AAD chemicals % | AAD hybrid (same pts) % | fit s |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -307,7 +309,8 @@ def write_report(results: list[dict]) -> None:
         s = r["setting"]
         lines.append(
             f"| {r['name']} | {r['cas']} | {r['n_points']} | {r['n_publications']} | "
-            f"{r['n_test']} | {r.get('test_outside_training_range', '-')} | {r['n_flagged']} | "
+            f"{r['n_test']} ({100 * r['n_test'] / r['n_points']:.0f} %) | "
+            f"{r.get('test_outside_training_range', '-')} | {r['n_flagged']} | "
             f"h={s.get('hidden')}, l2={s.get('l2'):g} | "
             f"{_fmt(r['aad_hybrid'])} | {_fmt(r['aad_backbone'])} | "
             f"{r.get('chemicals_method', '-')} | {_fmt(r.get('aad_chemicals'))} | "
