@@ -16,7 +16,7 @@ USING_CASADI_IPOPT = _register_solvers()
 #: (PEP 562) so that ``import idaes_plugin`` stays light.
 _LAZY_EXPORTS = {
     "load_model": "idaes_plugin.onnx_import",
-    "check_graph": "idaes_plugin.onnx_import",
+    "check_graph": "propkg_contract.ops",
     "OnnxPropertyModel": "idaes_plugin.onnx_import",
     "sx_to_pyomo": "idaes_plugin.casadi_to_pyomo",
     "add_onnx_block": "idaes_plugin.pyomo_block",
@@ -30,7 +30,7 @@ _LAZY_EXPORTS = {
     "HybridLiquidEntropy": "idaes_plugin.pure_methods",
     "HybridLiquidCp": "idaes_plugin.pure_methods",
     "check_temperature": "idaes_plugin.pure_methods",
-    "check_domain": "idaes_plugin.pure_methods",
+    "check_domain": "idaes_plugin.domains",
     "vle_config": "idaes_plugin.vle_package",
     "with_onnx_methods": "idaes_plugin.config_tools",
 }

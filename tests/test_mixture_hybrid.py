@@ -1,7 +1,6 @@
 """Shipped hybrid g^E models: ONNX vs CasADi reference, Gibbs-Duhem, limits, symmetry, data."""
 
 import json
-from pathlib import Path
 
 import casadi as ca
 import numpy as np
@@ -9,15 +8,16 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import Backbone
-from propkg.mixtures.components import SHIPPED_PAIRS
+from propkg.mixtures.components import COOLPROP_PAIRS, SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
-from propkg.mixtures.export import SMOOTH_OPS
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
 from propkg.mixtures.vle_data import BinaryVleData
-from propkg.onnx_batch import casadi_import
 from propkg_contract.metadata import read_metadata
+from propkg_contract.ops import SUPPORTED_OPS
+from propkg_contract.reader import casadi_import
 from propkg_contract.registry import find_binary_model, load_manifest, sha256_of
 from tests.tolerances import (
     CROSS_IMPLEMENTATION_RTOL,
@@ -25,8 +25,7 @@ from tests.tolerances import (
     IDENTITY_RTOL,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "datasets" / "mixtures"
+DATA = MIXTURES_DIR
 
 
 def _path(pair):
@@ -70,7 +69,7 @@ def test_onnx_matches_reference_evaluator(pair):
 def test_onnx_graph_and_metadata(pair):
     path = _path(pair)
     proto = onnx.load(str(path))
-    assert {n.op_type for n in proto.graph.node} <= SMOOTH_OPS
+    assert {n.op_type for n in proto.graph.node} <= SUPPORTED_OPS
     shapes = {t.name: [d.dim_param or d.dim_value for d in t.type.tensor_type.shape.dim]
               for t in list(proto.graph.input) + list(proto.graph.output)}
     md = read_metadata(path)
@@ -78,6 +77,10 @@ def test_onnx_graph_and_metadata(pair):
     for name, spec in {**md.inputs, **md.outputs}.items():
         assert shapes[name] == spec["shape"]
     assert md.inputs["temperature"]["units"] == "K"
+    assert md.raw["opset"] == proto.opset_import[0].version
+    if pair not in COOLPROP_PAIRS:  # measured data: checked in test_mixture_measured.py
+        assert md.training_data["test_publications"]
+        return
     assert md.training_data["coolprop_version"]
     assert md.training_data["interaction_parameters"]["BibTeX"]
     assert md.training_data["n_points"]["train"] <= MAX_TRAINING_POINTS
@@ -141,6 +144,7 @@ def test_manifest_entries_and_swapped_lookup():
 @pytest.mark.unit
 @pytest.mark.parametrize("pair", SHIPPED_PAIRS)
 def test_dataset_provenance(pair):
+    """The CoolProp data sets stay for every shipped pair (validation/mixtures.py uses them)."""
     prov = json.loads((DATA / f"{pair[0]}__{pair[1]}.json").read_text())
     assert prov["coolprop_version"].startswith("8.")
     assert prov["n_points"]["train"] <= MAX_TRAINING_POINTS

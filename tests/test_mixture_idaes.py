@@ -4,21 +4,22 @@ import numpy as np
 import onnxruntime as ort
 import pyomo.environ as pyo  # noqa: E402
 import pytest
+import scipy.constants
 from scipy.optimize import brentq
 
 import idaes_plugin  # noqa: E402,F401  (registers the pip-only IPOPT)
 from idaes_plugin.activity import (  # noqa: E402
     liquid_phase_config,
-    load_binary_model,
+    load_gibbs_model,
 )
 from idaes_plugin.activity.eos import ActivityCoeffLiquid, log_gamma_expression  # noqa: E402
-from idaes_plugin.activity.flash_grid import (  # noqa: E402
+from idaes_plugin.vle_package import vle_config  # noqa: E402
+from propkg_cli.reports.flash_grid import (  # noqa: E402
     build_flash,
     equilibrium_deviation,
     outlet_state,
     solve_flash,
 )
-from idaes_plugin.vle_package import vle_config  # noqa: E402
 from propkg_contract.errors import PropkgError
 from propkg_contract.registry import find_binary_model, find_model
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
@@ -59,17 +60,21 @@ def test_vle_config_accepts_activity_model():
     cfg = vle_config(["ethanol", "water"], activity_model="hybrid")
     assert cfg["phases"]["Liq"]["equation_of_state"] is ActivityCoeffLiquid
     assert cfg["bubble_dew_method"].__name__ == "LogBubbleDew"
-    # the g^E model's fitted temperature range bounds the state
+    # the state bounds are physical (water's triple point to 1000 K), not the g^E model's
+    # fitted range (326-374 K): check_domain reports states outside that range
     low, _, high = cfg["state_bounds"]["temperature"][:3]
-    assert (low, high) == (326.0, 374.0)
+    assert low == pytest.approx(273.16, abs=0.01)
+    assert high == 1000.0
 
 
 @pytest.mark.unit
 def test_liquid_phase_config_refusals():
     with pytest.raises(PropkgError, match="not one of"):
         liquid_phase_config(["ethanol", "water"], "wilson")
-    with pytest.raises(PropkgError, match="binary"):
+    with pytest.raises(PropkgError, match="propkg mixture ethanol water methanol"):
         liquid_phase_config(["ethanol", "water", "methanol"], "hybrid")
+    with pytest.raises(PropkgError, match="binary_models gives 2 file"):
+        liquid_phase_config(["ethanol", "water"], "hybrid", binary_models=["a.onnx", "b.onnx"])
     with pytest.raises(PropkgError, match="no shipped binary model"):
         liquid_phase_config(["ethanol", "toluene"], "hybrid")
 
@@ -77,7 +82,7 @@ def test_liquid_phase_config_refusals():
 @pytest.mark.unit
 @pytest.mark.parametrize("model", MODELS)
 def test_imported_model_matches_onnxruntime_and_fd(model):
-    gm = load_binary_model(find_binary_model("ethanol", "water")[0], model)
+    gm = load_gibbs_model(find_binary_model("ethanol", "water")[0], model)
     for T, x1 in ((330.0, 0.1), (365.0, 0.85)):
         out = gm.evaluate(T, x1)
         np.testing.assert_allclose(out["log_act_coeff_comp"], _ort_ln_gamma(T, x1, model),
@@ -124,7 +129,7 @@ def test_pyomo_activity_values_and_symbolic_derivatives(model):
     # d ln gamma_1 / d x_1 (x2 held) : Pyomo reverse-symbolic vs CasADi AD of the same file
     import casadi as ca
 
-    gm = load_binary_model(find_binary_model("ethanol", "water")[0], model)
+    gm = load_gibbs_model(find_binary_model("ethanol", "water")[0], model)
     Ts, a, b = ca.SX.sym("T"), ca.SX.sym("a"), ca.SX.sym("b")
     ln1 = gm.function(Ts, a, b)[1][0]
     d_ca = ca.Function("d", [Ts, a, b], [ca.jacobian(ln1, a), ca.jacobian(ln1, Ts)])
@@ -195,5 +200,5 @@ def test_excess_enthalpy_is_temperature_derivative_of_gibbs():
         return sess.run(["gibbs_excess_rt"], feed)[0][0, 0]
 
     dT = 1e-3
-    ref = -8.314462618 * T**2 * (g(T + dT) - g(T - dT)) / (2 * dT)
+    ref = -scipy.constants.R * T**2 * (g(T + dT) - g(T - dT)) / (2 * dT)
     assert h_ex == pytest.approx(ref, rel=1e-6)

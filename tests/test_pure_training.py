@@ -7,12 +7,18 @@ import numpy as np
 import pytest
 
 from propkg.components import get_constants, names
-from propkg.datasets import default_dataset_dir, load_dataset, sha256_text, subset
-from propkg.evaluate import run_onnx
+from propkg.datasets import (
+    default_dataset_dir,
+    load_dataset,
+    load_ideal_gas_dataset,
+    subset,
+)
 from propkg.hybrid import OUTPUT_UNITS
-from propkg.pipeline import default_model_dir, export_component
+from propkg.pipeline import export_component
 from propkg.training import fit_vapor_pressure
 from propkg_contract.errors import DataError
+from propkg_contract.reader import run_onnx
+from propkg_contract.registry import default_model_dir, sha256_of
 from tests.tolerances import REGRESSION_RTOL
 
 
@@ -21,15 +27,21 @@ from tests.tolerances import REGRESSION_RTOL
 def test_dataset_sha256_and_split(fluid):
     directory = default_dataset_dir()
     sidecar = json.loads((directory / f"{fluid}.json").read_text())
-    assert sidecar["sha256"] == sha256_text(directory / f"{fluid}.csv")
+    assert sidecar["sha256"] == sha256_of(directory / f"{fluid}.csv")
     assert sidecar["source"].startswith("CoolProp ")
     data = load_dataset(fluid)
     train, test = subset(data, "train"), subset(data, "test")
     c = get_constants(fluid)
     assert train["temperature"].size == 12
     assert train["temperature"].min() == pytest.approx(max(c.Ttriple, 0.45 * c.Tc))
-    assert train["temperature"].max() == pytest.approx(0.95 * c.Tc)
+    assert train["temperature"].max() == pytest.approx(0.98 * c.Tc)
     assert not set(train["temperature"]) & set(test["temperature"])
+    assert np.all(train["cp_mol_liq_comp"] > 0)
+    ig = load_ideal_gas_dataset(fluid)
+    ig_train, ig_test = subset(ig, "train"), subset(ig, "test")
+    assert ig["sidecar"]["source"].startswith("CoolProp ")
+    assert (ig_train["temperature"].min(), ig_train["temperature"].max()) == (200.0, 1500.0)
+    assert not set(ig_train["temperature"]) & set(ig_test["temperature"])
 
 
 @pytest.mark.unit

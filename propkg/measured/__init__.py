@@ -18,7 +18,7 @@ API
 ``load_infinite_dilution(solute, solvent)``
     ``temperature [K]``, ``ln_act_coeff_inf [-]``, ``source`` (the compilation's DOI:
     no original publication, so training/consistency only).
-``available_pure(kind="vapor_pressure"|"liquid_density", min_points=1, min_publications=1)``
+``available_pure(min_points=1, min_publications=1, kind="vapor_pressure"|"liquid_density")``
     per compound: ``name``, ``cas``, ``inchi``, ``points``, ``publications``, T and P ranges.
 ``available_pairs(min_points=1, min_publications=1)``
     per unordered pair: names, CAS, InChIs, ``points``, ``publications``, ``isothermal``,

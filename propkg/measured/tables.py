@@ -184,16 +184,16 @@ def _names_and_cas(df, inchi_col: str, name_col: str):
     return names, {k: (v or "") for k, v in cas.items()}
 
 
-def available_pure(kind: str = "vapor_pressure", min_points: int = 1, min_publications: int = 1,
-                   wheel=None):
+def available_pure(min_points: int = 1, min_publications: int = 1,
+                   kind: str = "vapor_pressure", wheel=None):
     """Counts of measured pure-component data per compound.
 
     Parameters
     ----------
-    kind : {"vapor_pressure", "liquid_density"}
-        Which table (liquid densities: all pressures, not only near saturation).
     min_points, min_publications : int
         Keep compounds with at least this many points and publications.
+    kind : {"vapor_pressure", "liquid_density"}
+        Which table (liquid densities: all pressures, not only near saturation).
 
     Returns
     -------

@@ -13,15 +13,20 @@ soft-L1 loss) to the set itself ("own fit") or to all other non-test sets ("cons
 Tests, each giving a score in [0, 1] (1 = pass):
 
 - *end points*: points with x1 >= 0.995 (x1 <= 0.005) against Psat of component 1 (2):
-  score ``min(1, tol / max|ln P - ln Psat|)``, tol = ``tol_end`` (0.03) for a Psat
-  function given by the caller, ``tol_end_backbone`` (0.10) for the Ambrose-Walton
-  backbone (its own error is several % for polar compounds);
+  score ``min(1, tol / max|ln P - ln Psat|)``, tol = ``tol_end`` (0.03) for Psat from
+  measurements or given by the caller, ``tol_end_backbone`` (0.10) for the Ambrose-Walton
+  backbone alone (its error is several %, up to ~30 % for alcohols at low T);
 - *swapped order*: the own fit with x mirrored is ``swap_ratio`` times better (rms) than
   the direct one and the direct one is poor (> ``swap_min``) -> score 0 (set excluded);
 - *agreement*: median ln-residual of the set against the consensus of the other sets:
   ``min(1, tol_agree / |offset|)``;
 - *point outliers*: ``|e - median| > max(k_point * 1.4826 MAD, floor_point)`` of the own
   fit -> those points excluded (no effect on the set's score);
+- *infinite dilution* (if measured ln gamma_inf are given, e.g. Brouwer 2021): the own
+  fit's ln gamma_inf at x -> 0 and x -> 1 against the median measured value within
+  ``inf_dT`` (50) K of the set's median temperature, score
+  ``min(1, tol_inf / max|difference|)`` (tol_inf = 0.4: a two-parameter fit extrapolated
+  to infinite dilution is rough);
 - with vapour compositions ``mole_frac_vap [-]`` (isothermal sets): the Redlich-Kister
   area test ``D = 100 |int ln(g1/g2) dx| / int |ln(g1/g2)| dx``, score ``min(1, 10/D)``,
   and the Van Ness point test, mean |y - y_own fit|, score ``min(1, 0.01/mean)``.
@@ -45,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from propkg.screening.pure import ScreeningResult, ln_psat_backbone
+from propkg.screening.pure import ScreeningResult, ln_psat_backbone, ln_psat_measured
 from propkg.screening.robust import DOWNWEIGHT, EXCLUDE, OK, add_reason, robust_scale
 from propkg_contract.errors import DataError
 
@@ -67,6 +72,8 @@ class BinaryScreeningSettings:
     area_limit: float = 10.0
     point_limit: float = 0.01
     q_exclude: float = 0.2
+    tol_inf: float = 0.4
+    inf_dT: float = 50.0
 
 
 def _ln_gammas(x1, T, p, Tm):
@@ -121,6 +128,30 @@ def _vapour_tests(x1, y1, T, P, lps1, lps2, p_own, Tm, s):
     return D, dy
 
 
+def _infinite_dilution_dev(p_own, xs, Ts, Tm, gamma_inf, dT: float) -> float | None:
+    """Largest |ln gamma_inf (own fit) - measured| of the two ends at the set's median T.
+
+    The measured value is the median of the entries within ``dT`` K of that temperature
+    (ln gamma_inf varies slowly with T, and a median ignores a minority of wrong entries
+    in a compilation). An end is compared only if the set reaches x1 <= 0.1 (x1 >= 0.9)
+    there: the own fit is not extrapolated across the whole composition range. None if
+    no end can be compared.
+    """
+    T0 = float(np.median(Ts))
+    devs = []
+    reached = (xs.min() <= 0.1, xs.max() >= 0.9)
+    for end, table, ok in zip((0.0, 1.0), gamma_inf, reached, strict=True):
+        if table is None or len(table) == 0 or not ok:
+            continue
+        near = np.abs(table["temperature [K]"].to_numpy(dtype=float) - T0) <= dT
+        if not near.any():
+            continue
+        measured = float(np.median(table["ln_act_coeff_inf [-]"].to_numpy(dtype=float)[near]))
+        g1, g2 = _ln_gammas(np.array([end]), np.array([T0]), p_own, Tm)
+        devs.append(abs((g1 if end == 0.0 else g2)[0] - measured))
+    return max(devs) if devs else None
+
+
 def screen_bubble_points(
     df,
     a: str,
@@ -129,6 +160,7 @@ def screen_bubble_points(
     psat: tuple[Callable, Callable] | None = None,
     psat_is_model: bool = False,
     settings: BinaryScreeningSettings | None = None,
+    gamma_inf: tuple | None = None,
 ) -> ScreeningResult:
     """Per-set consistency tests and quality factors of binary bubble points.
 
@@ -142,10 +174,16 @@ def screen_bubble_points(
         The components (name, alias or CAS), ``a`` first.
     test_sources : iterable of str
         Held-out publications: never part of a consensus fit.
-    psat : (callable, callable), optional
-        Psat [Pa] of a and b at T [K]; default the Ambrose-Walton backbone.
+    psat : (callable, callable) or {"backbone", "measured"}, optional
+        Psat [Pa] of a and b at T [K]; default (``"backbone"``) the Ambrose-Walton backbone;
+        ``"measured"``: the backbone corrected by the screened ThermoML vapour pressures of
+        each component (:func:`propkg.screening.pure.ln_psat_measured`).
     psat_is_model : bool
         True if ``psat`` is the model being evaluated (test sets then skip the end-point test).
+    gamma_inf : (DataFrame or None, DataFrame or None), optional
+        Measured ln gamma_inf of ``a`` in ``b`` and of ``b`` in ``a`` (``temperature [K]``,
+        ``ln_act_coeff_inf [-]``, e.g. :func:`propkg.measured.load_infinite_dilution`):
+        enables the infinite-dilution test.
 
     Returns
     -------
@@ -168,8 +206,14 @@ def screen_bubble_points(
         raise DataError(f"'{X_COL}' must lie in [0, 1]")
     y1 = df[Y_COL].to_numpy(dtype=float) if Y_COL in df.columns else None
     n = len(T)
-    if psat is None:
+    backbone = psat is None or (isinstance(psat, str) and psat == "backbone")
+    if backbone:
         la, lb = ln_psat_backbone(a), ln_psat_backbone(b)
+    elif isinstance(psat, str) and psat == "measured":
+        la, lb = ln_psat_measured(a), ln_psat_measured(b)
+    elif isinstance(psat, str):
+        raise DataError(f"psat='{psat}' is not understood; give 'backbone', 'measured' or "
+                        "two callables")
     else:
         la, lb = (lambda t: np.log(psat[0](t))), (lambda t: np.log(psat[1](t)))
     with np.errstate(invalid="ignore"):
@@ -221,7 +265,7 @@ def screen_bubble_points(
                 dev += list(np.abs(lP[sel] - ls[sel]))
         if dev:
             row["end_dev"] = float(max(dev))
-            tol = s.tol_end if psat is not None else s.tol_end_backbone
+            tol = s.tol_end_backbone if backbone else s.tol_end
             scores["end"] = min(1.0, tol / max(row["end_dev"], 1e-300))
             if scores["end"] < 1:
                 fails.append(f"pure end point {100 * np.expm1(row['end_dev']):.0f} % from Psat")
@@ -239,6 +283,14 @@ def screen_bubble_points(
             scores["agree"] = min(1.0, s.tol_agree / max(abs(row["offset"]), 1e-300))
             if scores["agree"] < 1:
                 fails.append(f"{100 * np.expm1(row['offset']):+.0f} % from the other publications")
+        # infinite dilution against independent measurements
+        if gamma_inf is not None:
+            dev_inf = _infinite_dilution_dev(p_own, xs, Ts, Tm, gamma_inf, s.inf_dT)
+            if dev_inf is not None:
+                row["inf_dev"] = dev_inf
+                scores["inf"] = min(1.0, s.tol_inf / max(dev_inf, 1e-300))
+                if scores["inf"] < 1:
+                    fails.append(f"ln gamma_inf {dev_inf:.2f} from the measured values")
         # vapour compositions
         if y1 is not None and np.isfinite(y1[idx]).all() and "isobaric" not in key:
             row["area_D"], row["point_dy"] = _vapour_tests(xs, y1[idx], Ts, np.exp(lP), ls1, ls2,

@@ -6,7 +6,7 @@ Rackett ln rho) plus a smooth robust correction fitted in ln(value) vs T:
 
 .. math::
     r_i = \\ln y_i - \\ln y_{backbone}(T_i),\\qquad
-    e_i = r_i - \\sum_{k=0}^{2} c_k \\left(\\frac{T_m}{T_i} - 1\\right)^k
+    e_i = r_i - \\sum_{k=0}^{3} c_k \\left(\\frac{T_m}{T_i} - 1\\right)^k
 
 (Tukey-biweight fit of the c_k on the rows of non-test publications). Tests, in order:
 
@@ -61,7 +61,7 @@ class PureScreeningSettings:
     min_publications: int = 3
     dup_dT: float = 0.01
     floor_dup: float = 0.02
-    smooth_degree: int = 2
+    smooth_degree: int = 3
     downweight: float = 0.5
 
 
@@ -210,6 +210,39 @@ def ln_density_backbone(name_or_cas: str) -> Callable[[np.ndarray], np.ndarray]:
 
     c = constants_for(name_or_cas)
     return lambda T: rackett_ln_density(np.asarray(T, dtype=float), c.Tc, c.Pc, c.Zc)
+
+
+def ln_psat_measured(name_or_cas: str, wheel=None) -> Callable[[np.ndarray], np.ndarray]:
+    """ln Psat [Pa]: Ambrose-Walton corrected by the screened ThermoML vapour pressures.
+
+    .. math:: \\ln P^{sat}(T) = \\ln P_{AW}(T) + \\sum_{k=0}^{3} c_k (T_m/\\tilde T - 1)^k,
+        \\quad \\tilde T = \\mathrm{clip}(T, T_{min}, T_{max})
+
+    with the c_k fitted (Tukey biweight) to the points :func:`screen_vapor_pressure` keeps;
+    the correction is held constant outside the measured range [T_min, T_max]. Falls back
+    to the backbone alone when fewer than 8 points are kept or ThermoML has none.
+    """
+    from propkg.measured import load_pure_vapor_pressure
+
+    base = ln_psat_backbone(name_or_cas)
+    try:
+        df = load_pure_vapor_pressure(name_or_cas, wheel=wheel)
+    except DataError:
+        return base
+    kept = screen_vapor_pressure(df, name_or_cas).data
+    kept = kept[kept["flag"] == OK]
+    if len(kept) < 8:
+        return base
+    T = kept[T_COL].to_numpy(dtype=float)
+    r = np.log(kept["pressure [Pa]"].to_numpy(dtype=float)) - base(T)
+    Tm, lo, hi = float(np.median(T)), float(T.min()), float(T.max())
+    coef = tukey_lstsq(np.vander(Tm / T - 1.0, 4, increasing=True), r, floor=1e-3).coef
+
+    def ln_psat(T):
+        x = Tm / np.clip(np.asarray(T, dtype=float), lo, hi) - 1.0
+        return base(T) + np.vander(np.atleast_1d(x), 4, increasing=True) @ coef
+
+    return ln_psat
 
 
 def screen_vapor_pressure(df, name_or_cas: str, test_sources: Iterable[str] = (),

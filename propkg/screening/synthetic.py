@@ -38,6 +38,17 @@ def digit_swap(value: float, min_change: float = 0.03) -> float:
     raise ValueError(f"no swap of two leading digits of {text} changes it by > {min_change}")
 
 
+def _pick_swappable(rng, values, candidates) -> int:
+    """A random candidate row whose value :func:`digit_swap` can move."""
+    for i in rng.permutation(candidates):
+        try:
+            digit_swap(float(values[i]))
+        except ValueError:
+            continue
+        return int(i)
+    raise ValueError("no row can take a digit swap")
+
+
 def vapor_pressure_sets(name: str, seed: int, n_pub: int = 6, n_per: int = 12,
                         T_range: tuple[float, float] = (300.0, 520.0), noise: float = 0.003):
     """Clean vapour pressures of ``n_pub`` publications (sources ``10.9999/pub<k>``).
@@ -70,7 +81,7 @@ def plant_pure_errors(df, seed: int, shift: float = 1.08, dup_factor: float = 1.
     df = df.copy()
     shifted = (df["source"] == "10.9999/pub1").to_numpy()
     df.loc[shifted, value_col] *= shift
-    outlier = int(rng.choice(np.flatnonzero(~shifted)))
+    outlier = _pick_swappable(rng, df[value_col].to_numpy(), np.flatnonzero(~shifted))
     df.loc[outlier, value_col] = digit_swap(float(df.loc[outlier, value_col]))
     original = int(rng.choice([i for i in np.flatnonzero(~shifted) if i != outlier]))
     dup = df.loc[[original]].assign(**{value_col: df.loc[original, value_col] * dup_factor})
@@ -136,6 +147,6 @@ def plant_binary_errors(df, seed: int, shift: float = 1.15):
     df.loc[shifted, "pressure [Pa]"] *= shift
     rng = np.random.default_rng(seed)
     inner = (df["source"] == "10.9999/iso2") & df["mole_frac_liq [-]"].between(0.05, 0.95)
-    outlier = int(rng.choice(np.flatnonzero(inner.to_numpy())))
+    outlier = _pick_swappable(rng, df["pressure [Pa]"].to_numpy(), np.flatnonzero(inner.to_numpy()))
     df.loc[outlier, "pressure [Pa]"] = digit_swap(float(df.loc[outlier, "pressure [Pa]"]))
     return df, {"swapped": swapped, "shifted": shifted, "outlier": outlier}
