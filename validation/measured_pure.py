@@ -141,10 +141,10 @@ def _aad(pred, ref) -> float:
 def run_compound(cas: str, name: str) -> dict:
     """Fit, export and evaluate one compound; a dict of figures (or an ``error``)."""
     from propkg.components import constants_for
-    from propkg.evaluate import run_onnx
     from propkg.export import export_model
     from propkg.measured import load_pure_vapor_pressure
     from propkg.measured_fit import PropertyData, backbone, fit_measured
+    from propkg_contract.reader import run_onnx
 
     out = {"cas": cas, "name": name}
     try:
