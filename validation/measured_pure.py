@@ -254,9 +254,10 @@ def write_report(results: list[dict]) -> None:
         "`python validation/measured_pure.py --run`.",
         "",
         "Method (`propkg.measured_fit`): test publications by the fixed rule of "
-        "`propkg.holdout` (sha256 order of the DOI, >= 20 % of the points); MAD screening "
-        "of the training points; network size and L2 penalty chosen by "
-        "leave-one-publication-out (<= 6 folds) on the training publications; soft-L1 fit "
+        "`propkg.holdout` (sha256 order of the DOI, >= 20 % of the points as a target); "
+        "`propkg.screening.screen_pure` on the training points; network size and L2 penalty "
+        "chosen by leave-one-publication-out (<= 6 folds) plus the lowest and highest "
+        "temperature block of the training points; soft-L1 fit weighted by the screening "
         "on all training publications. All AADs below are on the TEST publications only "
         "(all their points, none screened out), hybrid vs Ambrose-Walton backbone on the "
         "same points; the `chemicals` correlation (thermo's default VaporPressure method, "
