@@ -98,9 +98,9 @@ def _refit(name: str, out: Path, progress) -> dict:
     import numpy as np
 
     from propkg.components import get_constants
-    from propkg.datasets import load_dataset, subset
+    from propkg.datasets import subset
     from propkg.evaluate import deviations
-    from propkg.pipeline import export_fitted
+    from propkg.pipeline import export_fitted, fit_component
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
         backbone_eval,
@@ -108,16 +108,14 @@ def _refit(name: str, out: Path, progress) -> dict:
         plain_net_eval,
         plain_net_fit,
     )
-    from propkg.training import fit_hybrid
     from propkg_contract.reader import run_onnx
     from propkg_contract.registry import find_model
 
     c = get_constants(name)
-    dataset = load_dataset(c.name)
-    train, test = subset(dataset, "train"), subset(dataset, "test")
     t0 = time.perf_counter()
-    model = fit_hybrid(c, train)
+    model, dataset = fit_component(c.name)  # exactly as the shipped file was made
     fit_seconds = time.perf_counter() - t0
+    train, test = subset(dataset, "train"), subset(dataset, "test")
     path = export_fitted(model, dataset, out / "models")
     grid = np.linspace(test["temperature"].min(), test["temperature"].max(), 200)
     new = run_onnx(path, grid)

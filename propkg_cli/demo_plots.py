@@ -164,7 +164,9 @@ def measured_plot(res: dict, path: Path) -> Path:
 
     ax.plot(T[~test], dev(~test), ".", color="0.55", ms=3, label="training pubs")
     ax.plot(T[test], dev(test), ".", color="tab:blue", ms=4, label="test pubs")
-    flagged = res["screening"]["flag"].to_numpy(str) != "ok"
+    flagged = np.zeros(T.size, dtype=bool)
+    screened = res["screening"]
+    flagged[screened.index[screened["flag"] != "ok"]] = True
     ax.plot(T[flagged], dev(flagged), "x", color="tab:red", ms=7,
             label=f"flagged by screening ({int(flagged.sum())})")
     grid = curves["grid"]
