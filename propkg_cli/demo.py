@@ -297,7 +297,7 @@ def run(args: argparse.Namespace) -> int:
     progress(f"[2/6] re-fitting {args.refit} from its CoolProp data and exporting it ...")
     refit = _refit(args.refit, out, progress)
     compound = args.measured or DEFAULT_COMPOUND
-    progress(f"[3/6] measured vapour pressures of {compound}: screening, hybrid fit, held-out "
+    progress("[3/6] measured vapour pressures (NIST ThermoML): screening, hybrid fit, held-out "
              "test ...")
     measured = measured_step(compound, out, progress)
     case = FlashCase()

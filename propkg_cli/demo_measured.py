@@ -230,7 +230,10 @@ def report_section(res: dict | None, out: Path, figure: Path | None, number: int
         lines += [
             f"| chemicals correlation {ch['method']} ({ch['range'][0]:.1f}..{ch['range'][1]:.1f}"
             f" K) | {ch['n']} | {ch['aad']:.4f} |",
-            f"| hybrid on the same points | {ch['n']} | {ch['hybrid_same_points']:.4f} |",
         ]
+        if ch["n"] < cmp_["hybrid"]["n"]:
+            lines.append(
+                f"| hybrid on the same points | {ch['n']} | {ch['hybrid_same_points']:.4f} |"
+            )
     lines += ["", f"![measured]({figure.relative_to(out)})", ""] if figure else [""]
     return lines
