@@ -55,7 +55,7 @@ def _write_csv(path, T, P, pubs=None, extra=None):
 @pytest.mark.component
 @pytest.mark.parametrize("name", ["1-butanol", "71-36-3"])
 def test_digit_leading_name_and_cas_fit_and_export(tmp_path, capsys, name):
-    from propkg.evaluate import run_onnx
+    from propkg_contract.reader import run_onnx
 
     c = constants_for(name)
     T, P, pubs = _synthetic(c, n_pubs=3, per_pub=8)
