@@ -112,7 +112,14 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
 #: heater of a light-chemicals flowsheet, below where the ideal-gas polynomials are
 #: extrapolated far (the shipped ideal-gas models are trained to 1500 K)
 T_UPPER_DEFAULT = 1000.0
-#: default lower temperature bound [K] when no component gives a triple point
+#: The default lower temperature bound is the LOWEST triple point of the components, not
+#: the highest: IDAES's bubble and dew temperatures share the state's bounds, and the
+#: bubble point of a mixture with a light component lies below the heavy component's
+#: triple point (freezing is not modelled). Measured: with a light gas (a water/CO2 flash
+#: at 10 bar, whose outlet bubble-point guess reaches 197 K) even that is too high, and
+#: ``temperature_bounds=(150, 300, 1000)`` initializes; lower defaults (half the lowest
+#: triple point) made IDAES's isentropic-compressor initialization of methanol/water fail.
+#: lowest triple point assumed [K] when no component gives one
 T_LOWER_DEFAULT = 200.0
 #: default pressure bounds [Pa]: 1 kPa (deep vacuum column) to 50 bar
 PRESSURE_BOUNDS_DEFAULT = (1e3, 1e5, 5e6)
@@ -182,9 +189,10 @@ def vle_config(
     mixture_model : path, optional
         Three or more components: the multicomponent g^E file (default: a shipped one).
     temperature_bounds : (lower, nominal, upper), optional
-        State bounds of the temperature [K]. Default: from the highest triple point of the
-        components (``Ttriple`` of the metadata; 200 K if none gives one) to
-        :data:`T_UPPER_DEFAULT` = 1000 K, nominal 300 K (clipped into the bounds). These are
+        State bounds of the temperature [K]. Default: from the lowest triple point of the
+        components (``Ttriple`` of the metadata; 200 K if none gives one; bubble and dew
+        temperatures share these bounds) to :data:`T_UPPER_DEFAULT` = 1000 K, nominal
+        300 K. These are
         physical bounds, not the models' fitted ranges: the models continue smoothly
         outside their validity domains (supercritical components included), and
         :func:`idaes_plugin.check_domain` reports states that rely on it.
@@ -247,7 +255,7 @@ def vle_config(
         # needs the bubble/dew method that asks the EoS for its fugacities.
         bubble_dew = LogBubbleDew
     if temperature_bounds is None:
-        t_lo = max(triples, default=T_LOWER_DEFAULT)
+        t_lo = min(triples, default=T_LOWER_DEFAULT)
         temperature_bounds = _check_bounds(
             "temperature_bounds (from the triple points)",
             (t_lo, min(max(300.0, t_lo + 1.0), T_UPPER_DEFAULT - 1.0), T_UPPER_DEFAULT),

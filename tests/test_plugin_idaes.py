@@ -144,9 +144,9 @@ def test_vle_config_names_and_bounds():
     lo, _, hi, _ = config["state_bounds"]["temperature"]
     b = metadata_from_proto(onnx.load(_path("benzene"), load_external_data=False))
     t = metadata_from_proto(onnx.load(_path("toluene"), load_external_data=False))
-    # physical bounds: the highest triple point (benzene's, 278.7 K) to 1000 K
-    assert lo == max(b.raw["constants"]["Ttriple"], t.raw["constants"]["Ttriple"])
-    assert lo == pytest.approx(278.7, abs=0.1)
+    # physical bounds: the lowest triple point (toluene's, 178 K) to 1000 K
+    assert lo == min(b.raw["constants"]["Ttriple"], t.raw["constants"]["Ttriple"])
+    assert lo == pytest.approx(178.0, abs=0.1)
     assert hi == 1000.0
     sf = config["default_scaling_factors"]
     assert sf[("pressure_sat_comp", "benzene")] == b.outputs["pressure_sat_comp"]["scaling_factor"]

