@@ -23,6 +23,7 @@ and returns None; the demo goes on.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def measured_step(
     from propkg_cli.fit import fit_and_export, read_measured_csv
     from propkg_contract.reader import run_onnx
 
+    start = time.perf_counter()
     try:
         c, df, dropped = _load(compound)
     except DataError as exc:
@@ -128,13 +130,14 @@ def measured_step(
             }
         grid = np.linspace(max(lo, T.min()), min(hi, T.max()), 120)
         chem_curve = (grid, np.array([fn(t) for t in grid]), backbone(c, "psat", grid))
+    chem = comparison.get("chemicals")
     progress(
         f"      test publications: hybrid AAD {comparison['hybrid']['aad']:.3f} %, backbone "
         f"{comparison['backbone']['aad']:.3f} %"
-        + (f", chemicals {comparison['chemicals']['method']} "
-           f"{comparison['chemicals']['aad']:.3f} % (hybrid "
-           f"{comparison['chemicals']['hybrid_same_points']:.3f} % on its "
-           f"{comparison['chemicals']['n']} points)" if "chemicals" in comparison else "")
+        + (f", chemicals {chem['method']} {chem['aad']:.3f} %" if chem else "")
+        + (f" (hybrid {chem['hybrid_same_points']:.3f} % on its {chem['n']} points)"
+           if chem and chem["n"] < Tt.size else "")
+        + f"; step {time.perf_counter() - start:.1f} s"
     )
     grid = np.linspace(T.min(), T.max(), 200)
     return {
