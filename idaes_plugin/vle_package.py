@@ -112,7 +112,15 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
 #: heater of a light-chemicals flowsheet, below where the ideal-gas polynomials are
 #: extrapolated far (the shipped ideal-gas models are trained to 1500 K)
 T_UPPER_DEFAULT = 1000.0
-#: default lower temperature bound [K] when no component gives a triple point
+#: The default lower temperature bound is the highest triple point of the components (below
+#: it the heaviest component would freeze). IDAES's bubble and dew temperatures share the
+#: state's bounds, so a mixture with a light gas needs a lower one, chosen by the user:
+#: a water/CO2 flash at 10 bar reaches a bubble-point guess of 197 K while it initializes
+#: and works with ``temperature_bounds=(150, 300, 1000)``. Measured too: IDAES's
+#: isentropic-compressor initialization of methanol/water succeeds or fails depending on
+#: the lower bound (ok at 273 K and 88 K, not at 132 K or 176 K), because the isentropic
+#: state's bubble and dew temperatures are left uninitialized and start at the bound.
+#: triple point assumed [K] when no component gives one
 T_LOWER_DEFAULT = 200.0
 #: default pressure bounds [Pa]: 1 kPa (deep vacuum column) to 50 bar
 PRESSURE_BOUNDS_DEFAULT = (1e3, 1e5, 5e6)
@@ -184,7 +192,9 @@ def vle_config(
     temperature_bounds : (lower, nominal, upper), optional
         State bounds of the temperature [K]. Default: from the highest triple point of the
         components (``Ttriple`` of the metadata; 200 K if none gives one) to
-        :data:`T_UPPER_DEFAULT` = 1000 K, nominal 300 K (clipped into the bounds). These are
+        :data:`T_UPPER_DEFAULT` = 1000 K, nominal 300 K. Bubble and dew temperatures share
+        these bounds: with a light gas (CO2, ethylene) give a lower bound below the
+        mixture's bubble point, e.g. ``(150, 300, 1000)``. These are
         physical bounds, not the models' fitted ranges: the models continue smoothly
         outside their validity domains (supercritical components included), and
         :func:`idaes_plugin.check_domain` reports states that rely on it.

@@ -34,6 +34,7 @@ numbers are fitted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,18 @@ IDEAL_GAS_OUTPUTS = ("cp_mol_ig_comp", "enth_mol_ig_comp", "entr_mol_ig_comp")
 
 #: number of coefficients of the liquid heat-capacity term (see :meth:`liquid_cp_basis`)
 LIQUID_CP_TERMS = 4
+
+
+def casadi_identifier(name: str) -> str:
+    """A valid CasADi function name for a component name.
+
+    CasADi accepts names matching ``[A-Za-z][A-Za-z0-9_]*``; other names (``1_butanol``,
+    CAS numbers, hyphens) get their non-alphanumeric characters replaced by ``_`` and the
+    prefix ``c_``. Valid names are returned unchanged.
+    """
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return name
+    return "c_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
 def scaled_input(T: Any, Tc: float) -> Any:
@@ -282,9 +295,12 @@ class HybridPureModel:
         if self.liq_params is not None:
             outputs.append(self.enth_liq(T))
         return ca.Function(
-            name or self.constants.name, [T], outputs, ["temperature"],
+            casadi_identifier(name or self.constants.name),
+            [T],
+            outputs,
+            ["temperature"],
             list(OUTPUT_UNITS)[: len(outputs)],
-        )  # fmt: skip
+        )
 
     def evaluate(self, T: np.ndarray) -> dict[str, np.ndarray]:
         """Reference evaluation (CasADi virtual machine, float64) on an array of T [K]."""
@@ -366,6 +382,7 @@ class HybridPureModel:
             Zc=k["rackett_Z_RA"],
             poling=tuple(k["poling_a"]),
             aliases=aliases,
+            sources=k.get("fallbacks", {}),
         )
         corr = raw["correction"]
         liq = corr.get("enth_mol_liq_comp", {})

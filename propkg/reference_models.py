@@ -80,3 +80,43 @@ def hybrid_eval(model: HybridPureModel, T: np.ndarray, prop: str) -> np.ndarray:
     if prop == "cp_mol_ig_comp":
         return model.cp_ig(T)
     raise ValueError(f"no hybrid comparison for '{prop}'; choose from {COMPARED_PROPERTIES}")
+
+
+#: thermo vapour-pressure methods that are not an independent correlation of measured data
+#: (CoolProp-derived, or corresponding states from Tc, Pc, omega like the backbone)
+EXCLUDED_PSAT_METHODS = frozenset(
+    {
+        "COOLPROP",
+        "HEOS_FIT",
+        "AMBROSE_WALTON",
+        "LEE_KESLER_PSAT",
+        "EDALAT",
+        "SANJARI",
+        "BOILING_CRITICAL",
+    }
+)
+
+
+def chemicals_vapor_pressure(cas: str):
+    """The ``chemicals`` vapour-pressure correlation a hybrid is compared with, or None.
+
+    The first method of ``thermo.VaporPressure(CASRN=cas)`` (its default, then its ranked
+    methods) that is not in :data:`EXCLUDED_PSAT_METHODS` (e.g. ``WAGNER_MCGARRY``,
+    ``ANTOINE_POLING``, ``DIPPR_PERRY_8E``).
+
+    Returns
+    -------
+    tuple or None
+        ``(method, Tmin [K], Tmax [K], psat)`` with ``psat(T)`` [Pa] of a scalar T [K],
+        valid only inside ``[Tmin, Tmax]``; None if thermo has no such method.
+    """
+    from thermo import VaporPressure
+
+    from propkg.ideal_gas_backbone import first_thermo_method
+
+    obj = VaporPressure(CASRN=cas)
+    found = first_thermo_method(obj, EXCLUDED_PSAT_METHODS)
+    if found is None:
+        return None
+    method, (lo, hi) = found
+    return method, lo, hi, lambda T: obj.calculate(float(T), method)

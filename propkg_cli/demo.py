@@ -2,13 +2,19 @@
 
 1. loads the shipped hybrid models (sha256 checked against the manifest) and re-fits one of
    them from its CoolProp data to show the workflow (fit -> ONNX -> same numbers);
-2. builds an IDAES flowsheet Feed -> Heater -> Flash for methanol/water with the one-call
+2. "mechanism + data" on MEASURED data (:mod:`propkg_cli.demo_measured`): screens the NIST
+   ThermoML vapour pressures of a compound CoolProp lacks (propan-2-ol by default), fits a
+   hybrid model to them exactly as ``propkg fit NAME CSV`` does, and compares it on the
+   held-out test publications with the backbone alone and the ``chemicals`` correlation
+   (skipped with one line if the data cannot be fetched);
+3. builds an IDAES flowsheet Feed -> Heater -> Flash for methanol/water with the one-call
    hybrid property package (hybrid pure-component models + hybrid activity model),
    initialized with IDAES's own initializers and solved with the pip-only IPOPT;
-3. minimises the heater duty subject to a methanol-recovery specification and prints the
+4. minimises the heater duty subject to a methanol-recovery specification and prints the
    optimum with the specification's multiplier;
-4. writes ``report.md`` and PNG figures (parity plot, deviation vs temperature for backbone /
-   hybrid / plain net, T-x-y diagram with the flash results) to the output folder.
+5. writes ``report.md`` and PNG figures (parity plot, deviation vs temperature for backbone /
+   hybrid / plain net, measured data with screening flags and held-out errors, T-x-y diagram
+   with the flash results) to the output folder.
 
 Every number printed is computed in the run.
 """
@@ -38,6 +44,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--refit",
         default="methanol",
         help="shipped fluid to re-fit from its data (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--measured",
+        default=None,
+        metavar="NAME",
+        help="compound whose NIST ThermoML vapour pressures are screened and fitted "
+        "(name or CAS; default: propan-2-ol)",
     )
     parser.set_defaults(func=run)
 
@@ -85,9 +98,9 @@ def _refit(name: str, out: Path, progress) -> dict:
     import numpy as np
 
     from propkg.components import get_constants
-    from propkg.datasets import load_dataset, subset
+    from propkg.datasets import subset
     from propkg.evaluate import deviations
-    from propkg.pipeline import export_fitted
+    from propkg.pipeline import export_fitted, fit_component
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
         backbone_eval,
@@ -95,16 +108,14 @@ def _refit(name: str, out: Path, progress) -> dict:
         plain_net_eval,
         plain_net_fit,
     )
-    from propkg.training import fit_hybrid
     from propkg_contract.reader import run_onnx
     from propkg_contract.registry import find_model
 
     c = get_constants(name)
-    dataset = load_dataset(c.name)
-    train, test = subset(dataset, "train"), subset(dataset, "test")
     t0 = time.perf_counter()
-    model = fit_hybrid(c, train)
+    model, dataset = fit_component(c.name)  # exactly as the shipped file was made
     fit_seconds = time.perf_counter() - t0
+    train, test = subset(dataset, "train"), subset(dataset, "test")
     path = export_fitted(model, dataset, out / "models")
     grid = np.linspace(test["temperature"].min(), test["temperature"].max(), 200)
     new = run_onnx(path, grid)
@@ -195,11 +206,12 @@ def _txy(case, result) -> tuple:
     return curve, points
 
 
-def _write_report(out: Path, case, models, refit, result, figures, elapsed) -> Path:
+def _write_report(out: Path, case, models, refit, measured, result, figures, elapsed) -> Path:
     import CoolProp
     import pyomo
 
     import propkg
+    from propkg_cli.demo_measured import report_section
 
     light, heavy = case.components
     sim, opt = result.simulation, result.optimum
@@ -232,11 +244,10 @@ def _write_report(out: Path, case, models, refit, result, figures, elapsed) -> P
         lines.append(
             f"| {prop} | {row['backbone']:.4f} | {row['hybrid']:.4f} | {row['plain net']:.4f} |"
         )
+    lines += ["", f"![deviations]({figures['deviation'].relative_to(out)})", ""]
+    lines += report_section(measured, out, figures.get("measured"), 3)
     lines += [
-        "",
-        f"![deviations]({figures['deviation'].relative_to(out)})",
-        "",
-        f"## 3. Flowsheet: Feed -> Heater -> Flash, {light}/{heavy}",
+        f"## 4. Flowsheet: Feed -> Heater -> Flash, {light}/{heavy}",
         "",
         f"Property package: `idaes_plugin.vle_config({list(case.components)}, "
         f"activity_model={case.activity_model!r})`. Feed {case.feed_flow} mol/s, "
@@ -267,7 +278,8 @@ def _write_report(out: Path, case, models, refit, result, figures, elapsed) -> P
 
 def run(args: argparse.Namespace) -> int:
     from propkg_cli.demo_flowsheet import FlashCase, run_flowsheet
-    from propkg_cli.demo_plots import deviation_plot, parity_plot, txy_plot
+    from propkg_cli.demo_measured import DEFAULT_COMPOUND, measured_step
+    from propkg_cli.demo_plots import deviation_plot, measured_plot, parity_plot, txy_plot
     from propkg_contract.registry import find_model
 
     start = time.perf_counter()
@@ -280,13 +292,17 @@ def run(args: argparse.Namespace) -> int:
     def progress(msg: str) -> None:
         print(msg, flush=True)
 
-    progress("[1/5] loading the shipped hybrid models ...")
+    progress("[1/6] loading the shipped hybrid models ...")
     models = _shipped_models(progress)
-    progress(f"[2/5] re-fitting {args.refit} from its CoolProp data and exporting it ...")
+    progress(f"[2/6] re-fitting {args.refit} from its CoolProp data and exporting it ...")
     refit = _refit(args.refit, out, progress)
+    compound = args.measured or DEFAULT_COMPOUND
+    progress("[3/6] measured vapour pressures (NIST ThermoML): screening, hybrid fit, held-out "
+             "test ...")
+    measured = measured_step(compound, out, progress)
     case = FlashCase()
     progress(
-        f"[3/5] flowsheet Feed -> Heater -> Flash, {'/'.join(case.components)} with the hybrid "
+        f"[4/6] flowsheet Feed -> Heater -> Flash, {'/'.join(case.components)} with the hybrid "
         "package ..."
     )
     _, result = run_flowsheet(case, progress=lambda m: progress("      " + m))
@@ -298,12 +314,12 @@ def run(args: argparse.Namespace) -> int:
         f"y_{light} = {sim[f'y_{light}']:.4f}, x_{light} = {sim[f'x_{light}']:.4f}"
     )
     progress(
-        f"[4/5] optimum: heater duty {opt['heater_duty_W'] / 1e3:.3f} kW, flash at "
+        f"[5/6] optimum: heater duty {opt['heater_duty_W'] / 1e3:.3f} kW, flash at "
         f"{opt['flash_T_K']:.2f} K, {light} in vapour {opt[f'{light}_in_vapour_mol_s']:.4f} "
         f"mol/s; multiplier of the recovery spec "
         f"{opt['recovery_multiplier_kW_per_mol_s']:.3f} kW per mol/s"
     )
-    progress("[5/5] writing report and figures ...")
+    progress("[6/6] writing report and figures ...")
     figures = {
         "parity": parity_plot(_parity_points(models, out), out / "figures" / "parity_psat.png"),
         "deviation": deviation_plot(
@@ -313,12 +329,16 @@ def run(args: argparse.Namespace) -> int:
             out / "figures" / f"deviation_{refit['name']}.png",
         ),
     }
+    if measured is not None:
+        figures["measured"] = measured_plot(
+            measured, out / "figures" / f"measured_{measured['name']}.png"
+        )
     curve, points = _txy(case, result)
     figures["txy"] = txy_plot(
         case.components, case.pressure, curve, points, out / "figures" / "flash_txy.png"
     )
     report = _write_report(
-        out, case, models, refit, result, figures, time.perf_counter() - start
+        out, case, models, refit, measured, result, figures, time.perf_counter() - start
     )
     progress(f"done in {time.perf_counter() - start:.1f} s: report {report}")
     for fig in figures.values():

@@ -143,3 +143,56 @@ def txy_plot(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def measured_plot(res: dict, path: Path) -> Path:
+    """Measured vapour pressures vs the backbone, flagged points marked; held-out AADs.
+
+    Left: :math:`100 (P/P_{backbone} - 1)` [%] vs T [K] of the training and test points
+    (screening flags as red crosses), with the hybrid and the ``chemicals`` correlation.
+    Right: AAD [%] on the test publications of hybrid, backbone and correlation.
+    """
+    plt = _pyplot()
+    fig, (ax, bar) = plt.subplots(1, 2, figsize=(11.0, 4.6), width_ratios=(2.2, 1.0))
+    T, P, test = res["T"], res["P"], res["test"]
+    curves = res["curves"]
+
+    base = res["P_backbone"]
+
+    def dev(rows):
+        return 100.0 * (P[rows] / base[rows] - 1.0)
+
+    ax.plot(T[~test], dev(~test), ".", color="0.55", ms=3, label="training pubs")
+    ax.plot(T[test], dev(test), ".", color="tab:blue", ms=4, label="test pubs")
+    flagged = np.zeros(T.size, dtype=bool)
+    screened = res["screening"]
+    flagged[screened.index[screened["flag"] != "ok"]] = True
+    ax.plot(T[flagged], dev(flagged), "x", color="tab:red", ms=7,
+            label=f"flagged by screening ({int(flagged.sum())})")
+    grid = curves["grid"]
+    ax.plot(grid, 100.0 * (curves["hybrid"] / curves["backbone"] - 1.0), "k-", lw=1.4,
+            label="hybrid (ONNX)")
+    if curves["chemicals"] is not None:
+        g, p, p_base = curves["chemicals"]
+        ax.plot(g, 100.0 * (p / p_base - 1.0),
+                "--", color="tab:green", lw=1.2, label="chemicals correlation")
+    ax.axhline(0.0, color="k", lw=0.6)
+    ax.set_xlabel("temperature [K]")
+    ax.set_ylabel("deviation from Ambrose-Walton backbone [%]")
+    ax.set_title(f"{res['name']}: measured vapour pressure (NIST ThermoML)", fontsize=9)
+    ax.grid(True, lw=0.3)
+    ax.legend(fontsize=7)
+    cmp_ = res["comparison"]
+    labels = ["hybrid", "backbone"] + (["chemicals"] if "chemicals" in cmp_ else [])
+    values = [cmp_[k]["aad"] for k in labels]
+    bar.bar(labels, values, color=["k", "0.55", "tab:green"][: len(labels)])
+    for k, v in enumerate(values):
+        bar.text(k, v, f"{v:.2f} %", ha="center", va="bottom", fontsize=8)
+    bar.set_ylabel("AAD on test publications [%]")
+    bar.set_title(f"held out: {len(res['test_publications'])} publications, "
+                  f"{int(test.sum())} points", fontsize=9)
+    bar.grid(True, axis="y", lw=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -18,7 +18,7 @@ def test_validate_subset_writes_report_and_passes(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 0, printed
     report = (out / "validation_report.md").read_text()
-    assert "6/6 figures within 110 %" in report
+    assert "7/7 figures within 110 %" in report  # 6 outputs + liquid cp (d h_L/dT)
     assert "| water | pressure_sat_comp |" in report
     assert "Clausius-Clapeyron" in report and "onnxruntime vs Pyomo value()" in report
     for figure in ("pure_psat_aad.png", "pure_psat_extrap_curves.png", "pure_dhvap_dev.png"):

@@ -12,3 +12,9 @@ SYMBOLIC_DERIVATIVE_RTOL = 1e-10
 IDENTITY_RTOL = 1e-10
 #: KKT multipliers and primal values of a solved NLP
 NLP_SOLUTION_ATOL = 1e-6
+#: a number printed with 4 decimals in a report vs its independent recomputation
+REPORT_4_DECIMALS_ATOL = 5e-5 + 1e-9
+#: propkg's Psat backbone (Ambrose-Walton with the smooth cap of the supercritical
+#: continuation, HybridPureModel.ln_psat: up to 2.5e-5 off below 0.995 Tc) vs
+#: chemicals.vapor_pressure.Ambrose_Walton, relative, point by point
+AMBROSE_WALTON_RTOL = 3e-5

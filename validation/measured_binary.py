@@ -281,8 +281,10 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
                      f"{np.median(ru):.2f} (target <= 0.8), worst {ru.max():.2f} "
                      "(target <= 1.25)")
     lines += ["", "## Test publications that pass screening (weight >= 0.5)", "",
-              "Same fits; the screening uses only each publication's own points, the pure "
-              "models and the backbone (no fitted parameter).", "",
+              "Same fits; screening by `propkg.screening.binary.screen_bubble_points` (quality "
+              "factor Q per set: pure end points against the pure models, agreement with a "
+              "Redlich-Kister consensus of the non-test sets, point outliers); Q < 0.5 "
+              "left out here.", "",
               "| pair | test pts | AAD hybrid | AAD UNIFAC-Do | AAD NRTL | MSD hybrid | "
               "MSD UNIFAC | MSD NRTL |", "|" + "---|" * 8]
     for r in results:
@@ -292,7 +294,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
                          + " | ".join(_fmt(sc.get(m), "aad_percent") for m in MODELS[:3])
                          + " | " + " | ".join(_fmt(sc.get(m), "mean_signed_percent")
                                               for m in MODELS[:3]) + " |")
-    lines += ["", "## Screening (publications with weight < 0.5)", ""]
+    lines += ["", "## Screening (sets with quality factor Q < 0.5)", ""]
     for r in results:
         for s in r.get("screening", []):
             if s.weight < 0.5:

@@ -37,7 +37,7 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
         Where the points come from (citation or user file name).
     pure_models : dict
         Component name -> file name and sha256 of the pure model that gave Psat.
-    screening : list of PublicationScreen, optional
+    screening : list of SetScreen, optional
     """
     from propkg import __version__ as propkg_version
 

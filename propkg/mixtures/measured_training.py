@@ -16,9 +16,9 @@ Procedure (:func:`fit_measured_pair`):
 4. Bubble-pressure AAD and mean signed deviation on the test publications are computed for
    the hybrid and for each backbone alone.
 
-Point weights: screening weight of the point divided by :math:`\sqrt{n_{pub}}` (the number of
-points of its publication), so that one large publication does not outweigh many small
-ones.
+Point weights: screening weight of the point (:mod:`propkg.screening.binary`) divided by
+:math:`\sqrt{n_{pub}}` (the number of points of its publication), so that one large
+publication does not outweigh many small ones.
 """
 
 from __future__ import annotations
@@ -75,8 +75,18 @@ def drop_duplicates(points: BubblePoints) -> BubblePoints:
     return points.subset(keep)
 
 
+@dataclass
+class SetScreen:
+    """Screening outcome of one data set (publication and type) for reports and metadata."""
+
+    source: str
+    n_points: int
+    weight: float
+    reason: str
+
+
 def prepare_points(pair: tuple[str, str], raw: BubblePoints, psat1, psat2,
-                   screen: bool = True) -> tuple[BubblePoints, list]:
+                   screen: bool = True) -> tuple[BubblePoints, list[SetScreen]]:
     """Mixture points with Psat and screening weights, and the screening table.
 
     Parameters
@@ -87,22 +97,34 @@ def prepare_points(pair: tuple[str, str], raw: BubblePoints, psat1, psat2,
     psat1, psat2 : callable
         Saturation pressures [Pa] of the components at T [K] (:class:`PurePsat`).
     screen : bool
-        Apply :func:`propkg.mixtures.bubble_screening.screen_publications` (backbone:
-        Dortmund UNIFAC, else NRTL).
+        Apply :func:`propkg.screening.binary.screen_bubble_points` (NIST-TDE-like quality
+        factor per set; the test publications never enter its consensus fit).
     """
-    from propkg.mixtures.bubble_screening import screen_publications
+    import pandas as pd
+
+    from propkg.mixtures.components import component
+    from propkg.screening.binary import screen_bubble_points
 
     raw = drop_duplicates(raw).with_psat(psat1, psat2)
     points = raw.subset(raw.mixture)
     if not screen:
         return points, []
-    kind = "unifac"
-    try:
-        bb = Backbone.for_pair(kind, pair)
-    except DataError:
-        bb = Backbone.for_pair("nrtl", pair)
-    weights, table = screen_publications(raw, binary_excess_function(bb.gibbs_excess_rt))
-    points.weight = points.weight * weights
+    frame = {"temperature [K]": raw.T, "pressure [Pa]": raw.P, "mole_frac_liq [-]": raw.x1,
+             "source": raw.source}
+    if np.isfinite(raw.y1).any():
+        frame["mole_frac_vap [-]"] = raw.y1
+    result = screen_bubble_points(pd.DataFrame(frame), component(pair[0]).cas,
+                                  component(pair[1]).cas, test_sources=test_publications(points),
+                                  psat=(psat1, psat2), psat_is_model=True)
+    weights = result.data["weight"].to_numpy(dtype=float)
+    points.weight = points.weight * weights[raw.mixture]
+    reasons = result.data["reason"].astype(str).to_numpy()
+    table = []
+    for _, row in result.sets.iterrows():
+        rows = np.flatnonzero(raw.source == row["source"])
+        text = next((reasons[i] for i in rows if reasons[i]), "")
+        table.append(SetScreen(str(row["source"]), int(row["points"]),
+                               float(0.0 if row["flag"] == "exclude" else row["Q"]), text))
     return points, table
 
 
@@ -202,6 +224,8 @@ def _lopo_score(problem: RobustBubbleFit, weights, lam, theta0, fit_mask, folds)
         r = problem.residuals(theta)[held]
         scores.append(100.0 * np.mean(np.abs(np.expm1(r))))
         fold_weights.append(np.mean(problem.points.weight[held]))
+    if sum(fold_weights) <= 0:
+        return float(np.mean(scores))
     return float(np.average(scores, weights=fold_weights))
 
 

@@ -208,9 +208,30 @@ def build(names: list[str], binary_files: dict[tuple[str, str], Path] | None = N
         hybrid = HybridExcessGibbs.from_metadata(md)
         kinds.append(hybrid.backbone.kind)
         pairs.append(PairCorrection(first, second, hybrid, str(path)))
-    kind = backbone_kind or ("nrtl" if kinds.count("nrtl") > kinds.count("unifac") else "unifac")
-    if kind not in ("unifac", "nrtl"):
-        raise DataError(f"backbone '{kind}' is not one of ('unifac', 'nrtl')")
+    if backbone_kind is not None:
+        kind = backbone_kind
+        backbone_parameters(kind, canonical)  # DataError now if it lacks parameters
+    else:  # the binaries' majority, if its parameters cover the whole mixture
+        preferred = ["nrtl", "unifac"] if kinds.count("nrtl") > kinds.count("unifac") else [
+            "unifac", "nrtl"]
+        kind = None
+        for candidate in preferred:
+            try:
+                backbone_parameters(candidate, canonical)
+            except DataError as exc:
+                warnings.warn(f"{candidate.upper()} cannot be the backbone of {canonical}: "
+                              f"{exc}", stacklevel=2)
+                continue
+            kind = candidate
+            break
+        if kind is None:
+            raise DataError(f"neither UNIFAC nor NRTL has parameters for all of {canonical}")
+    off = [f"{canonical[p.first]}/{canonical[p.second]}" for p in pairs
+           if p.hybrid.backbone.kind != kind]
+    if off:
+        warnings.warn(f"pair(s) {off} were fitted on the other backbone than the mixture's "
+                      f"{kind.upper()}: their binary limits are not exact (see the metadata)",
+                      stacklevel=2)
     for a, b in missing:
         warnings.warn(f"no binary g^E model for the pair {a}/{b}: the {kind.upper()} backbone "
                       "alone describes it", stacklevel=2)
