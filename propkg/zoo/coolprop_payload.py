@@ -20,6 +20,8 @@ import numpy as np
 from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
 from propkg_contract.errors import DataError
 
+NAME = "pure_coolprop"
+KIND = "pure_component"
 #: properties fitted by default (the columns of the CoolProp datasets)
 PROPERTIES = ("pressure_sat_comp", "dens_mol_liq_comp", "cp_mol_ig_comp", "dens_mol_vap_comp")
 

@@ -12,6 +12,8 @@ from propkg_contract.errors import DataError
 PAYLOADS = {
     "pure_coolprop": "propkg.zoo.coolprop_payload",
 }
+#: payload of ``--pairs`` (None until a binary fit payload is registered)
+PAIR_PAYLOAD: str | None = None
 
 
 def get_payload(name: str) -> ModuleType:
