@@ -56,6 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                        default="pure_coolprop", help="pure-component task (%(default)s)")
     build.add_argument("--properties", nargs="+", metavar="NAME",
                        help="pure_coolprop: properties to fit (default: all)")
+    build.add_argument("--hidden", type=int, metavar="N",
+                       help="pure_coolprop: hidden units of the tanh corrections (default 3)")
     where = build.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="running Dask scheduler")
     where.add_argument("--serial", action="store_true", help="run in this process, no Dask")
@@ -112,6 +114,8 @@ def run_build(args: argparse.Namespace) -> int:
                "min_publications": args.min_publications}
     if args.properties:
         options["properties"] = list(args.properties)
+    if args.hidden is not None:
+        options["hidden"] = args.hidden
     pure = get_payload(args.payload)
     compounds = read_items(args.components, False) if args.components else None
     pairs = read_items(args.pairs, True) if args.pairs else None

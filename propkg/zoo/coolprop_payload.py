@@ -3,7 +3,8 @@
 The dataset (``<name>.csv`` + ``<name>.json``, :mod:`propkg.datasets`) is read in the
 client and sent to the worker as bytes; the worker fits with
 :func:`propkg.training.fit_hybrid` on the ``train`` rows (the properties in
-``settings["properties"]``, default all) and exports with
+``settings["properties"]``, default all; ``settings["hidden"]`` tanh units, default
+:data:`propkg.training.HIDDEN`) and exports with
 :func:`propkg.pipeline.export_fitted` (held-out statistics on the ``test`` rows) into a
 temporary folder; the file's bytes go back to the client. The report figures are those of
 ``pressure_sat_comp`` on the test rows: hybrid, backbone alone (Ambrose-Walton) and the
@@ -12,6 +13,7 @@ temporary folder; the file's bytes go back to the client. The report figures are
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -33,11 +35,16 @@ def _data_dir(options: dict) -> Path:
 
 
 def _settings(options: dict) -> dict:
+    from propkg.training import HIDDEN
+
     properties = tuple(options.get("properties") or PROPERTIES)
     unknown = sorted(set(properties) - set(PROPERTIES))
     if unknown:
         raise DataError(f"pure_coolprop: unknown properties {unknown}; choose from {PROPERTIES}")
-    return {"properties": list(properties)}
+    hidden = options.get("hidden") or HIDDEN
+    if not isinstance(hidden, int) or hidden < 1:
+        raise DataError(f"pure_coolprop: hidden units must be an integer >= 1, got {hidden!r}")
+    return {"properties": list(properties), "hidden": hidden}
 
 
 def select(options: dict) -> list[str]:
@@ -76,10 +83,12 @@ def _backbone_aad(model, T: np.ndarray, p_ref: np.ndarray) -> float:
 
 def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskResult:
     """Fit, evaluate on the test rows and export one component (runs on a worker)."""
+    from propkg.components import get_constants
     from propkg.datasets import load_dataset, subset
     from propkg.pipeline import export_fitted
     from propkg.training import fit_hybrid
     from propkg.zoo.references import reference_psat_aad
+    from propkg_contract.errors import PropkgError
     from propkg_contract.registry import load_manifest
 
     with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
@@ -88,13 +97,14 @@ def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskR
         data_dir.mkdir()
         (data_dir / f"{name}.csv").write_bytes(csv_bytes)
         (data_dir / f"{name}.json").write_bytes(json_bytes)
-        dataset = load_dataset(name, data_dir)
+        try:
+            dataset = load_dataset(name, data_dir)
+        except PropkgError as exc:  # no temporary paths in messages: same text everywhere
+            raise type(exc)(str(exc).replace(f"{data_dir}{os.sep}", "")) from None
         train = subset(dataset, "train")
         train = {k: v for k, v in train.items()
                  if k == "temperature" or k in settings["properties"]}
-        from propkg.components import get_constants
-
-        model = fit_hybrid(get_constants(name), train)
+        model = fit_hybrid(get_constants(name), train, hidden=settings["hidden"])
         path = export_fitted(model, dataset, model_dir)
         entry = next(m for m in load_manifest(model_dir)["models"] if m["file"] == path.name)
         files = {path.name: path.read_bytes()}
