@@ -10,8 +10,9 @@
 3. the others **run** through a :class:`propkg.zoo.runner.TaskRunner` (serial, a
    LocalCluster or a running Dask cluster); each finished task's files are written by the
    client and recorded in the cache at once (an interrupted build resumes);
-4. the **manifest** (``manifest.json``, :func:`propkg_contract.registry.write_manifest_entry`)
-   lists every model of a successful task, ``zoo_summary.json`` the figures and errors of
+4. the **manifest** (``manifest.json``, written once per build by
+   :func:`propkg_contract.registry.write_manifest_entries`) lists every model of a
+   successful task, ``zoo_summary.json`` the figures and errors of
    all tasks (deterministic: no times, hosts or paths), and :mod:`propkg.zoo.report` writes
    ``zoo_report.md`` and its figure.
 
@@ -32,7 +33,7 @@ from propkg.zoo.payloads import get_payload
 from propkg.zoo.runner import TaskRunner
 from propkg.zoo.tasks import TaskResult, TaskSpec, source_digest, task_key
 from propkg_contract.errors import DataError, PropkgError
-from propkg_contract.registry import MANIFEST_NAME, load_manifest, write_manifest_entry
+from propkg_contract.registry import write_manifest_entries
 
 SUMMARY_NAME = "zoo_summary.json"
 
@@ -57,6 +58,10 @@ class BuildSummary:
         Wall time of the whole build, [s].
     where : str
         Where the tasks ran (:attr:`TaskRunner.description`).
+    client_seconds : dict
+        Time [s] spent in this process: ``prepare`` (names, data hashes), ``keys`` (source
+        digest, up-to-date checks), ``results`` (writing files and cache records) and
+        ``finish`` (manifest, summary, cache compaction, report).
     """
 
     output: Path
@@ -66,6 +71,7 @@ class BuildSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
     where: str = ""
+    client_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_payload(payload: str, args: tuple) -> TaskResult:
@@ -100,17 +106,6 @@ def prepare_tasks(
     return specs, failed
 
 
-def _drop_from_manifest(folder: Path, names: set[str]) -> None:
-    """Remove the entries of ``names`` (failed tasks' stale models) from the manifest."""
-    manifest = load_manifest(folder)
-    kept = [m for m in manifest["models"] if m["name"] not in names]
-    if len(kept) != len(manifest["models"]):
-        manifest["models"] = kept
-        (folder / MANIFEST_NAME).write_text(
-            json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-
-
 def _write_result(folder: Path, result: TaskResult, old_files: dict[str, str]) -> dict[str, str]:
     """Write a task's files (and remove files it wrote before but not now); their sha256."""
     from propkg_contract.registry import sha256_of
@@ -123,7 +118,6 @@ def _write_result(folder: Path, result: TaskResult, old_files: dict[str, str]) -
             raise DataError(f"a zoo payload returned the file name '{name}'; plain names only")
         (folder / name).write_bytes(blob)
         digests[name] = sha256_of(folder / name)
-    write_manifest_entry(folder, result.entry)
     return digests
 
 
@@ -179,8 +173,11 @@ def build_zoo(
         raise DataError(f"cannot create the zoo folder '{folder}': {exc.strerror}") from None
     runner = runner or TaskRunner(serial=True)
     summary = BuildSummary(folder.resolve(), where=runner.description)
+    clock = {"prepare": 0.0, "keys": 0.0, "results": 0.0, "finish": 0.0}
+    tick = time.perf_counter()
     specs, summary.failed = prepare_tasks(requests, options)
     prepare_failures = dict(summary.failed)
+    clock["prepare"], tick = time.perf_counter() - tick, time.perf_counter()
     cache = TaskCache(folder)
     sources = source_digest()
     keys = {task_id: task_key(spec, sources) for task_id, spec in specs.items()}
@@ -190,8 +187,9 @@ def build_zoo(
             summary.reused.append(task_id)
         else:
             todo[task_id] = (spec.payload, spec.args)
-    newly_failed = set()
+    clock["keys"] = time.perf_counter() - tick
     for outcome in runner.map(run_payload, todo, desc="zoo", progress=progress):
+        tick = time.perf_counter()
         task_id = outcome.task_id
         old = cache.records.get(task_id, {}).get("files", {})
         record = {"key": keys[task_id], "ok": outcome.ok, "seconds": round(outcome.seconds, 3),
@@ -203,25 +201,35 @@ def build_zoo(
                 outcome.ok, outcome.error = False, f"{type(exc).__name__}: {exc}"
                 record["ok"] = False
             else:
-                record["summary"] = outcome.value.summary
+                record.update(summary=outcome.value.summary, entry=outcome.value.entry)
                 summary.ran.append(task_id)
         if not outcome.ok:
             for name in old:
                 (folder / name).unlink(missing_ok=True)
             record.update(files={}, error=outcome.error)
-            newly_failed.add(task_id)
         summary.seconds[task_id] = outcome.seconds
         cache.store(task_id, record)
-    _drop_from_manifest(folder, newly_failed)
-    for task_id in specs:
-        if not cache.records[task_id]["ok"]:
-            summary.failed[task_id] = {"stage": "run", "error": cache.records[task_id]["error"]}
+        clock["results"] += time.perf_counter() - tick
+    tick = time.perf_counter()
+    records = {task_id: cache.records[task_id] for task_id in specs}
+    write_manifest_entries(
+        folder,
+        [r["entry"] for r in records.values() if r["ok"]],
+        remove=tuple(task_id for task_id, r in records.items() if not r["ok"]),
+    )
+    for task_id, record in records.items():
+        if not record["ok"]:
+            summary.failed[task_id] = {"stage": "run", "error": record["error"]}
     write_summary(folder, cache, list(specs), prepare_failures)
+    cache.compact()
     summary.ran.sort()
     summary.reused.sort()
-    summary.wall_seconds = time.perf_counter() - start
     if report:
         from propkg.zoo.report import write_report
 
+        summary.wall_seconds = time.perf_counter() - start
         write_report(folder, cache, list(specs), summary)
+    clock["finish"] = time.perf_counter() - tick
+    summary.client_seconds = clock
+    summary.wall_seconds = time.perf_counter() - start
     return summary
