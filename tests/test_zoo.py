@@ -7,11 +7,7 @@ each task takes a few seconds. (No binary zoo payload exists yet: pure tasks onl
 
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -74,41 +70,12 @@ def serial_zoo(tmp_path_factory, data_dir, item_file):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A Dask scheduler and two one-thread workers, each its own OS process."""
-    from distributed import Client
+def cluster():
+    """A Dask scheduler and two one-thread workers, each its own OS process (Popen)."""
+    from propkg.zoo.cluster import dask_processes
 
-    folder = tmp_path_factory.mktemp("cluster")
-    info = folder / "scheduler.json"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    common = ["--no-dashboard"]
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
-         "--scheduler-file", str(info), *common], env=env, cwd=folder,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        deadline = time.monotonic() + 60
-        while not info.is_file() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert info.is_file(), "the scheduler did not start"
-        for _ in range(2):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
-                 str(info), "--nthreads", "1", *common], env=env, cwd=folder,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        address = json.loads(info.read_text())["address"]
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=120)
+    with dask_processes(2, pythonpath=REPO) as address:
         yield address
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def _model_files(folder: Path) -> dict[str, bytes]:

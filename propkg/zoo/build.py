@@ -54,6 +54,8 @@ class BuildSummary:
         Task id -> ``{"stage": "prepare" | "run", "error": str}`` of the failed tasks.
     seconds : dict
         Task id -> wall time [s] in its worker, of the tasks run now.
+    cpu_seconds : dict
+        Task id -> CPU time [s] of the task's thread, of the tasks run now.
     wall_seconds : float
         Wall time of the whole build, [s].
     where : str
@@ -69,6 +71,7 @@ class BuildSummary:
     reused: list[str] = field(default_factory=list)
     failed: dict[str, dict[str, str]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
     where: str = ""
     client_seconds: dict[str, float] = field(default_factory=dict)
@@ -208,6 +211,7 @@ def build_zoo(
                 (folder / name).unlink(missing_ok=True)
             record.update(files={}, error=outcome.error)
         summary.seconds[task_id] = outcome.seconds
+        summary.cpu_seconds[task_id] = outcome.cpu_seconds
         cache.store(task_id, record)
         clock["results"] += time.perf_counter() - tick
     tick = time.perf_counter()

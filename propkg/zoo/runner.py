@@ -55,6 +55,8 @@ class Outcome:
         ``"ExceptionType: message"`` of a failed task, else ``""``.
     seconds : float
         Wall time of the task in its worker, [s] (0 if the worker died).
+    cpu_seconds : float
+        CPU time of the task's thread, [s]: below ``seconds`` when the core is shared.
     """
 
     task_id: str
@@ -62,6 +64,7 @@ class Outcome:
     value: Any = None
     error: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def _error_text(exc: BaseException) -> str:
@@ -80,12 +83,14 @@ def call_task(function: Callable[..., Any], task_id: str, args: tuple) -> Outcom
     ordinary result for the scheduler.
     """
     os.environ.update(THREAD_ENV)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     try:
         value = function(*args)
     except Exception as exc:  # noqa: BLE001 - any task error is reported, never re-raised
-        return Outcome(task_id, False, None, _error_text(exc), time.perf_counter() - start)
-    return Outcome(task_id, True, value, "", time.perf_counter() - start)
+        return Outcome(task_id, False, None, _error_text(exc), time.perf_counter() - start,
+                       time.thread_time() - cpu)
+    return Outcome(task_id, True, value, "", time.perf_counter() - start,
+                   time.thread_time() - cpu)
 
 
 class TaskRunner:
