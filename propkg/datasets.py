@@ -139,56 +139,89 @@ def generate_dataset(name: str, directory: str | Path) -> Path:
     return csv_path
 
 
-def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str], list]:
-    """Read a CSV whose header is ``name [units]`` (plus optional ``role`` column).
+def read_property_table(
+    path: str | Path, text_columns: tuple[str, ...] = ("role",), finite: bool = False
+) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, list[str]]]:
+    """Read a CSV whose header is ``name [units]``, plus text columns without units.
 
-    Returns ``(columns, units, roles)``; ``roles`` is empty if there is no role column.
+    Parameters
+    ----------
+    path : path
+        The CSV file (UTF-8, comma separated, one header row).
+    text_columns : tuple of str
+        Column names allowed without units (kept as strings), e.g. ``role``, ``source``.
+    finite : bool
+        Refuse NaN and inf (default False: the caller checks them).
+
+    Returns
+    -------
+    (columns, units, texts)
+        ``columns``: numeric name -> float array; ``units``: name -> unit string;
+        ``texts``: text column name -> list of str (only those present in the file).
 
     Raises
     ------
     DataError
-        If the file is missing, a header lacks units, or a value is not a number.
+        If the file is missing or empty, a header lacks units, a row has the wrong number of
+        fields, or a value is not a number (or not finite, with ``finite=True``).
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file '{path}' does not exist")
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"'{path}' is not a UTF-8 CSV file: {exc}") from None
     if len(rows) < 2:
         raise DataError(f"'{path}' has no data rows")
     header = [h.strip() for h in rows[0]]
-    names, units, role_col = [], {}, None
-    for j, h in enumerate(header):
-        if h == "role":
-            role_col = j
-            names.append(None)
+    names: list[str] = []
+    units: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
+    for h in header:
+        if h in text_columns:
+            names.append(h)
+            texts[h] = []
             continue
         if "[" not in h or not h.endswith("]"):
+            allowed = ", ".join(f"'{t}'" for t in text_columns)
             raise DataError(
                 f"'{path}': column header '{h}' has no units; expected 'name [units]', "
-                "e.g. 'temperature [K]'"
+                f"e.g. 'temperature [K]' (columns without units allowed: {allowed})"
             )
         col, unit = h[:-1].split("[", 1)
         names.append(col.strip())
         units[col.strip()] = unit.strip()
-    columns: dict[str, list[float]] = {n: [] for n in names if n is not None}
-    roles = []
+    columns: dict[str, list[float]] = {n: [] for n in names if n not in texts}
     for i, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise DataError(f"'{path}' line {i}: {len(row)} fields, header has {len(header)}")
-        for j, cell in enumerate(row):
-            if j == role_col:
-                roles.append(cell.strip())
+        for name, cell in zip(names, row, strict=True):
+            if name in texts:
+                texts[name].append(cell.strip())
                 continue
             try:
-                columns[names[j]].append(float(cell))
+                value = float(cell)
             except ValueError:
-                raise DataError(
-                    f"'{path}' line {i}, column '{names[j]}': '{cell}' is not a number"
-                ) from None
-    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, roles
+                value = None
+            if value is None or (finite and not np.isfinite(value)):
+                what = "a number" if value is None else "a finite number"
+                raise DataError(f"'{path}' line {i}, column '{name}': '{cell}' is not {what}")
+            columns[name].append(value)
+    return {k: np.asarray(v, dtype=float) for k, v in columns.items()}, units, texts
+
+
+def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str], list]:
+    """Read a CSV whose header is ``name [units]`` (plus optional ``role`` column).
+
+    Returns ``(columns, units, roles)``; ``roles`` is empty if there is no role column.
+    See :func:`read_property_table` for the rules and errors.
+    """
+    columns, units, texts = read_property_table(path, ("role",))
+    return columns, units, texts.get("role", [])
 
 
 def load_dataset(name: str, directory: str | Path | None = None) -> dict:

@@ -8,7 +8,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from propkg.data import BROUWER_DIR, MIXTURES_DIR
+from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
@@ -135,14 +135,6 @@ def test_manifest_entries_and_swapped_lookup():
         assert entry["kind"] == "binary_excess_gibbs"
         path, swapped = find_binary_model(b, a)
         assert swapped and sha256_of(path) == entry["sha256"]
-
-
-@pytest.mark.unit
-def test_brouwer_copy_checksum():
-    folder = BROUWER_DIR
-    expected = (folder / "SHA256SUMS").read_text().split()[0]
-    assert sha256_of(folder / "Brouwer_2021.csv") == expected
-    assert (folder / "LICENSE").is_file()
 
 
 @pytest.mark.unit
