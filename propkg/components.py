@@ -7,6 +7,7 @@ point, critical compressibility, ideal-gas heat-capacity polynomial) is looked u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -85,6 +86,9 @@ class PureConstants:
         Coefficients a0..a4 of the Poling ideal-gas polynomial cp/R, [-, 1/K, ...].
     aliases : tuple of str
         Alternative names (lowercase).
+    sources : dict
+        Constants that did not come from their primary ``chemicals`` table, with the
+        fallback used (see :func:`constants_from_chemicals`); empty for shipped fluids.
     """
 
     name: str
@@ -98,6 +102,7 @@ class PureConstants:
     Zc: float
     poling: tuple[float, float, float, float, float]
     aliases: tuple[str, ...] = field(default=())
+    sources: dict = field(default_factory=dict, compare=False)
 
     @property
     def T_low(self) -> float:
@@ -121,6 +126,7 @@ class PureConstants:
             "rackett_Z_RA": self.Zc,
             "poling_a": list(self.poling),
             "source": "chemicals",
+            **({"fallbacks": self.sources} if self.sources else {}),
         }
 
 
@@ -141,30 +147,56 @@ def find_entry(name: str) -> ComponentEntry:
 
 @cache
 def constants_from_chemicals(query: str) -> dict:
-    """Look up Tc, Pc, omega, MW, Tt, Zc and the Poling cp polynomial of a chemical.
+    """Look up Tc, Pc, omega, MW, Tt, Zc and the ideal-gas cp polynomial of a chemical.
+
+    Tc, Pc and omega are required. The others fall back, with the fallback recorded in
+    ``values["sources"]``: the triple point to the melting point (else 0 K, so the
+    fitted range starts at 0.45 Tc); Zc to Pc Vc/(R Tc), else the Yamada-Gunn estimate
+    Z_RA = 0.29056 - 0.08775 omega; the Poling cp polynomial as described in
+    :mod:`propkg.ideal_gas_backbone`.
 
     Parameters
     ----------
     query : str
         Any identifier :func:`chemicals.identifiers.CAS_from_any` understands.
     """
-    from chemicals import MW, CAS_from_any, Pc, Tc, Tt, Zc, omega
-    from chemicals import heat_capacity as hc
+    from chemicals import MW, CAS_from_any, Pc, Tc, Tm, Tt, Vc, Zc, omega
+    from scipy.constants import R
+
+    from propkg.ideal_gas_backbone import ideal_gas_coefficients
 
     cas = CAS_from_any(query)
-    values = {"cas": cas, "Tc": Tc(cas), "Pc": Pc(cas), "omega": omega(cas), "Zc": Zc(cas)}
-    values["Ttriple"] = Tt(cas)
-    mw = MW(cas)
-    values["molar_mass"] = None if mw is None else mw / 1000.0
-    poling = hc.Cp_data_Poling
-    if cas in poling.index:
-        row = poling.loc[cas]
-        values["poling"] = tuple(float(row[k]) for k in ("a0", "a1", "a2", "a3", "a4"))
-    else:
-        values["poling"] = None
+    values = {"cas": cas, "Tc": Tc(cas), "Pc": Pc(cas), "omega": omega(cas)}
     missing = [k for k, v in values.items() if v is None]
     if missing:
-        raise DataError(f"chemicals has no {missing} for '{query}' (CAS {cas})")
+        raise DataError(
+            f"chemicals has no {missing} for '{query}' (CAS {cas}); propkg needs Tc, Pc and omega"
+        )
+    sources = {}
+    values["Zc"] = Zc(cas)
+    if values["Zc"] is None:
+        vc = Vc(cas)
+        if vc is not None:
+            values["Zc"] = values["Pc"] * vc / (R * values["Tc"])
+            sources["Zc"] = "Pc Vc/(R Tc) from chemicals' Vc"
+        else:
+            values["Zc"] = 0.29056 - 0.08775 * values["omega"]
+            sources["Zc"] = "Yamada-Gunn Z_RA = 0.29056 - 0.08775 omega"
+    values["Ttriple"] = Tt(cas)
+    if values["Ttriple"] is None:
+        values["Ttriple"] = Tm(cas)
+        sources["Ttriple"] = "melting point (chemicals Tm)"
+        if values["Ttriple"] is None:
+            values["Ttriple"] = 0.0
+            sources["Ttriple"] = "unknown; fitted range starts at 0.45 Tc"
+    mw = MW(cas)
+    values["molar_mass"] = None if mw is None else mw / 1000.0
+    if values["molar_mass"] is None:
+        raise DataError(f"chemicals has no molar mass for '{query}' (CAS {cas})")
+    values["poling"], record = ideal_gas_coefficients(cas)
+    if record["name"] != "Poling":
+        sources["ideal_gas"] = record
+    values["sources"] = sources
     return values
 
 
@@ -182,6 +214,7 @@ def _pure_constants(name: str, coolprop: str, v: dict, aliases=()) -> PureConsta
         Zc=float(v["Zc"]),
         poling=v["poling"],
         aliases=aliases,
+        sources=v.get("sources", {}),
     )
 
 
@@ -213,4 +246,8 @@ def constants_for(name: str) -> PureConstants:
         raise
     except Exception as exc:  # chemicals raises ValueError for unknown names
         raise DataError(f"component '{name}' is unknown to propkg and chemicals: {exc}") from None
+    if re.fullmatch(r"\d{2,7}-\d\d-\d", name.strip()):  # a CAS number: use chemicals' name
+        from chemicals.identifiers import search_chemical
+
+        name = search_chemical(v["cas"]).common_name or name
     return _pure_constants(safe_name(name), "", v)

@@ -140,7 +140,10 @@ def generate_dataset(name: str, directory: str | Path) -> Path:
 
 
 def read_property_table(
-    path: str | Path, text_columns: tuple[str, ...] = ("role",), finite: bool = False
+    path: str | Path,
+    text_columns: tuple[str, ...] = ("role",),
+    finite: bool = False,
+    empty_as_nan: bool = False,
 ) -> tuple[dict[str, np.ndarray], dict[str, str], dict[str, list[str]]]:
     """Read a CSV whose header is ``name [units]``, plus text columns without units.
 
@@ -152,6 +155,9 @@ def read_property_table(
         Column names allowed without units (kept as strings), e.g. ``role``, ``source``.
     finite : bool
         Refuse NaN and inf (default False: the caller checks them).
+    empty_as_nan : bool
+        Read an empty numeric cell as NaN ("no value of this quantity in this row")
+        instead of refusing it; an explicit ``nan`` is still refused when ``finite``.
 
     Returns
     -------
@@ -202,6 +208,9 @@ def read_property_table(
         for name, cell in zip(names, row, strict=True):
             if name in texts:
                 texts[name].append(cell.strip())
+                continue
+            if empty_as_nan and not cell.strip():
+                columns[name].append(np.nan)
                 continue
             try:
                 value = float(cell)

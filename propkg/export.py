@@ -76,9 +76,16 @@ def build_metadata(
                 "parameters": {"Tc": c.Tc, "Pc": c.Pc, "Z_RA": c.Zc},
             },
             "ideal_gas": {
-                "name": "Poling",
+                "name": "Poling"
+                if "ideal_gas" not in c.sources
+                else f"Poling form ({c.sources['ideal_gas']['name']})",
                 "outputs": ["cp_mol_ig_comp", "enth_mol_ig_comp", "entr_mol_ig_comp"],
                 "parameters": {"a": list(c.poling)},
+                **(
+                    {"coefficients_from": c.sources["ideal_gas"]}
+                    if "ideal_gas" in c.sources
+                    else {}
+                ),
             },
             "dh_vap_mol_comp": {
                 "name": "ClausiusClapeyron",

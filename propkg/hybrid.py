@@ -22,6 +22,7 @@ plus a learned term that vanishes at low pressure), never fitted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,18 @@ TR_HALF_WIDTH = 0.25
 
 #: output tensors in export order, with SI units (the contract's vocabulary)
 OUTPUT_UNITS = PURE_OUTPUT_UNITS
+
+
+def casadi_identifier(name: str) -> str:
+    """A valid CasADi function name for a component name.
+
+    CasADi accepts names matching ``[A-Za-z][A-Za-z0-9_]*``; other names (``1_butanol``,
+    CAS numbers, hyphens) get their non-alphanumeric characters replaced by ``_`` and the
+    prefix ``c_``. Valid names are returned unchanged.
+    """
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return name
+    return "c_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
 def scaled_input(T: Any, Tc: float) -> Any:
@@ -150,7 +163,11 @@ class HybridPureModel:
         dh_vap = T * (v_vap - v_liq) * p * dlnp_dT
         outputs = [p, rho, self.cp_ig(T), self.enth_ig(T), self.entr_ig(T), dh_vap]
         return ca.Function(
-            name or self.constants.name, [T], outputs, ["temperature"], list(OUTPUT_UNITS)
+            casadi_identifier(name or self.constants.name),
+            [T],
+            outputs,
+            ["temperature"],
+            list(OUTPUT_UNITS),
         )
 
     def evaluate(self, T: np.ndarray) -> dict[str, np.ndarray]:
@@ -215,6 +232,7 @@ class HybridPureModel:
             Zc=k["rackett_Z_RA"],
             poling=tuple(k["poling_a"]),
             aliases=aliases,
+            sources=k.get("fallbacks", {}),
         )
         corr = raw["correction"]
         return cls(

@@ -54,34 +54,56 @@ def fit_tanh(
     l2: float = L2_TANH,
     restarts: int = RESTARTS,
     seed: int = SEED,
+    sigma: np.ndarray | None = None,
+    loss: str = "linear",
+    f_scale: float = 1.0,
 ) -> np.ndarray:
-    r"""Fit ``target ~ base + factor * tanh_net(x)`` by least squares.
+    r"""Fit ``target ~ base + factor * tanh_net(x)`` by (robust) least squares.
 
-    .. math:: \min_p \sum_i (b_i + m_i\,\mathrm{NN}(x_i; p) - y_i)^2 + \lambda \lVert p\rVert^2
+    .. math:: \min_p \sum_i \rho\left(\left[\frac{b_i + m_i\,\mathrm{NN}(x_i; p) - y_i}
+        {\sigma_i}\right]^2\right) + \lambda \lVert p\rVert^2
 
+    with :math:`\rho(z) = z` (``loss="linear"``, :math:`\sigma_i = 1`: plain least squares,
+    Levenberg-Marquardt) or a robust :math:`\rho` of :func:`scipy.optimize.least_squares`
+    (``"soft_l1"``, ``"huber"``; ``f_scale`` in units of sigma, trust-region reflective).
     Each restart draws hidden weights and biases (fixed seed), solves the output layer
-    linearly, then refines all parameters with :func:`scipy.optimize.least_squares`.
+    linearly (weighted by 1/sigma), then refines all parameters.
     """
     rng = np.random.default_rng(seed)
     n = tanh_net_size(hidden)
     sqrt_l2 = np.sqrt(l2)
+    weight = 1.0 if sigma is None else 1.0 / np.asarray(sigma, dtype=float)
 
     def residual(p: np.ndarray) -> np.ndarray:
-        return np.concatenate([base + factor * tanh_net(x, p, hidden) - target, sqrt_l2 * p])
+        r = base + factor * tanh_net(x, p, hidden) - target
+        return np.concatenate([r * weight, sqrt_l2 * p])
 
+    def jacobian(p: np.ndarray) -> np.ndarray:
+        a, w, b = p[1 : 1 + hidden], p[1 + hidden : 1 + 2 * hidden], p[1 + 2 * hidden :]
+        t = np.tanh(np.outer(x, w) + b)  # (points, hidden)
+        dt = (1.0 - t * t) * a
+        scale = np.reshape(factor * weight * np.ones_like(x), (-1, 1))
+        rows = np.column_stack([np.ones_like(x), t, dt * np.reshape(x, (-1, 1)), dt]) * scale
+        return np.vstack([rows, sqrt_l2 * np.eye(n)])
+
+    if loss == "linear":
+        options = {"method": "lm", "xtol": 1e-15, "ftol": 1e-15, "gtol": 1e-15}
+        options["max_nfev"] = 400 * n
+    else:
+        # analytic Jacobian; the penalty rows enter the robust loss too (far below f_scale)
+        options = {"method": "trf", "loss": loss, "f_scale": f_scale, "jac": jacobian}
+        options.update(xtol=1e-8, ftol=1e-9, gtol=1e-8, max_nfev=50 * n)
     best = None
     for _ in range(restarts):
         w = rng.normal(0.0, 1.5, hidden)
         b = rng.normal(0.0, 1.0, hidden)
         hidden_out = [factor * np.tanh(w[k] * x + b[k]) for k in range(hidden)]
-        basis = np.column_stack([factor, *hidden_out])
+        basis = np.column_stack([factor, *hidden_out]) * np.reshape(weight, (-1, 1))
         ridge = np.vstack([basis, sqrt_l2 * np.eye(hidden + 1)])
-        rhs = np.concatenate([target - base, np.zeros(hidden + 1)])
+        rhs = np.concatenate([(target - base) * weight, np.zeros(hidden + 1)])
         out = np.linalg.lstsq(ridge, rhs, rcond=None)[0]
         p0 = np.concatenate([out, w, b])
-        sol = least_squares(
-            residual, p0, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=400 * n
-        )
+        sol = least_squares(residual, p0, **options)
         if best is None or sol.cost < best.cost:
             best = sol
     return best.x
@@ -114,22 +136,29 @@ def fit_einstein(
     return np.concatenate([amps, np.log(thetas)])
 
 
-def fit_vapor_pressure(c: PureConstants, T, P, hidden: int = HIDDEN) -> np.ndarray:
-    """Correction parameters of the hybrid ln Psat (see :mod:`propkg.hybrid`)."""
+def fit_vapor_pressure(c: PureConstants, T, P, hidden: int = HIDDEN, **options) -> np.ndarray:
+    """Correction parameters of the hybrid ln Psat (see :mod:`propkg.hybrid`).
+
+    ``options`` (``l2``, ``restarts``, ``sigma`` of ln P, ``loss``, ``f_scale``) go to
+    :func:`fit_tanh`.
+    """
     T, P = _check_xy(T, P, f"{c.name} pressure_sat_comp")
     if np.any(P <= 0):
         raise DataError(f"{c.name} pressure_sat_comp: pressures must be > 0 Pa")
     base = np.log(c.Pc) + bb.ambrose_walton_ln_pr(T, c.Tc, c.omega)
-    return fit_tanh(scaled_input(T, c.Tc), np.log(P), base, 1.0 - T / c.Tc, hidden)
+    return fit_tanh(scaled_input(T, c.Tc), np.log(P), base, 1.0 - T / c.Tc, hidden, **options)
 
 
-def fit_liquid_density(c: PureConstants, T, rho, hidden: int = HIDDEN) -> np.ndarray:
-    """Correction parameters of the hybrid ln rho_liq (see :mod:`propkg.hybrid`)."""
+def fit_liquid_density(c: PureConstants, T, rho, hidden: int = HIDDEN, **options) -> np.ndarray:
+    """Correction parameters of the hybrid ln rho_liq (see :mod:`propkg.hybrid`).
+
+    ``options`` go to :func:`fit_tanh` as in :func:`fit_vapor_pressure`.
+    """
     T, rho = _check_xy(T, rho, f"{c.name} dens_mol_liq_comp")
     if np.any(rho <= 0):
         raise DataError(f"{c.name} dens_mol_liq_comp: densities must be > 0 mol/m**3")
     base = bb.rackett_ln_density(T, c.Tc, c.Pc, c.Zc)
-    return fit_tanh(scaled_input(T, c.Tc), np.log(rho), base, 1.0 - T / c.Tc, hidden)
+    return fit_tanh(scaled_input(T, c.Tc), np.log(rho), base, 1.0 - T / c.Tc, hidden, **options)
 
 
 def fit_cp_ig(c: PureConstants, T, cp, terms: int = TERMS) -> np.ndarray:

@@ -4,16 +4,30 @@ The CSV has a header of ``name [units]`` columns: ``temperature [K]`` and at lea
 ``pressure_sat_comp [Pa]``, ``dens_mol_liq_comp [mol/m**3]``, ``cp_mol_ig_comp [J/mol/K]``,
 ``dens_mol_vap_comp [mol/m**3]`` (saturated vapour, optional: it sharpens the derived
 enthalpy of vaporization). A few other units are converted (kPa, bar, MPa, kmol/m**3,
-mol/L, kJ/kmol/K). If the file has a ``role`` column (as the datasets under
-``propkg/data/pure_components``), only rows with role ``train`` are used.
-Properties without data keep their backbone alone. Example::
+mol/L, kJ/kmol/K). An empty cell means "no value in this row".
 
-    propkg fit benzene propkg/data/pure_components/benzene.csv -o benzene.onnx
+Optional columns:
+
+- ``source`` (no units): the publication of the row. With three or more publications the
+  printed and stored error is on test publications chosen by a fixed rule
+  (:mod:`propkg.holdout`), the settings are chosen by leave-one-publication-out on the
+  others, and the exported model is fitted on all but the test publications. With fewer,
+  the error is a k-fold error over temperature blocks, labelled as such.
+- ``uncertainty_<column> [units of the column]``: standard uncertainty of the value,
+  used as weight of the robust (soft-L1) fit.
+- ``role``: rows with role ``test`` are the test set (overriding ``source``); rows with
+  role ``train`` are fitted; other rows are ignored.
+
+Properties without data keep their backbone alone (recorded in the metadata). Example::
+
+    propkg fit 1-butanol my_vapour_pressures.csv -o 1-butanol.onnx
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +45,9 @@ UNITS = {
     "cp_mol_ig_comp": {"J/mol/K": 1.0, "kJ/kmol/K": 1.0, "J/(mol*K)": 1.0},
 }
 PROPERTIES = ("pressure_sat_comp", "dens_mol_liq_comp", "cp_mol_ig_comp", "dens_mol_vap_comp")
+UNCERTAINTY_PREFIX = "uncertainty_"
+#: reference columns of propkg's own datasets, ignored when fitting
+_IGNORED = ("enth_mol_ig_comp", "entr_mol_ig_comp", "dh_vap_mol_comp")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -46,8 +63,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def read_training_csv(path: Path) -> dict[str, np.ndarray]:
-    """Columns of a user CSV in SI units, validated.
+def check_writable(path: Path) -> None:
+    """Raise :class:`DataError` unless ``path`` can be written (checked by a real write).
+
+    The nearest existing ancestor must be a directory in which a file can be created;
+    an existing ``path`` must be a writable file.
+    """
+    if path.is_dir():
+        raise DataError(f"output '{path}' is a directory; give a file name ending in .onnx")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DataError(f"output '{path}' exists and is not writable")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise DataError(f"output '{path}' cannot be written: '{parent}' is not a directory")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise DataError(f"output '{path}' cannot be written in '{parent}': {exc}") from None
+
+
+def _convert(path: Path, name: str, unit: str, values: np.ndarray, column: str) -> np.ndarray:
+    if unit not in UNITS[column]:
+        raise UnitsError(
+            f"'{path}': column '{name}' has units '{unit}'; accepted: {list(UNITS[column])}"
+        )
+    return values * UNITS[column][unit]
+
+
+def read_measured_csv(path: Path) -> dict:
+    """Property data of a user CSV in SI units, validated.
+
+    Returns
+    -------
+    dict
+        Property column -> :class:`propkg.measured_fit.PropertyData` (only the rows with
+        a value of that property and a role of ``train``/``test`` if there is a role).
 
     Raises
     ------
@@ -56,79 +109,152 @@ def read_training_csv(path: Path) -> dict[str, np.ndarray]:
     UnitsError
         A column's units are not among the accepted ones.
     """
-    from propkg.datasets import read_property_csv
+    from propkg.datasets import read_property_table
+    from propkg.measured_fit import PropertyData
     from propkg.training import MIN_POINTS
 
-    columns, units, roles = read_property_csv(path)
-    if roles:
-        keep = np.asarray(roles) == "train"
-        if not keep.any():
-            raise DataError(f"'{path}' has a 'role' column but no rows with role 'train'")
-        columns = {k: v[keep] for k, v in columns.items()}
+    columns, units, text = read_property_table(path, ("role", "source"), True, True)
     if "temperature" not in columns:
         raise DataError(f"'{path}' has no 'temperature [K]' column; columns: {sorted(columns)}")
+    uncertain = {k[len(UNCERTAINTY_PREFIX) :]: k for k in columns if k.startswith("uncertainty_")}
     unknown = [k for k in columns if k not in UNITS and k not in _IGNORED]
+    unknown = [k for k in unknown if k not in uncertain.values()]
+    unknown += [v for k, v in uncertain.items() if k not in PROPERTIES]
     if unknown:
         raise DataError(
-            f"'{path}': unknown column(s) {unknown}; expected temperature and any of "
-            f"{list(PROPERTIES)}"
+            f"'{path}': unknown column(s) {unknown}; expected temperature, any of "
+            f"{list(PROPERTIES)}, {UNCERTAINTY_PREFIX}<property>, source, role"
         )
     present = [k for k in PROPERTIES if k in columns]
     if not present:
         raise DataError(f"'{path}' has no property column; expected any of {list(PROPERTIES)}")
+    T = _convert(path, "temperature", units["temperature"], columns["temperature"], "temperature")
+    bad = np.flatnonzero(~np.isfinite(T))
+    if bad.size:
+        raise DataError(f"'{path}': empty temperature in data row(s) {[int(i) + 1 for i in bad]}")
+    keep = np.ones(T.size, dtype=bool)
+    roles = np.asarray(text["role"]) if "role" in text else None
+    if roles is not None:
+        if not np.any(roles == "train"):
+            raise DataError(f"'{path}' has a 'role' column but no rows with role 'train'")
+        keep = np.isin(roles, ("train", "test"))
+    sources = np.asarray(text["source"]) if "source" in text else None
+    if sources is not None and np.any(sources == ""):
+        rows = [int(i) + 1 for i in np.flatnonzero(sources == "")][:10]
+        raise DataError(f"'{path}': empty 'source' in data row(s) {rows}; name the publication")
     out = {}
-    for name in ("temperature", *present):
-        unit = units[name]
-        if unit not in UNITS[name]:
-            raise UnitsError(
-                f"'{path}': column '{name}' has units '{unit}'; accepted: {list(UNITS[name])}"
-            )
-        values = columns[name] * UNITS[name][unit]
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size:
+    for name in present:
+        y = _convert(path, name, units[name], columns[name], name)
+        rows = keep & np.isfinite(y)
+        if rows.sum() < MIN_POINTS:
             raise DataError(
-                f"'{path}': column '{name}' has NaN/inf in data row(s) {[int(i) + 1 for i in bad]}"
+                f"'{path}': column '{name}' has {int(rows.sum())} values, at least "
+                f"{MIN_POINTS} are needed"
             )
-        out[name] = values
-    n = out["temperature"].size
-    if n < MIN_POINTS:
-        raise DataError(f"'{path}': {n} data rows, at least {MIN_POINTS} are needed")
+        u = None
+        if name in uncertain:
+            u = _convert(
+                path, uncertain[name], units[uncertain[name]], columns[uncertain[name]], name
+            )
+            if np.any(u[rows & np.isfinite(u)] <= 0):
+                raise DataError(f"'{path}': column '{uncertain[name]}' has values <= 0")
+            u = u[rows]
+        out[name] = PropertyData(
+            name,
+            T[rows],
+            y[rows],
+            uncertainty=u,
+            publication=None if sources is None else sources[rows],
+            role=None if roles is None else roles[rows],
+        )
     return out
 
 
-#: reference columns of propkg's own datasets, ignored when fitting
-_IGNORED = ("enth_mol_ig_comp", "entr_mol_ig_comp", "dh_vap_mol_comp")
+def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
+    """``training_data`` metadata: file hash, points, split, screening, chosen settings."""
+    from propkg.hybrid import OUTPUT_UNITS
+    from propkg.measured_fit import F_SCALE, LOSS
+
+    record = {
+        "sha256": sha,
+        "source": f"user file {path.name}",
+        "n_points": {},
+        "loss": f"{LOSS}, f_scale = {F_SCALE} sigma (sigma = relative standard uncertainty "
+        "or the robust scale of the screening residuals)",
+        "screening": {},
+        "split": {},
+        "settings": {},
+        "properties_without_data": [
+            k
+            for k in OUTPUT_UNITS
+            if k in ("pressure_sat_comp", "dens_mol_liq_comp", "cp_mol_ig_comp") and k not in data
+        ],
+        "notes": "properties without data keep the backbone (zero correction); "
+        "enth/entr_mol_ig_comp follow cp_mol_ig_comp, dh_vap_mol_comp is derived",
+    }
+    for name, f in fits.items():
+        train = ~f.split.test
+        record["n_points"][name] = int((train & ~f.flagged).sum())
+        record["screening"][name] = {
+            "n_flagged": int(f.flagged.sum()),
+            "excluded_by_reason": f.screening,
+            "rule": "propkg.screening.screen_pure against the backbone (publication offsets, "
+            "point outliers, conflicting duplicates); test publications not fitted",
+        }
+        record["split"][name] = {
+            "held_out": f.split.label,
+            "n_test_points": int(f.split.test.sum()),
+            "test_publications": f.split.test_publications,
+            "n_validation_folds": len(f.split.folds),
+            "rule": "propkg.holdout",
+        }
+        record["settings"][name] = {"chosen": f.setting, "candidates": f.selection}
+        record.setdefault("final_fit_seconds", {})[name] = f.fit_seconds
+        if data[name].publication is not None:
+            record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
+    return record
 
 
 def run(args: argparse.Namespace) -> int:
     from propkg.components import constants_for
-    from propkg.evaluate import error_statistics
     from propkg.export import export_model
-    from propkg.training import fit_hybrid
+    from propkg.measured_fit import fit_measured
 
     start = time.perf_counter()
+    if args.output is not None:
+        check_writable(args.output)
     c = constants_for(args.component)
-    print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
-    data = read_training_csv(args.csv)
-    T = data["temperature"]
-    present = [k for k in PROPERTIES if k in data]
-    print(f"[2/4] {args.csv}: {T.size} points, {T.min():.2f}..{T.max():.2f} K, {present}")
-    if T.max() >= c.Tc:
-        raise DataError(f"'{args.csv}': temperatures reach {T.max()} K >= Tc = {c.Tc} K")
-    print("[3/4] fitting corrections ...", flush=True)
-    model = fit_hybrid(c, data, progress=lambda msg: print("      " + msg, flush=True))
-    sha = sha256_of(args.csv)
-    training = {
-        "sha256": sha,
-        "source": f"user file {args.csv.name}",
-        "n_points": {k: int(T.size) for k in present},
-    }
-    stats = error_statistics(model, data, f"training data {args.csv.name} (not held out)")
     output = args.output or Path(f"{c.name}.onnx")
-    path = export_model(model, output, training, stats, domain=(float(T.min()), float(T.max())))
-    print(f"[4/4] wrote {path} in {time.perf_counter() - start:.1f} s")
-    for name in present:
-        if name in stats:
-            s = stats[name]
-            print(f"      {name}: AAD {s['aad_percent']:.4f} %, max {s['max_percent']:.4f} %")
+    check_writable(output)
+    print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
+    if "ideal_gas" in c.sources:
+        print(f"      ideal-gas cp backbone: {c.sources['ideal_gas']['name']}")
+    sha = sha256_of(args.csv) if args.csv.is_file() else ""
+    data = read_measured_csv(args.csv)
+    T_all = np.concatenate([d.T for d in data.values()])
+    summary = ", ".join(f"{k} ({d.T.size})" for k, d in data.items())
+    print(f"[2/4] {args.csv}: {T_all.min():.2f}..{T_all.max():.2f} K, {summary}")
+    if T_all.max() >= c.Tc:
+        raise DataError(f"'{args.csv}': temperatures reach {T_all.max()} K >= Tc = {c.Tc} K")
+    print("[3/4] screening, choosing settings, fitting ...", flush=True)
+    model, fits = fit_measured(c, data, progress=lambda msg: print("      " + msg, flush=True))
+    training = _training_record(args.csv, sha, data, fits)
+    stats = {
+        name: {**f.statistics, "reference": f"user file {args.csv.name}"}
+        for name, f in fits.items()
+    }
+    train_T = np.concatenate([d.T[~f.split.test] for d, f in ((data[k], fits[k]) for k in fits)])
+    path = export_model(
+        model, output, training, stats, domain=(float(train_T.min()), float(train_T.max()))
+    )
+    final = sum(f.fit_seconds for f in fits.values())
+    print(
+        f"[4/4] wrote {path} (final fit {final:.2f} s, total {time.perf_counter() - start:.1f} s)"
+    )
+    for name, s in stats.items():
+        print(
+            f"      {name}: AAD {s['aad_percent']:.4f} % "
+            f"(backbone {s['backbone_aad_percent']:.4f} %), max {s['max_percent']:.4f} %, "
+            f"{s['n_points']} points, {s['held_out']}"
+        )
     return 0

@@ -63,7 +63,7 @@ def test_fit_writes_a_model_that_matches_coolprop(tmp_path, capsys):
         (
             ["temperature [K]", "pressure_sat_comp [Pa]"],
             [(300 + i, 1e5) for i in range(5)] + [(306, "nan")],
-            r"NaN/inf in data row\(s\) \[6\]",
+            r"line 7, column 'pressure_sat_comp': 'nan' is not a finite number",
         ),
         (["temperature [K]", "viscosity [Pa*s]"], [(300, 1e-3)] * 6, "unknown column"),
         (["temperature [K]"], [(300,)] * 6, "no property column"),

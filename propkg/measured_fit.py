@@ -1,0 +1,351 @@
+"""Robust fit of a hybrid pure-component model to measured data from several publications.
+
+Per property column (``pressure_sat_comp``, ``dens_mol_liq_comp``, ``cp_mol_ig_comp``):
+
+1. **split** (:mod:`propkg.holdout`): test publications by the committed rule (or the
+   ``role`` column, or k-fold over temperature blocks with < 3 publications);
+2. **screen** the points (:func:`screen_points`, :mod:`propkg.screening`): outliers,
+   offset publications and conflicting duplicates are excluded, others down-weighted;
+3. **weights**: :math:`\\sigma_i = u_i / y_i` (relative standard uncertainty, column
+   ``uncertainty_<name>``) or, without uncertainties, the robust scale
+   (:func:`robust_sigma`), divided by the screening weight;
+4. **select** the network size and L2 penalty (:data:`TANH_SETTINGS`) by the mean
+   validation AAD over leave-one-publication-out folds of the training publications;
+5. **fit** the correction on all training points with the soft-L1 loss
+
+   .. math:: \\min_p \\sum_i 2 f^2 \\left(\\sqrt{1 + (r_i/\\sigma_i f)^2} - 1\\right)
+       + \\lambda\\lVert p\\rVert^2, \\qquad r_i = \\ln y_i^{model} - \\ln y_i
+
+   (:func:`scipy.optimize.least_squares`, ``loss='soft_l1'``, ``f_scale`` = :data:`F_SCALE`);
+6. **error** on the test publications only (never on training points).
+
+Properties without data keep the backbone (zero correction).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from propkg.components import PureConstants
+from propkg.correction import einstein_size, tanh_net_size
+from propkg.evaluate import statistics
+from propkg.holdout import Split, plan_split
+from propkg.hybrid import HybridPureModel
+from propkg.training import (
+    L2_EINSTEIN,
+    MIN_POINTS,
+    RESTARTS,
+    TERMS,
+    fit_cp_ig,
+    fit_liquid_density,
+    fit_vapor_pressure,
+    fit_vapour_compressibility,
+)
+from propkg_contract.errors import DataError
+
+#: candidate (hidden units, L2 penalty) of the tanh corrections, simplest first
+TANH_SETTINGS = (
+    {"hidden": 0, "l2": 1e-6},
+    {"hidden": 1, "l2": 1e-2},
+    {"hidden": 1, "l2": 1e-5},
+    {"hidden": 2, "l2": 1e-2},
+    {"hidden": 2, "l2": 1e-5},
+    {"hidden": 3, "l2": 1e-2},
+    {"hidden": 3, "l2": 1e-5},
+)
+CP_SETTINGS = ({"terms": TERMS, "l2": L2_EINSTEIN},)
+LOSS = "soft_l1"
+#: soft-L1 transition, in units of sigma
+F_SCALE = 2.0
+#: a more complex setting must beat the simpler ones' validation AAD by this factor
+SIMPLICITY_MARGIN = 1.05
+#: restarts of each fit during the selection (the final fit uses training.RESTARTS)
+SELECTION_RESTARTS = 2
+#: screening may exclude at most this fraction of the training points (see screen_points)
+MAX_EXCLUDED_FRACTION = 0.5
+#: floor of the robust scale (relative)
+SCALE_FLOOR = 1e-3
+SIGMA_FLOOR = 1e-6
+#: relative scale of the soft-L1 loss of the preliminary (screening) fit
+PRELIM_SCALE = 0.01
+#: property column -> (model key, settings)
+FITTED = {
+    "pressure_sat_comp": ("psat", TANH_SETTINGS),
+    "dens_mol_liq_comp": ("dens", TANH_SETTINGS),
+    "cp_mol_ig_comp": ("cp", CP_SETTINGS),
+}
+
+
+@dataclass
+class PropertyData:
+    """Measured points of one property.
+
+    Attributes
+    ----------
+    name : str
+        Property column, e.g. ``pressure_sat_comp``.
+    T, y : arrays
+        Temperatures [K] and values [SI units of the column].
+    uncertainty : array or None
+        Standard uncertainties of ``y`` [same units]; NaN where not given.
+    publication : array of str or None
+        Publication of each point (``source`` column).
+    role : array of str or None
+        ``role`` column of the points.
+    """
+
+    name: str
+    T: np.ndarray
+    y: np.ndarray
+    uncertainty: np.ndarray | None = None
+    publication: np.ndarray | None = None
+    role: np.ndarray | None = None
+
+
+@dataclass
+class PropertyFit:
+    """Result of :func:`fit_property`; ``params`` for the chosen ``setting``."""
+
+    name: str
+    params: np.ndarray
+    setting: dict
+    split: Split
+    flagged: np.ndarray
+    statistics: dict
+    fit_seconds: float
+    selection: list = field(default_factory=list)
+    screening: dict = field(default_factory=dict)
+
+
+def _model(c: PureConstants, key: str, params: np.ndarray, setting: dict) -> HybridPureModel:
+    """A model with only the correction ``key`` set (the others zero)."""
+    hidden = setting.get("hidden", 0)
+    terms = setting.get("terms", TERMS)
+    zeros = np.zeros(tanh_net_size(hidden))
+    cp = np.zeros(einstein_size(terms))
+    cp[terms:] = np.log(1000.0)
+    parts = {"psat": zeros, "dens": zeros, "cp": cp, key: params}
+    return HybridPureModel(c, parts["psat"], parts["dens"], parts["cp"], None, hidden, terms)
+
+
+def predict(c: PureConstants, key: str, params: np.ndarray, setting: dict, T) -> np.ndarray:
+    """Prediction [SI] of one property of the model with correction ``params``."""
+    m = _model(c, key, params, setting)
+    if key == "psat":
+        return np.exp(m.ln_psat(T))
+    if key == "dens":
+        return np.exp(m.ln_dens_liq(T))
+    return m.cp_ig(T)
+
+
+def backbone(c: PureConstants, key: str, T) -> np.ndarray:
+    """The backbone alone (zero correction) of one property at T [K]."""
+    setting = {"hidden": 0} if key != "cp" else CP_SETTINGS[0]
+    size = tanh_net_size(0) if key != "cp" else einstein_size(setting["terms"])
+    return predict(c, key, np.zeros(size), setting, T)
+
+
+def _fit(c, key, T, y, sigma, setting, restarts) -> np.ndarray:
+    if key == "cp":
+        return fit_cp_ig(c, T, y, setting["terms"])
+    fit = fit_vapor_pressure if key == "psat" else fit_liquid_density
+    options = {"l2": setting["l2"], "restarts": restarts, "sigma": sigma}
+    return fit(c, T, y, setting["hidden"], loss=LOSS, f_scale=F_SCALE, **options)
+
+
+def screen_points(
+    c: PureConstants, data: PropertyData, rows: np.ndarray
+) -> tuple[np.ndarray, list]:
+    """Screening weights in [0, 1] and reasons of the points ``rows`` (the training points).
+
+    A weight 0 excludes the point, 0.5 down-weights it; reasons are one line each. Only
+    the training points are screened, so test publications influence nothing.
+
+    Vapour pressure and liquid density: :func:`propkg.screening.screen_pure` against the
+    backbone (publication offsets, point outliers, conflicting duplicates). If it would
+    exclude more than :data:`MAX_EXCLUDED_FRACTION` of the points (the "consensus" of few
+    publications is then no consensus), it is re-run without the publication-offset test.
+    Ideal-gas cp: not screened (weight 1).
+    """
+    import pandas as pd
+
+    from propkg.screening import PureScreeningSettings, screen_pure
+
+    weight, reasons = np.ones(data.T.size), [""] * data.T.size
+    key = FITTED[data.name][0]
+    if key == "cp":
+        return weight, reasons
+    frame = {"temperature [K]": data.T[rows], "value": data.y[rows]}
+    if data.publication is not None:
+        frame["source"] = data.publication[rows]
+    frame = pd.DataFrame(frame)
+
+    def ln_reference(T):
+        return np.log(backbone(c, key, T))
+
+    result = screen_pure(frame, "value", ln_reference)
+    if np.mean(result.data["weight"].to_numpy() == 0.0) > MAX_EXCLUDED_FRACTION:
+        no_offsets = PureScreeningSettings(min_publications=np.iinfo(np.int32).max)
+        result = screen_pure(frame, "value", ln_reference, settings=no_offsets)
+    weight[rows] = result.data["weight"].to_numpy(dtype=float)
+    for i, reason in zip(np.flatnonzero(rows), result.data["reason"], strict=True):
+        reasons[i] = reason
+    return weight, reasons
+
+
+def robust_sigma(c: PureConstants, key: str, T, y) -> float:
+    """Relative scale of the points without uncertainty: 1.4826 MAD of ln residuals.
+
+    The residuals are those of a preliminary two-unit tanh correction (weak penalty,
+    soft-L1 loss with a scale of :data:`PRELIM_SCALE`); at least :data:`SCALE_FLOOR`.
+    """
+    from propkg.screening.robust import robust_scale
+
+    if key == "cp":
+        pred = predict(c, key, fit_cp_ig(c, T, y), CP_SETTINGS[0], T)
+    else:
+        fit = fit_vapor_pressure if key == "psat" else fit_liquid_density
+        sigma = np.full(T.size, PRELIM_SCALE)
+        prelim = fit(c, T, y, 2, l2=1e-6, restarts=1, sigma=sigma, loss=LOSS, f_scale=1.0)
+        pred = predict(c, key, prelim, {"hidden": 2}, T)
+    return max(robust_scale(np.log(pred) - np.log(y)), SCALE_FLOOR)
+
+
+def _aad(pred, ref) -> float:
+    return float(100.0 * np.mean(np.abs(pred / ref - 1.0)))
+
+
+def fit_property(
+    c: PureConstants, data: PropertyData, say: Callable[[str], None] = lambda _m: None
+) -> PropertyFit:
+    """Split, screen, select, fit and evaluate one property (module docstring, steps 1-6)."""
+    key, settings = FITTED[data.name]
+    T, y = data.T, data.y
+    split = plan_split(T, data.publication, data.role)
+    train = ~split.test
+    if train.sum() < MIN_POINTS:
+        raise DataError(
+            f"{c.name} {data.name}: {int(train.sum())} training points after holding out "
+            f"the test publications, at least {MIN_POINTS} are needed"
+        )
+    weight, reasons = screen_points(c, data, train)
+    flagged = train & (weight == 0.0)
+    if flagged.any():
+        say(f"screening excluded {int(flagged.sum())} of {int(train.sum())} training points")
+    use = train & ~flagged
+    sigma = np.full(T.size, robust_sigma(c, key, T[use], y[use]))
+    if data.uncertainty is not None:
+        rel = data.uncertainty / np.abs(y)
+        sigma = np.where(np.isfinite(rel), np.maximum(rel, SIGMA_FLOOR), sigma)
+    sigma = sigma / np.where(weight > 0, weight, 1.0)  # down-weighted points: larger sigma
+    selection, oof_best = [], None
+    for setting in settings if len(settings) > 1 else ():
+        scores, oof = [], np.full(T.size, np.nan)
+        for fold in split.folds:
+            fit_rows = use & ~fold
+            if fit_rows.sum() < MIN_POINTS or not (fold & use).any():
+                continue
+            p = _fit(c, key, T[fit_rows], y[fit_rows], sigma[fit_rows], setting, 2)
+            oof[fold] = predict(c, key, p, setting, T[fold])
+            scores.append(_aad(oof[fold & use], y[fold & use]))
+        score = float(np.mean(scores)) if scores else np.inf
+        selection.append({**setting, "validation_aad_percent": score})
+        # the simplest setting within SIMPLICITY_MARGIN of the best score wins
+        if oof_best is None or score < oof_best[0] / SIMPLICITY_MARGIN:
+            oof_best = (score, setting, oof)
+    setting = settings[0] if oof_best is None or not np.isfinite(oof_best[0]) else oof_best[1]
+    say(f"fitting {data.name} of {c.name} on {int(use.sum())} points, setting {setting} ...")
+    start = time.perf_counter()
+    params = _fit(c, key, T[use], y[use], sigma[use], setting, RESTARTS)
+    seconds = time.perf_counter() - start
+    say(f"  final fit in {seconds:.2f} s")
+    stats = _held_out_statistics(c, key, data, split, params, setting, oof_best)
+    kinds = [r.split(":")[0] for r, f in zip(reasons, flagged, strict=True) if f]
+    screening = {k: kinds.count(k) for k in sorted(set(kinds))}
+    return PropertyFit(
+        data.name, params, setting, split, flagged, stats, seconds, selection, screening
+    )
+
+
+def _held_out_statistics(c, key, data, split, params, setting, oof_best) -> dict:
+    """Error of the model on the test publications (or the k-fold out-of-fold error)."""
+    if not split.k_fold:
+        rows = split.test
+        pred = predict(c, key, params, setting, data.T[rows])
+    else:
+        if oof_best is None or oof_best[1] != setting:
+            # a single setting (cp): out-of-fold predictions of that setting
+            oof = np.full(data.T.size, np.nan)
+            for fold in split.folds:
+                if (~fold).sum() >= MIN_POINTS:
+                    p = _fit(c, key, data.T[~fold], data.y[~fold], None, setting, 2)
+                    oof[fold] = predict(c, key, p, setting, data.T[fold])
+        else:
+            oof = oof_best[2]
+        rows = np.isfinite(oof)
+        pred = oof[rows]
+    ref = data.y[rows]
+    stats = statistics(pred, ref, data.name)
+    stats["median_percent"] = float(100.0 * np.median(np.abs(pred / ref - 1.0)))
+    stats["held_out"] = split.label
+    stats["backbone_aad_percent"] = _aad(backbone(c, key, data.T[rows]), ref)
+    if split.test_publications:
+        stats["test_publications"] = split.test_publications
+    return stats
+
+
+def pad_tanh(params: np.ndarray, hidden: int, to: int) -> np.ndarray:
+    """Parameters of a tanh net with ``hidden`` units written as one with ``to`` units.
+
+    The extra units get zero amplitude, weight and bias, so the function is unchanged.
+    """
+    p = np.asarray(params, dtype=float)
+    pad = np.zeros(to - hidden)
+    a, w, b = p[1 : 1 + hidden], p[1 + hidden : 1 + 2 * hidden], p[1 + 2 * hidden :]
+    return np.concatenate([p[:1], a, pad, w, pad, b, pad])
+
+
+def fit_measured(
+    c: PureConstants,
+    data: dict[str, PropertyData],
+    progress: Callable[[str], None] | None = None,
+) -> tuple[HybridPureModel, dict[str, PropertyFit]]:
+    """Fit every property present in ``data`` and assemble one hybrid model.
+
+    The tanh corrections of different properties may select different sizes; they are
+    padded (:func:`pad_tanh`) to the largest. A ``dens_mol_vap_comp`` column, with
+    ``pressure_sat_comp`` at the same temperatures, fits the vapour-compressibility
+    correction (plain least squares, no selection) on the training rows of both.
+    """
+    say = progress or (lambda _msg: None)
+    fits = {name: fit_property(c, d, say) for name, d in data.items() if name in FITTED}
+    hidden = max([f.setting.get("hidden", 1) for f in fits.values() if "hidden" in f.setting] + [1])
+    params = {"psat": np.zeros(tanh_net_size(hidden)), "dens": np.zeros(tanh_net_size(hidden))}
+    params["cp"] = np.zeros(einstein_size(TERMS))
+    params["cp"][TERMS:] = np.log(1000.0)
+    for f in fits.values():
+        key = FITTED[f.name][0]
+        params[key] = f.params if key == "cp" else pad_tanh(f.params, f.setting["hidden"], hidden)
+    zvap = None
+    if "dens_mol_vap_comp" in data and "pressure_sat_comp" in data:
+        vap, sat = data["dens_mol_vap_comp"], data["pressure_sat_comp"]
+        psat_split = fits["pressure_sat_comp"].split
+        train_vap = ~plan_split(vap.T, vap.publication, vap.role).test
+        if vap.publication is not None:  # never a test publication of Psat either
+            train_vap &= ~np.isin(vap.publication, psat_split.test_publications)
+        train_sat = ~psat_split.test
+        common, i_vap, i_sat = np.intersect1d(
+            vap.T[train_vap], sat.T[train_sat], return_indices=True
+        )
+        i_vap = np.flatnonzero(train_vap)[i_vap]
+        i_sat = np.flatnonzero(train_sat)[i_sat]
+        if common.size >= MIN_POINTS:
+            say(f"fitting dens_mol_vap_comp of {c.name} on {common.size} points ...")
+            zvap = fit_vapour_compressibility(c, common, sat.y[i_sat], vap.y[i_vap], hidden)
+    model = HybridPureModel(c, params["psat"], params["dens"], params["cp"], zvap, hidden, TERMS)
+    model.info["fit_seconds"] = {name: f.fit_seconds for name, f in fits.items()}
+    return model, fits
