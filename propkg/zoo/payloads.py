@@ -11,6 +11,7 @@ from propkg_contract.errors import DataError
 #: payload name -> module
 PAYLOADS = {
     "pure_coolprop": "propkg.zoo.coolprop_payload",
+    "pure_measured": "propkg.zoo.measured_payload",
 }
 #: payload of ``--pairs`` (None until a binary fit payload is registered)
 PAIR_PAYLOAD: str | None = None

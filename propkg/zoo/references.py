@@ -32,22 +32,33 @@ def chemicals_vapor_pressure(cas: str) -> tuple[str, float, float, Callable] | N
     return None
 
 
-def reference_psat_aad(cas: str, T: np.ndarray, p_ref: np.ndarray) -> tuple[float | None, str]:
+def reference_psat_aad(
+    cas: str, T: np.ndarray, p_ref: np.ndarray
+) -> tuple[float | None, str, np.ndarray]:
     """AAD [%] of the reference correlation against ``p_ref`` at ``T`` inside its limits.
 
-    Returns ``(aad, label)``; ``aad`` is None when there is no correlation or no point lies
-    inside its limits (the label then says why).
+    Returns ``(aad, label, used)``: ``used`` marks the points the AAD is over (compare
+    other models on the same points); ``aad`` is None when there is no correlation or no
+    point lies inside its limits (the label then says why).
     """
+    T, p_ref = np.asarray(T, dtype=float), np.asarray(p_ref, dtype=float)
+    used = np.zeros(T.size, dtype=bool)
     found = chemicals_vapor_pressure(cas)
     if found is None:
-        return None, "no chemicals correlation"
+        return None, "no chemicals correlation", used
     method, lo, hi, psat = found
-    inside = (T >= lo) & (T <= hi)
-    if not inside.any():
-        return None, f"chemicals {method}: no test point in {lo:.1f}-{hi:.1f} K"
+    inside = np.flatnonzero((T >= lo) & (T <= hi))
+    if not inside.size:
+        return None, f"chemicals {method}: no test point in {lo:.1f}-{hi:.1f} K", used
     pred = np.array([psat(t) for t in T[inside]])
     ok = np.isfinite(pred) & (pred > 0)
     if not ok.any():
-        return None, f"chemicals {method}: no finite value"
-    aad = float(100.0 * np.mean(np.abs(pred[ok] / p_ref[inside][ok] - 1.0)))
-    return aad, f"chemicals {method} ({int(ok.sum())} of {T.size} test points)"
+        return None, f"chemicals {method}: no finite value", used
+    used[inside[ok]] = True
+    aad = float(100.0 * np.mean(np.abs(pred[ok] / p_ref[used] - 1.0)))
+    return aad, f"chemicals {method} ({int(ok.sum())} of {T.size} test points)", used
+
+
+def aad_percent(pred, ref) -> float:
+    """Average absolute relative deviation, [%]."""
+    return float(100.0 * np.mean(np.abs(np.asarray(pred) / np.asarray(ref) - 1.0)))

@@ -64,7 +64,9 @@ class TaskResult:
         Figures of the zoo report: ``kind``, ``components``, ``property``,
         ``held_out`` (split label), ``n_test``, ``hybrid_aad_percent``,
         ``backbone_aad_percent``, ``reference_aad_percent`` and ``reference`` (an
-        independent correlation, e.g. chemicals' or UNIFAC, or None).
+        independent correlation, e.g. chemicals' or UNIFAC, or None) and
+        ``hybrid_aad_on_reference_points`` (the hybrid on the points the reference's AAD
+        is over). The entry's ``name`` is the task id.
     """
 
     files: dict[str, bytes]
