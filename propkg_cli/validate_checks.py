@@ -83,6 +83,8 @@ def binary_bounds(path: Path, data_dir: Path) -> list[dict]:
     from propkg_contract.metadata import read_metadata
 
     meta = read_metadata(path)
+    if "test_publications" in meta.training_data:
+        return _measured_binary_bounds(path, meta)
     pair = tuple(meta.component_names)
     data = BinaryVleData.load(data_dir, pair)
     measured = bubble_statistics(_onnx_excess_function(path), data.arrays("test"))
@@ -97,6 +99,21 @@ def binary_bounds(path: Path, data_dir: Path) -> list[dict]:
                    measured["mole_frac_vap"], "aad"),
     ]
     return rows
+
+
+def _measured_binary_bounds(path: Path, meta) -> list[dict]:
+    """Bubble-pressure figures of a file fitted to measured data, recomputed on its test
+    publications (NIST ThermoML, Psat from the shipped pure models)."""
+    from propkg.mixtures.bubble_data import PurePsat, thermoml_points
+    from propkg.mixtures.measured_training import bubble_pressure_errors, drop_duplicates
+
+    pair = tuple(meta.component_names)
+    psat = [PurePsat(n) for n in pair]
+    raw = drop_duplicates(thermoml_points(*pair, *psat)).with_psat(*psat)
+    test = raw.subset(raw.mixture & np.isin(raw.source, meta.training_data["test_publications"]))
+    measured = bubble_pressure_errors(_onnx_excess_function(path), test)
+    return [_bound_row("/".join(pair), "pressure_bubble", meta.error_statistics["pressure_bubble"],
+                       measured, "aad_percent")]
 
 
 def _rel(a, b) -> float:

@@ -71,3 +71,21 @@ def test_a_damaged_model_file_is_refused_in_one_line(tmp_path, monkeypatch, caps
     assert main([*command, "--output", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "sha256" in err and "water.onnx" in err and "Traceback" not in err
+
+
+@pytest.mark.component
+def test_a_measured_binary_that_misses_its_recorded_bound_is_flagged(tmp_path):
+    """Binary files fitted to measured data: the bound is recomputed on their ThermoML test
+    publications; the shipped file passes, one claiming half its error does not."""
+    from propkg_cli.validate_checks import binary_bounds
+    from propkg_contract.registry import find_binary_model
+
+    path = find_binary_model("methanol", "water")[0]
+    assert all(r["ok"] for r in binary_bounds(path, tmp_path))
+    proto = onnx.load(str(path))
+    raw = json.loads(metadata_from_proto(proto).to_json())
+    raw["error_statistics"]["pressure_bubble"]["aad_percent"] /= 2 * BOUND_TOLERANCE
+    attach_metadata(proto, validate_metadata(raw))
+    doctored = tmp_path / "methanol__water.onnx"
+    onnx.save(proto, str(doctored))
+    assert not binary_bounds(doctored, tmp_path)[0]["ok"]

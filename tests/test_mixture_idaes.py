@@ -21,6 +21,7 @@ from propkg_cli.reports.flash_grid import (  # noqa: E402
     solve_flash,
 )
 from propkg_contract.errors import PropkgError
+from propkg_contract.metadata import read_metadata
 from propkg_contract.registry import find_binary_model, find_model
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, SYMBOLIC_DERIVATIVE_RTOL
 
@@ -60,9 +61,10 @@ def test_vle_config_accepts_activity_model():
     cfg = vle_config(["ethanol", "water"], activity_model="hybrid")
     assert cfg["phases"]["Liq"]["equation_of_state"] is ActivityCoeffLiquid
     assert cfg["bubble_dew_method"].__name__ == "LogBubbleDew"
-    # the g^E model's fitted temperature range bounds the state
+    # the g^E model's temperature domain (its data's range) bounds the state
     low, _, high = cfg["state_bounds"]["temperature"][:3]
-    assert (low, high) == (326.0, 374.0)
+    domain = read_metadata(find_binary_model("ethanol", "water")[0]).domain["temperature"]
+    assert [low, high] == domain and domain[0] < 326.0 and domain[1] > 374.0
 
 
 @pytest.mark.unit
