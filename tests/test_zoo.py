@@ -1,8 +1,10 @@
 """propkg zoo: a real Dask cluster (scheduler + 2 workers as separate processes) builds the
 same bytes as a serial build; resume redoes only what changed; failures are reported.
 
-Payload: the CoolProp-trained pure fit (``pure_coolprop``), vapour pressure only, so that
-each task takes a few seconds. (No binary zoo payload exists yet: pure tasks only.)
+Payloads: the CoolProp-trained pure fit (``pure_coolprop``, vapour pressure only, one
+hidden unit, so that each task takes a few seconds) and the binary g^E fit to measured
+ThermoML bubble points (``binary_measured``, the three pairs with the fewest points and two
+publications); ``pure_measured`` on one small compound.
 """
 
 import json
@@ -20,6 +22,8 @@ FLUIDS = ("propane", "n_butane", "isobutane", "ethylene", "propylene")
 #: registered component whose dataset is made unreadable (the task fails on the worker)
 BROKEN = "toluene"
 UNKNOWN = "unobtainium"
+PAIRS = (("benzene", "n_heptane"), ("benzene", "methanol"), ("o_xylene", "n_octane"))
+BAD_PAIR = ("water", UNKNOWN)
 SETTINGS = ["--properties", "pressure_sat_comp", "--hidden", "1"]
 
 
@@ -60,12 +64,19 @@ def item_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def serial_zoo(tmp_path_factory, data_dir, item_file):
+def pair_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("items") / "pairs.txt"
+    path.write_text("\n".join(",".join(p) for p in (*PAIRS, BAD_PAIR)) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def serial_zoo(tmp_path_factory, data_dir, item_file, pair_file):
     """The reference: ``propkg zoo build --serial`` (in this process)."""
     out = tmp_path_factory.mktemp("serial")
-    code = main(["zoo", "build", "--components", str(item_file), "--data", str(data_dir),
-                 "--serial", *SETTINGS, "--output", str(out)])
-    assert code == 1  # two tasks fail
+    code = main(["zoo", "build", "--components", str(item_file), "--pairs", str(pair_file),
+                 "--data", str(data_dir), "--serial", *SETTINGS, "--output", str(out)])
+    assert code == 1  # three tasks fail
     return out
 
 
@@ -85,24 +96,27 @@ def _model_files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.integration
 def test_cluster_build_is_byte_identical_to_serial_build(cluster, serial_zoo, data_dir,
-                                                         item_file, tmp_path, capsys):
+                                                         item_file, pair_file, tmp_path,
+                                                         capsys):
     from distributed import Client
 
     with Client(cluster) as client:
         before = client.run(lambda dask_worker: dask_worker.state.executed_count)
     out = tmp_path / "dist"
-    code = main(["zoo", "build", "--components", str(item_file), "--data", str(data_dir),
-                 "--scheduler", cluster, *SETTINGS, "--output", str(out)])
+    code = main(["zoo", "build", "--components", str(item_file), "--pairs", str(pair_file),
+                 "--data", str(data_dir), "--scheduler", cluster, *SETTINGS, "--output",
+                 str(out)])
     printed = capsys.readouterr().out
     assert code == 1, printed
     assert f"Dask cluster at {cluster}" in printed
     with Client(cluster) as client:
         after = client.run(lambda dask_worker: dask_worker.state.executed_count)
     ran_on = [after[w] - before.get(w, 0) for w in after]
-    assert sorted(ran_on)[0] >= 1 and sum(ran_on) >= len(FLUIDS) + 1  # both workers worked
+    assert sorted(ran_on)[0] >= 1  # both workers worked
+    assert sum(ran_on) >= len(FLUIDS) + len(PAIRS) + 1
     serial, dist = _model_files(serial_zoo), _model_files(out)
-    assert sorted(dist) == sorted([f"{n}.onnx" for n in FLUIDS] + ["manifest.json",
-                                                                   "zoo_summary.json"])
+    models = [f"{n}.onnx" for n in FLUIDS] + [f"{a}__{b}.onnx" for a, b in PAIRS]
+    assert sorted(dist) == sorted(models + ["manifest.json", "zoo_summary.json"])
     assert serial == dist
 
 
@@ -121,6 +135,9 @@ def test_zoo_models_are_right_and_failures_are_reported(serial_zoo):
     assert "not-a-number" in summary[BROKEN]["error"]
     assert summary[UNKNOWN]["stage"] == "prepare"
     assert f"unknown component '{UNKNOWN}'" in summary[UNKNOWN]["error"]
+    assert summary[",".join(BAD_PAIR)]["stage"] == "prepare"
+    assert f"'{UNKNOWN}' is not one of the mixture components" in summary[
+        ",".join(BAD_PAIR)]["error"]
     report = (serial_zoo / "zoo_report.md").read_text()
     assert f"| {UNKNOWN} | prepare |" in report and f"| {BROKEN} | run |" in report
     assert (serial_zoo / "figures" / "zoo_errors.png").read_bytes()[:4] == b"\x89PNG"
@@ -143,10 +160,12 @@ def test_resume_redoes_nothing_then_only_the_changed_task(serial_zoo, data_dir, 
     shutil.copytree(serial_zoo, out)
     shutil.copytree(data_dir, data)
     requests = [("pure_coolprop", n) for n in (*FLUIDS, BROKEN, UNKNOWN)]
+    requests += [("binary_measured", p) for p in (*PAIRS, BAD_PAIR)]
     options = {"data": str(data), "properties": ["pressure_sat_comp"], "hidden": 1}
     before = _model_files(out)
     again = build_zoo(requests, out, options, progress=False)
-    assert again.ran == [] and again.reused == sorted((*FLUIDS, BROKEN))
+    assert again.ran == []
+    assert again.reused == sorted((*FLUIDS, BROKEN, *(f"{a}__{b}" for a, b in PAIRS)))
     assert _model_files(out) == before
     # one input changes: a training vapour pressure of propane, +1 %
     lines = (data / "propane.csv").read_text().splitlines()
@@ -206,7 +225,7 @@ def test_list_shows_the_zoo_with_held_out_figures(serial_zoo, capsys):
     for name in FLUIDS:
         row = next(line for line in lines if line.startswith(name + " "))
         assert f"Psat {summary[name]['summary']['hybrid_aad_percent']:.3g}" in row
-    assert lines[-1] == f"{len(FLUIDS)} model(s)"
+    assert lines[-1] == f"{len(FLUIDS) + len(PAIRS)} model(s)"
 
 
 @pytest.mark.integration
@@ -235,3 +254,29 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
     assert figures["summary"]["hybrid_aad_percent"] == pytest.approx(
         100 * np.mean(np.abs(pred / P - 1)), rel=1e-9)
     assert "ThermoML" in meta.training_data["source"]
+
+
+@pytest.mark.integration
+def test_binary_figures_are_the_onnx_files_bubble_pressure_error(serial_zoo):
+    """Modified Raoult with gamma from the exported file and Psat from the pure models, on
+    the measured points of the test publications its metadata names."""
+    from propkg.mixtures.bubble_data import PurePsat, thermoml_points
+    from propkg.mixtures.measured_training import prepare_points
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    summary = json.loads((serial_zoo / "zoo_summary.json").read_text())["tasks"]
+    for a, b in PAIRS:
+        path = serial_zoo / f"{a}__{b}.onnx"
+        tests = read_metadata(path).training_data["test_publications"]
+        psat = PurePsat(a), PurePsat(b)
+        points, _ = prepare_points((a, b), thermoml_points(a, b, *psat), *psat)
+        held = points.subset(np.isin(points.source, tests))
+        x = np.column_stack([held.x1, 1 - held.x1])
+        ln_gamma = np.asarray(run_onnx(path, T=held.T, mole_frac_comp=x)["log_act_coeff_comp"])
+        P = (x[:, 0] * np.exp(ln_gamma[:, 0]) * held.psat1
+             + x[:, 1] * np.exp(ln_gamma[:, 1]) * held.psat2)
+        figures = summary[f"{a}__{b}"]["summary"]
+        assert figures["n_test"] == len(held.T) > 0
+        assert figures["hybrid_aad_percent"] == pytest.approx(
+            100 * np.mean(np.abs(P / held.P - 1)), rel=1e-9)

@@ -12,9 +12,10 @@ from propkg_contract.errors import DataError
 PAYLOADS = {
     "pure_coolprop": "propkg.zoo.coolprop_payload",
     "pure_measured": "propkg.zoo.measured_payload",
+    "binary_measured": "propkg.zoo.binary_payload",
 }
-#: payload of ``--pairs`` (None until a binary fit payload is registered)
-PAIR_PAYLOAD: str | None = None
+#: payload of ``--pairs``
+PAIR_PAYLOAD: str | None = "binary_measured"
 
 
 def get_payload(name: str) -> ModuleType:
