@@ -45,8 +45,9 @@ def _figure(folder: Path, by_kind: dict[str, list[dict]], coverage: dict) -> Pat
     ax.bar(names, fitted, label="fitted")
     ax.bar(names, failed, bottom=fitted, label="failed / skipped")
     ax.set_ylabel("tasks")
+    ax.set_ylim(0, 1.3 * max([f + g for f, g in zip(fitted, failed, strict=True)] + [1]))
     ax.set_title("coverage")
-    ax.legend()
+    ax.legend(loc="upper right")
     for ax, kind in zip(axes[1:], kinds, strict=True):
         for key, label in SERIES.items():
             values = np.sort([s[key] for s in by_kind.get(kind, []) if s.get(key) is not None])

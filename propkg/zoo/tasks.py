@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 #: packages whose source files enter every task key
 SOURCE_PACKAGES = ("propkg", "propkg_contract")
+#: source files that cannot change a task's result (presentation only): not in the digest
+NOT_IN_DIGEST = ("propkg/zoo/report.py",)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class Payload(Protocol):
 def source_digest(packages: tuple[str, ...] = SOURCE_PACKAGES) -> str:
     """sha256 of the ``*.py`` files of the installed ``packages`` (relative path + bytes).
 
-    Any change of the training code changes every task key, so the zoo is refitted.
+    Any change of the training code changes every task key, so the zoo is refitted
+    (except the files of :data:`NOT_IN_DIGEST`, which only present results).
     """
     import importlib
 
@@ -102,9 +105,10 @@ def source_digest(packages: tuple[str, ...] = SOURCE_PACKAGES) -> str:
     for package in packages:
         root = Path(importlib.import_module(package).__file__).parent
         for path in sorted(root.rglob("*.py")):
-            if "__pycache__" in path.parts:
+            name = path.relative_to(root.parent).as_posix()
+            if "__pycache__" in path.parts or name in NOT_IN_DIGEST:
                 continue
-            digest.update(path.relative_to(root.parent).as_posix().encode())
+            digest.update(name.encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())
             digest.update(b"\0")
