@@ -78,6 +78,18 @@ def write(output: Path, args, wall: float | None, load: str) -> None:
         lines += ["", f"Reproducibility: {same} of {common} ONNX files byte-identical to an "
                   f"independent earlier build of the same compounds (other cluster, other "
                   f"task order)."]
+    summary = json.loads((output / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
+    kinds: dict[str, list[str]] = {}
+    for task_id, t in sorted(summary.items()):
+        if not t["ok"]:
+            key = t["error"].split(":")[0] + ": " + t["error"].split(": ", 1)[-1][:60]
+            if "neither UNIFAC nor NRTL" in t["error"]:
+                key = "DataError: neither UNIFAC nor NRTL parameters are available"
+            kinds.setdefault(key, []).append(task_id)
+    if kinds:
+        lines += ["", "Failed tasks by error (each reported, none stopped the build):", ""]
+        lines += [f"- {len(ids)} x `{key}`: {', '.join(ids)}" for key, ids in sorted(
+            kinds.items(), key=lambda kv: -len(kv[1]))]
     lines += ["", body.replace("# propkg model zoo\n", "## The build's report\n", 1)]
     REPORT.write_text("\n".join(lines), encoding="utf-8")
     FIGURE.parent.mkdir(parents=True, exist_ok=True)
