@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     table = [
         (r["name"], r["kind"], " + ".join(r["components"]),
          ", ".join(f"{k} {v:.3g}" for k, v in r["held_out_aad_percent"].items()) or "-",
-         str(r["held_out"] or "-"))
+         str(r["held_out"] or "-").split(", rule:")[0])
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
