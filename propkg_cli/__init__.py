@@ -23,6 +23,8 @@ SUBCOMMAND_MODULES = (
     "propkg_cli.mixture",
     "propkg_cli.data",
     "propkg_cli.screen",
+    "propkg_cli.zoo",
+    "propkg_cli.list",
 )
 
 

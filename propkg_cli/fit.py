@@ -315,6 +315,8 @@ def run_pure(args: argparse.Namespace) -> int:
     from propkg.components import constants_for
 
     start = time.perf_counter()
+    if args.output is not None:
+        check_writable(args.output)
     c = constants_for(args.component)
     output = args.output or Path(f"{c.name}.onnx")
     check_writable(output)

@@ -147,19 +147,37 @@ def write_manifest_entry(model_dir: str | Path, entry: dict[str, Any]) -> Path:
     The sha256 of ``entry['file']`` is computed here; entries are kept sorted by name so
     that re-running an export rewrites identical bytes.
     """
+    return write_manifest_entries(model_dir, [entry])
+
+
+def write_manifest_entries(
+    model_dir: str | Path, entries: list[dict[str, Any]], remove: tuple[str, ...] = ()
+) -> Path:
+    """Add or replace (by ``name``) many entries, drop the ``remove`` names, write once.
+
+    The batch form of :func:`write_manifest_entry` (one read and one write of the manifest
+    however many entries: a zoo of thousands of models is not O(n^2)); sha256 of every
+    entry's file computed here, entries sorted by name.
+    """
     model_dir = Path(model_dir)
-    for key in ENTRY_KEYS[:-1]:
-        if key not in entry:
-            raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
-    file_path = model_dir / entry["file"]
-    if not file_path.is_file():
-        raise MetadataError(f"manifest entry '{entry['name']}': file '{file_path}' does not exist")
+    new_entries = {}
+    for entry in entries:
+        for key in ENTRY_KEYS[:-1]:
+            if key not in entry:
+                raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
+        file_path = model_dir / entry["file"]
+        if not file_path.is_file():
+            raise MetadataError(
+                f"manifest entry '{entry['name']}': file '{file_path}' does not exist"
+            )
+        new_entry = dict(entry)
+        new_entry.setdefault("aliases", [])
+        new_entry["sha256"] = sha256_of(file_path)
+        new_entries[new_entry["name"]] = new_entry
     manifest = load_manifest(model_dir)
-    new_entry = dict(entry)
-    new_entry.setdefault("aliases", [])
-    new_entry["sha256"] = sha256_of(file_path)
-    models = [m for m in manifest["models"] if m["name"] != new_entry["name"]]
-    models.append(new_entry)
+    dropped = set(remove) | set(new_entries)
+    models = [m for m in manifest["models"] if m["name"] not in dropped]
+    models.extend(new_entries.values())
     models.sort(key=lambda m: m["name"])
     manifest["models"] = models
     path = model_dir / MANIFEST_NAME
