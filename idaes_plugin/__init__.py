@@ -16,7 +16,7 @@ USING_CASADI_IPOPT = _register_solvers()
 #: (PEP 562) so that ``import idaes_plugin`` stays light.
 _LAZY_EXPORTS = {
     "load_model": "idaes_plugin.onnx_import",
-    "check_graph": "idaes_plugin.onnx_import",
+    "check_graph": "propkg_contract.ops",
     "OnnxPropertyModel": "idaes_plugin.onnx_import",
     "sx_to_pyomo": "idaes_plugin.casadi_to_pyomo",
     "add_onnx_block": "idaes_plugin.pyomo_block",

@@ -24,9 +24,7 @@ import casadi as ca
 
 from idaes_plugin.onnx_import import OnnxPropertyModel
 from propkg_contract.errors import MetadataError, UnitsError
-
-#: gas constant [J/mol/K] (CODATA 2018, as IDAES's Constants.gas_constant)
-GAS_CONSTANT = 8.314462618
+from propkg_contract.vocabulary import GAS_CONSTANT
 
 #: SI units of the quantities defined here
 DERIVED_UNITS = {

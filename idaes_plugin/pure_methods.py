@@ -50,9 +50,10 @@ from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
-from idaes_plugin.derived import DERIVED_UNITS, GAS_CONSTANT, derived_function
+from idaes_plugin.derived import DERIVED_UNITS, derived_function
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
 from propkg_contract.errors import DomainError, MetadataError, UnitsError
+from propkg_contract.vocabulary import GAS_CONSTANT
 
 _log = idaeslog.getLogger(__name__)
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 from pyomo.environ import units as pyunits
 
-from idaes_plugin.onnx_import import load_model, resolve_model_path
+from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
 from propkg_contract.errors import DomainError, PropkgError
 from propkg_contract.metadata import read_metadata
+from propkg_contract.registry import resolve_model_path
 
 #: Pure-component properties configured when the model provides what they need.
 _METHOD_NEEDS = {

@@ -12,7 +12,8 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-from scipy.constants import R  # molar gas constant, [J/mol/K], as in chemicals
+
+from propkg_contract.vocabulary import GAS_CONSTANT as R  # [J/mol/K], = scipy.constants.R
 
 
 def namespace(x: Any) -> ModuleType:

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from propkg.components import PureConstants, get_constants
-from propkg.hybrid import T_REF  # reference temperature of the h and s data and models
 from propkg_contract.errors import DataError
+from propkg_contract.vocabulary import T_REF  # reference temperature of the h and s data
 
 #: property columns and their SI units, in CSV order
 COLUMNS = {

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
 
 #: outputs whose reference is zero at T_ref: deviations are made relative to max |ref|
 ZERO_CROSSING = ("enth_mol_ig_comp", "entr_mol_ig_comp")
-
-
-def onnx_session(path: str | Path):
-    """An onnxruntime CPU session of an ONNX file (one thread, deterministic)."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def run_onnx(path_or_session, T) -> dict[str, np.ndarray]:
-    """Evaluate an exported pure-component model on an array of temperatures [K].
-
-    The whole array is evaluated in one call (input shape ``[batch, 1]``).
-    """
-    session = (
-        onnx_session(path_or_session)
-        if isinstance(path_or_session, str | Path)
-        else path_or_session
-    )
-    T = np.asarray(T, dtype=np.float64).reshape(-1, 1)
-    names = [o.name for o in session.get_outputs()]
-    values = session.run(names, {"temperature": T})
-    return {k: np.asarray(v).ravel() for k, v in zip(names, values, strict=True)}
 
 
 def deviations(pred: np.ndarray, ref: np.ndarray, name: str) -> np.ndarray:

@@ -30,21 +30,13 @@ from propkg import backbones as bb
 from propkg.components import PureConstants, constants_for
 from propkg.correction import einstein_cp, einstein_h, einstein_s, tanh_net
 from propkg_contract.errors import PropkgError
+from propkg_contract.vocabulary import PURE_OUTPUT_UNITS, T_REF
 
-T_REF = 298.15
-P_REF = 101325.0
 TR_CENTER = 0.7
 TR_HALF_WIDTH = 0.25
 
-#: output tensors in export order, with SI units
-OUTPUT_UNITS = {
-    "pressure_sat_comp": "Pa",
-    "dens_mol_liq_comp": "mol/m**3",
-    "cp_mol_ig_comp": "J/mol/K",
-    "enth_mol_ig_comp": "J/mol",
-    "entr_mol_ig_comp": "J/mol/K",
-    "dh_vap_mol_comp": "J/mol",
-}
+#: output tensors in export order, with SI units (the contract's vocabulary)
+OUTPUT_UNITS = PURE_OUTPUT_UNITS
 
 
 def scaled_input(T: Any, Tc: float) -> Any:

@@ -93,7 +93,7 @@ def _refit(name: str, out: Path, progress) -> dict:
 
     from propkg.components import get_constants
     from propkg.datasets import load_dataset, subset
-    from propkg.evaluate import deviations, run_onnx
+    from propkg.evaluate import deviations
     from propkg.pipeline import export_fitted
     from propkg.reference_models import (
         COMPARED_PROPERTIES,
@@ -103,6 +103,7 @@ def _refit(name: str, out: Path, progress) -> dict:
         plain_net_fit,
     )
     from propkg.training import fit_hybrid
+    from propkg_contract.reader import run_onnx
     from propkg_contract.registry import find_model
 
     c = get_constants(name)
@@ -149,7 +150,7 @@ def _refit(name: str, out: Path, progress) -> dict:
 
 def _parity_points(rows: list[dict], out: Path) -> dict:
     from propkg.datasets import load_dataset, subset
-    from propkg.evaluate import run_onnx
+    from propkg_contract.reader import run_onnx
 
     points = {}
     data_dir = _dataset_dir(out)
@@ -166,8 +167,8 @@ def _txy(case, result) -> tuple:
     import numpy as np
     import onnxruntime as ort
 
-    from propkg.evaluate import onnx_session, run_onnx
     from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import onnx_session, run_onnx
     from propkg_contract.registry import find_binary_model, find_model
 
     light, heavy = case.components

@@ -42,8 +42,9 @@ def _bound_row(model: str, quantity: str, recorded: dict, measured: dict, key: s
 def pure_bounds(path: Path, dataset_dir: Path | None = None) -> list[dict]:
     """Measured vs recorded held-out errors of every output of a pure-component file."""
     from propkg.datasets import load_dataset, subset
-    from propkg.evaluate import run_onnx, statistics
+    from propkg.evaluate import statistics
     from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
 
     meta = read_metadata(path)
     name = meta.component_names[0]
@@ -64,7 +65,7 @@ def _onnx_excess_function(path: Path):
     """CasADi ``(T, x1, x2) -> (g^E/RT, ln gamma_1, ln gamma_2)`` of a binary ONNX file."""
     import casadi as ca
 
-    from propkg.onnx_batch import casadi_import
+    from propkg_contract.reader import casadi_import
 
     graph = casadi_import(path, "onnx_ge")
     T, x1, x2 = ca.MX.sym("T"), ca.MX.sym("x1"), ca.MX.sym("x2")
@@ -106,9 +107,9 @@ def _rel(a, b) -> float:
 def pure_consistency(path: Path, n: int = 60) -> dict:
     """Largest relative residuals of the identities, on ``n`` points over the domain."""
     from idaes_plugin.onnx_import import load_model
-    from propkg.backbones import R as GAS_CONSTANT
     from propkg.hybrid import HybridPureModel
     from propkg_contract.metadata import read_metadata
+    from propkg_contract.vocabulary import GAS_CONSTANT
 
     meta = read_metadata(path)
     onnx_model = load_model(path)
@@ -147,7 +148,7 @@ def pure_agreement(path: Path, n: int = 25) -> dict:
 
     from idaes_plugin.onnx_import import load_model
     from idaes_plugin.pyomo_block import add_onnx_block
-    from propkg.evaluate import run_onnx
+    from propkg_contract.reader import run_onnx
 
     model = load_model(path)
     low, high = model.domain_of("temperature")

@@ -17,7 +17,7 @@ Format (``schema_version`` 1)::
     }
 
 Names and aliases are matched case-insensitively. This module depends only on the
-standard library so that :mod:`idaes_plugin` may use it to find shipped models.
+standard library; it is the registry of the contract, used by both sides.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from propkg_contract.errors import MetadataError
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA_VERSION = 1
+#: keys every manifest entry has (``sha256`` is computed when the entry is written)
+ENTRY_KEYS = ("name", "kind", "file", "components", "sha256")
 
 
 def sha256_of(path: str | Path) -> str:
@@ -49,13 +51,65 @@ MODEL_DIR_VARIABLE = "PROPKG_MODEL_DIR"
 
 def default_model_dir() -> Path:
     """Folder of the models looked up by name: ``$PROPKG_MODEL_DIR`` if set, else the
-    models shipped with propkg (the ``exported_models`` package)."""
+    models shipped with propkg (the ``exported_models`` package).
+
+    Raises
+    ------
+    MetadataError
+        If ``$PROPKG_MODEL_DIR`` names a folder that does not exist.
+    """
     override = os.environ.get(MODEL_DIR_VARIABLE)
     if override:
-        return Path(override)
+        folder = Path(override)
+        if not folder.is_dir():
+            raise MetadataError(
+                f"{MODEL_DIR_VARIABLE}='{override}' is not a folder; point it at a folder of "
+                "*.onnx files with a manifest.json, or unset it to use the shipped models"
+            )
+        return folder
     from exported_models import MODEL_DIR
 
     return MODEL_DIR
+
+
+def resolve_model_path(source: str | os.PathLike) -> Path:
+    """File path of a model given as a path or as a registered name, alias or CAS number.
+
+    Raises
+    ------
+    MetadataError
+        If a path does not exist or a name is not registered.
+    """
+    if not isinstance(source, str | os.PathLike):
+        raise MetadataError(
+            f"a model is named by a path, a name, an alias or a CAS number; got "
+            f"{type(source).__name__} {source!r}"
+        )
+    path = Path(source)
+    if path.suffix.lower() == ".onnx" or path.is_file():
+        if not path.is_file():
+            raise MetadataError(f"ONNX file '{path}' does not exist")
+        return path.resolve()
+    return find_model(str(source))
+
+
+def check_listed_digest(path: str | Path, digest: str) -> None:
+    """If a ``manifest.json`` beside ``path`` lists the file, its sha256 must match.
+
+    Raises
+    ------
+    MetadataError
+        If the listed sha256 differs from ``digest`` (the file was modified).
+    """
+    path = Path(path)
+    if not (path.parent / MANIFEST_NAME).is_file():
+        return
+    for entry in load_manifest(path.parent)["models"]:
+        if entry["file"] == path.name and entry["sha256"] != digest:
+            raise MetadataError(
+                f"model file '{path}' has sha256 {digest}, its manifest says {entry['sha256']}; "
+                "the file was modified or damaged: re-install propkg or re-export the model"
+            )
 
 
 def load_manifest(model_dir: str | Path | None = None) -> dict[str, Any]:
@@ -64,15 +118,26 @@ def load_manifest(model_dir: str | Path | None = None) -> dict[str, Any]:
     path = model_dir / MANIFEST_NAME
     if not path.is_file():
         return {"schema_version": MANIFEST_SCHEMA_VERSION, "models": []}
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    if data.get("schema_version") != MANIFEST_SCHEMA_VERSION or not isinstance(
-        data.get("models"), list
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MetadataError(f"manifest '{path}' is not readable JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema_version") != MANIFEST_SCHEMA_VERSION or (
+        not isinstance(data.get("models"), list)
     ):
+        version = data.get("schema_version") if isinstance(data, dict) else None
         raise MetadataError(
-            f"manifest '{path}' has schema_version {data.get('schema_version')!r} or no "
+            f"manifest '{path}' has schema_version {version!r} or no "
             f"'models' list; expected schema_version {MANIFEST_SCHEMA_VERSION}"
         )
+    for k, entry in enumerate(data["models"]):
+        missing = [key for key in ENTRY_KEYS if not isinstance(entry, dict) or key not in entry]
+        if missing:
+            raise MetadataError(
+                f"manifest '{path}': models[{k}] lacks {missing}; every entry needs "
+                f"{list(ENTRY_KEYS)}: re-export the models or repair the manifest"
+            )
     return data
 
 
@@ -83,7 +148,7 @@ def write_manifest_entry(model_dir: str | Path, entry: dict[str, Any]) -> Path:
     that re-running an export rewrites identical bytes.
     """
     model_dir = Path(model_dir)
-    for key in ("name", "kind", "file", "components"):
+    for key in ENTRY_KEYS[:-1]:
         if key not in entry:
             raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
     file_path = model_dir / entry["file"]

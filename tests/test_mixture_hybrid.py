@@ -12,12 +12,12 @@ import pytest
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
-from propkg.mixtures.export import SMOOTH_OPS
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
 from propkg.mixtures.vle_data import BinaryVleData
-from propkg.onnx_batch import casadi_import
 from propkg_contract.metadata import read_metadata
+from propkg_contract.ops import SUPPORTED_OPS
+from propkg_contract.reader import casadi_import
 from propkg_contract.registry import find_binary_model, load_manifest, sha256_of
 from tests.tolerances import (
     CROSS_IMPLEMENTATION_RTOL,
@@ -70,7 +70,7 @@ def test_onnx_matches_reference_evaluator(pair):
 def test_onnx_graph_and_metadata(pair):
     path = _path(pair)
     proto = onnx.load(str(path))
-    assert {n.op_type for n in proto.graph.node} <= SMOOTH_OPS
+    assert {n.op_type for n in proto.graph.node} <= SUPPORTED_OPS
     shapes = {t.name: [d.dim_param or d.dim_value for d in t.type.tensor_type.shape.dim]
               for t in list(proto.graph.input) + list(proto.graph.output)}
     md = read_metadata(path)

@@ -6,9 +6,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from idaes_plugin.onnx_import import SUPPORTED_OPS, load_model
+from idaes_plugin.onnx_import import load_model
 from propkg_contract.errors import MetadataError, UnitsError, UnsupportedOperationError
 from propkg_contract.metadata import attach_metadata, validate_metadata
+from propkg_contract.ops import SUPPORTED_OPS
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 

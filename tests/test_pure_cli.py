@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from propkg.datasets import default_dataset_dir, load_dataset, subset
-from propkg.evaluate import run_onnx
 from propkg.pipeline import default_model_dir
 from propkg_cli import main
 from propkg_contract.metadata import read_metadata
+from propkg_contract.reader import run_onnx
 
 
 def _write(path, header, rows):

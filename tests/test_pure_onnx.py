@@ -7,12 +7,14 @@ import pytest
 
 from propkg.components import names
 from propkg.datasets import load_dataset, subset
-from propkg.evaluate import deviations, run_onnx
-from propkg.export import ALLOWED_OPS, BATCH, OPSET
+from propkg.evaluate import deviations
 from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
 from propkg.pipeline import default_model_dir
 from propkg_contract.metadata import read_metadata
+from propkg_contract.ops import OPSET, SUPPORTED_OPS
+from propkg_contract.reader import run_onnx
 from propkg_contract.registry import find_model, load_manifest, sha256_of
+from propkg_contract.vocabulary import BATCH
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 
 FLUIDS = names()
@@ -90,7 +92,7 @@ def test_metadata_is_complete(fluid):
 def test_graph_is_smooth_float64_with_batch_axis(fluid):
     proto = onnx.load(str(_path(fluid)))
     assert {o.domain: o.version for o in proto.opset_import}[""] == OPSET
-    assert {n.op_type for n in proto.graph.node} <= ALLOWED_OPS
+    assert {n.op_type for n in proto.graph.node} <= SUPPORTED_OPS
     assert [i.name for i in proto.graph.input] == ["temperature"]
     assert [o.name for o in proto.graph.output] == list(OUTPUT_UNITS)
     for value in list(proto.graph.input) + list(proto.graph.output):

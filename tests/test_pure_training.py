@@ -8,11 +8,11 @@ import pytest
 
 from propkg.components import get_constants, names
 from propkg.datasets import default_dataset_dir, load_dataset, sha256_text, subset
-from propkg.evaluate import run_onnx
 from propkg.hybrid import OUTPUT_UNITS
 from propkg.pipeline import default_model_dir, export_component
 from propkg.training import fit_vapor_pressure
 from propkg_contract.errors import DataError
+from propkg_contract.reader import run_onnx
 from tests.tolerances import REGRESSION_RTOL
 
 

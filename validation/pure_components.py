@@ -30,7 +30,7 @@ import numpy as np
 import propkg
 from propkg.components import get_constants, names
 from propkg.datasets import EXTRAP_FRACTION, load_dataset, subset
-from propkg.evaluate import deviations, run_onnx
+from propkg.evaluate import deviations
 from propkg.hybrid import HybridPureModel
 from propkg.pipeline import default_model_dir
 from propkg.reference_models import (
@@ -42,6 +42,7 @@ from propkg.reference_models import (
     plain_net_fit,
 )
 from propkg.training import fit_hybrid
+from propkg_contract.reader import run_onnx
 
 ROOT = Path(__file__).resolve().parent
 REPORT = ROOT / "reports" / "pure_components.md"

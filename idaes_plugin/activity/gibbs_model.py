@@ -3,7 +3,7 @@ r"""A propkg binary g^E ONNX model, imported into CasADi and translated to Pyomo
 The file (``kind`` ``"binary_excess_gibbs"``) has inputs ``temperature`` [batch, 1] and
 ``mole_frac_comp`` [batch, 2] and outputs ``gibbs_excess_rt`` and ``log_act_coeff_comp`` (the
 hybrid) plus ``*_unifac`` / ``*_nrtl`` (the backbones alone). The graph is refused if it
-contains a non-smooth op (:func:`idaes_plugin.onnx_import.check_graph`), imported with
+contains a non-smooth op (:func:`propkg_contract.ops.check_graph`), imported with
 ``casadi.GraphBuilder`` and expanded to SX; temperature derivatives for the excess
 enthalpy are formed here by CasADi's algorithmic differentiation,
 
@@ -15,7 +15,7 @@ enthalpy are formed here by CasADi's algorithmic differentiation,
 and the SX graph is written into Pyomo by :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`
 (exact first and second derivatives reach IPOPT through the NL file).
 
-The file is read by the plugin's :func:`idaes_plugin.onnx_import.load_model` (graph check,
+The file is read by the plugin's :func:`propkg_contract.reader.load_model` (graph check,
 metadata, units, batch dimension); this module adds the binary's variables and derivatives.
 """
 

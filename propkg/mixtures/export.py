@@ -8,12 +8,11 @@ for ``<b>`` in {unifac, nrtl}, so that a flowsheet can switch models without ano
 The scalar model is written in CasADi SX,
 differentiated exactly, then inlined into an MX function whose component extraction and
 assembly are products with constant unit vectors, so the ONNX graph uses only
-Add/Sub/Mul/Div/Pow/Exp/Log/Tanh/Gemm/Constant (plus Identity on outputs).
+Add/Sub/Mul/Div/Pow/Exp/Log/Tanh/Gemm/Constant; the contract's writer adds the batch axis.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import casadi as ca
@@ -21,16 +20,12 @@ import numpy as np
 
 from propkg.mixtures.components import SHIPPED_PAIRS, component
 from propkg.mixtures.training import PairFit, fit_pair
-from propkg.onnx_batch import BATCH, casadi_import, set_batch_dimension
-from propkg_contract.errors import UnsupportedOperationError
-from propkg_contract.metadata import attach_metadata, validate_metadata
 from propkg_contract.registry import write_manifest_entry
+from propkg_contract.vocabulary import BINARY_INPUT_SHAPES, BINARY_OUTPUT_SHAPES
+from propkg_contract.writer import write_onnx
 
-OPSET = 17
-SMOOTH_OPS = {"Add", "Sub", "Mul", "Div", "Pow", "Exp", "Log", "Sqrt", "Tanh", "MatMul", "Gemm",
-              "Constant", "Neg", "Sigmoid", "Softplus", "Identity"}
-INPUT_SHAPES = {"temperature": [BATCH, 1], "mole_frac_comp": [BATCH, 2]}
-OUTPUT_SHAPES = {"gibbs_excess_rt": [BATCH, 1], "log_act_coeff_comp": [BATCH, 2]}
+INPUT_SHAPES = BINARY_INPUT_SHAPES
+OUTPUT_SHAPES = BINARY_OUTPUT_SHAPES
 BACKBONE_SUFFIXES = ("unifac", "nrtl")
 
 
@@ -63,55 +58,17 @@ def mx_function(fun: ca.Function, extra: dict | None = None) -> ca.Function:
 
 def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
                 extra: dict | None = None) -> Path:
-    """Write the ONNX file of ``fun`` with ``metadata`` and check ops and round trip.
+    """Write the ONNX file of ``fun`` (and the ``extra`` backbones) with ``metadata``.
 
-    Raises
-    ------
-    UnsupportedOperationError
-        If the graph contains an op outside :data:`SMOOTH_OPS`, or the CasADi re-import of
-        the file does not reproduce ``fun``.
+    Goes through the contract's one writer, which checks the op policy, the CasADi round
+    trip and batch evaluation at a few states.
     """
-    import onnx
+    from propkg import __version__ as propkg_version
 
-    path = Path(path)
-    f_mx = mx_function(fun, extra)
-    ca.GraphBuilder(f_mx, {}).export_onnx(str(path))
-    proto = onnx.load(str(path))
-    bad = sorted({n.op_type for n in proto.graph.node} - SMOOTH_OPS)
-    if bad:
-        raise UnsupportedOperationError(f"ONNX export of '{path.name}' uses ops {bad}")
-    set_batch_dimension(proto.graph)
-    attach_metadata(proto, validate_metadata(metadata, str(path)))
-    onnx.save(proto, str(path))
-    points = ((300.0, 0.3), (360.0, 0.9), (330.0, 0.0))
-    back = casadi_import(path, "f").expand()
-    for T, x1 in points:
-        ref = f_mx(T, ca.DM([x1, 1 - x1]))
-        got = back(T, ca.DM([x1, 1 - x1]))
-        err = max(float(ca.norm_inf(a - b)) for a, b in zip(ref, got, strict=True))
-        if err > 1e-12:
-            raise UnsupportedOperationError(f"CasADi round trip of '{path.name}' differs by {err}")
-    _check_batch(path, f_mx, points)
-    return path
-
-
-def _check_batch(path: Path, f_mx: ca.Function, points) -> None:
-    """onnxruntime on a batch of states must equal the MX function point by point."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    T = np.array([[p[0]] for p in points])
-    X = np.array([[p[1], 1.0 - p[1]] for p in points])
-    batch = session.run(None, {"temperature": T, "mole_frac_comp": X})
-    for k, (t, x1) in enumerate(points):
-        ref = f_mx(t, ca.DM([x1, 1 - x1]))
-        for out, expected in zip(batch, ref, strict=True):
-            got = np.asarray(out)[k]
-            if np.max(np.abs(got - np.asarray(expected).ravel())) > 1e-12:
-                raise UnsupportedOperationError(
-                    f"'{path.name}' does not evaluate row by row in a batch; cannot export "
-                    "it with a batch axis"
-                )
+    points = [{"temperature": T, "mole_frac_comp": [x1, 1.0 - x1]}
+              for T, x1 in ((300.0, 0.3), (360.0, 0.9), (330.0, 0.0))]
+    return write_onnx(mx_function(fun, extra), metadata, path, check_points=points,
+                      producer_version=propkg_version)
 
 
 def metadata_for(fit: PairFit) -> dict:
@@ -159,7 +116,6 @@ def metadata_for(fit: PairFit) -> dict:
             "backbones_alone": {k: v for k, v in stats.items() if k != "hybrid"},
         },
         "propkg_version": propkg_version,
-        "opset": OPSET,
         "notes": "ln gamma_i = exact derivative of gE/RT (CasADi AD); outputs without suffix "
                  "are the hybrid, *_unifac / *_nrtl the backbones alone; Psat not included: "
                  "use the pure-component models' pressure_sat_comp",
@@ -193,11 +149,6 @@ def export_all(model_dir: str | Path | None = None, pairs=SHIPPED_PAIRS) -> list
     return paths
 
 
-def file_digest(path: str | Path) -> str:
-    """sha256 of a file (for reports)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 if __name__ == "__main__":  # pragma: no cover
     for p in export_all():
-        print(p, file_digest(p))
+        print(p)

@@ -26,8 +26,8 @@ from CoolProp.CoolProp import PropsSI
 
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pyomo_block import add_onnx_block
-from propkg.evaluate import onnx_session, run_onnx
 from propkg_contract.metadata import read_metadata
+from propkg_contract.reader import onnx_session, run_onnx
 from propkg_contract.registry import find_model
 
 COOLPROP_NAMES = {
