@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from pyomo.environ import units as pyunits
 
+from idaes_plugin.config_tools import check_reference_state, checked_components
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
 from propkg_contract.errors import DomainError, PropkgError
@@ -156,8 +157,8 @@ def vle_config(
     )
     from idaes.models.properties.modular_properties.state_definitions import FTPx
 
-    if len(components) < 1:
-        raise PropkgError("vle_config needs at least one component")
+    components = checked_components(components)
+    check_reference_state(temperature_ref, pressure_ref)
     entries, lows, highs, scaling = {}, [], [], {}
     for source in components:
         name, entry, (lo, hi), sf = _component_entry(source)
