@@ -154,11 +154,21 @@ def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str
     path = Path(path)
     if not path.is_file():
         raise DataError(f"data file '{path}' does not exist")
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"'{path}' is not a UTF-8 text file ({exc.reason}); save it as CSV "
+                        "in UTF-8") from None
     if len(rows) < 2:
         raise DataError(f"'{path}' has no data rows")
     header = [h.strip() for h in rows[0]]
+    for h in header:
+        if ";" in h or "\t" in h:
+            raise DataError(
+                f"'{path}': header cell {h!r} holds a ';' or a tab; columns must be separated "
+                "by commas"
+            )
     names, units, role_col = [], {}, None
     for j, h in enumerate(header):
         if h == "role":
@@ -171,6 +181,8 @@ def read_property_csv(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str
                 "e.g. 'temperature [K]'"
             )
         col, unit = h[:-1].split("[", 1)
+        if col.strip() in units:
+            raise DataError(f"'{path}': column '{col.strip()}' appears twice in the header")
         names.append(col.strip())
         units[col.strip()] = unit.strip()
     columns: dict[str, list[float]] = {n: [] for n in names if n is not None}

@@ -280,15 +280,14 @@ def run(args: argparse.Namespace) -> int:
     from propkg_contract.registry import find_model
 
     start = time.perf_counter()
+    try:
+        find_model(args.refit)  # before anything is written
+    except PropkgError as exc:
+        raise DataError(f"--refit: {exc}") from None
     out = _prepare_output(args.output)
 
     def progress(msg: str) -> None:
         print(msg, flush=True)
-
-    try:
-        find_model(args.refit)
-    except PropkgError as exc:
-        raise DataError(f"--refit: {exc}") from None
 
     progress("[1/5] loading the shipped hybrid models ...")
     models = _shipped_models(progress)

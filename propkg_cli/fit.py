@@ -93,7 +93,43 @@ def read_training_csv(path: Path) -> dict[str, np.ndarray]:
     n = out["temperature"].size
     if n < MIN_POINTS:
         raise DataError(f"'{path}': {n} data rows, at least {MIN_POINTS} are needed")
+    for name, values in out.items():
+        bad = np.flatnonzero(values <= 0)
+        if bad.size:
+            raise DataError(
+                f"'{path}': column '{name}' must be positive (absolute temperature, pressure, "
+                f"density, heat capacity); {values[bad[0]]!r} in data row {int(bad[0]) + 1}"
+            )
+    distinct = np.unique(out["temperature"]).size
+    if distinct < MIN_POINTS:
+        raise DataError(
+            f"'{path}': {distinct} distinct temperatures, at least {MIN_POINTS} are needed"
+        )
     return out
+
+
+def check_output_path(path: Path) -> Path:
+    """Refuse an output path that cannot receive an ONNX file, before anything is fitted.
+
+    Raises
+    ------
+    DataError
+        The path does not end in ``.onnx``, is a folder, or its folder does not exist or
+        is not writable.
+    """
+    import os
+
+    path = Path(path)
+    if path.suffix.lower() != ".onnx":
+        raise DataError(f"-o {path}: the output file must end in '.onnx'")
+    if path.is_dir():
+        raise DataError(f"-o {path}: is a folder; give a file name ending in '.onnx'")
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise DataError(f"-o {path}: folder '{folder}' does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise DataError(f"-o {path}: folder '{folder}' is not writable")
+    return path
 
 
 #: reference columns of propkg's own datasets, ignored when fitting
@@ -108,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     c = constants_for(args.component)
+    output = check_output_path(args.output or Path(f"{c.name}.onnx"))
     print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
     data = read_training_csv(args.csv)
     T = data["temperature"]
@@ -124,7 +161,6 @@ def run(args: argparse.Namespace) -> int:
         "n_points": {k: int(T.size) for k in present},
     }
     stats = error_statistics(model, data, f"training data {args.csv.name} (not held out)")
-    output = args.output or Path(f"{c.name}.onnx")
     path = export_model(model, output, training, stats, domain=(float(T.min()), float(T.max())))
     print(f"[4/4] wrote {path} in {time.perf_counter() - start:.1f} s")
     for name in present:
