@@ -150,12 +150,14 @@ def vle_config(
     """
     from idaes.core import LiquidPhase, VaporPhase
     from idaes.models.properties.modular_properties.eos.ideal import Ideal
-    from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
-    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
-        IdealBubbleDew,
-        LogBubbleDew,
-    )
     from idaes.models.properties.modular_properties.state_definitions import FTPx
+
+    # IDAES's SmoothVLE and bubble/dew methods, auxiliary temperatures bounded physically
+    from idaes_plugin.phase_equilibrium import (
+        PhysicalIdealBubbleDew,
+        PhysicalLogBubbleDew,
+        PhysicalSmoothVLE,
+    )
 
     components = checked_components(components)
     check_reference_state(temperature_ref, pressure_ref)
@@ -170,7 +172,7 @@ def vle_config(
         scaling.update({(prop, name): value for prop, value in sf.items()})
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": Ideal}
-        bubble_dew = IdealBubbleDew
+        bubble_dew = PhysicalIdealBubbleDew
     else:
         try:
             from idaes_plugin.activity import liquid_phase_config
@@ -188,7 +190,7 @@ def vle_config(
         highs.append(hi)
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
-        bubble_dew = LogBubbleDew
+        bubble_dew = PhysicalLogBubbleDew
     t_lo, t_hi = max(lows), min(highs)
     if t_lo >= t_hi:
         raise DomainError(
@@ -215,7 +217,7 @@ def vle_config(
         "pressure_ref": (pressure_ref, pyunits.Pa),
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
-        "phase_equilibrium_state": {("Vap", "Liq"): SmoothVLE},
+        "phase_equilibrium_state": {("Vap", "Liq"): PhysicalSmoothVLE},
         "bubble_dew_method": bubble_dew,
     }
     if scaling:
