@@ -17,7 +17,10 @@ pressure exceeds P); the feed as a vapour is unstable against a liquid if the tr
 :math:`W_i = z_i P/(\gamma_i(w)p^{sat}_i)`, iterated with :math:`w = W/\sum W`, ends with
 :math:`\sum_i W_i > 1`. One phase is stable: that phase. Both unstable: two phases, found by
 successive substitution of :math:`K` with Rachford-Rice solved by bisection to machine
-precision. (Liquid-liquid splits are not sought: the systems are vapour-liquid only.)
+precision. Liquid-liquid splits are not computed (a vapour-liquid package cannot represent
+them), but a liquid found unstable against a second liquid (:meth:`ReferenceFlash.liquid_split`,
+tangent-plane test over trial compositions) is flagged: there the g^E model itself predicts
+two liquids and no vapour-liquid answer is right.
 
 References
 ----------
@@ -44,6 +47,7 @@ class FlashResult:
     x: np.ndarray
     y: np.ndarray
     phases: str  # "L", "V" or "LV"
+    liquid_stable: bool = True  # False: the liquid would split in two (see liquid_split)
 
 
 class ReferenceFlash:
@@ -82,6 +86,28 @@ class ReferenceFlash:
         (ln,) = run_onnx(self._gamma, T=[T], mole_frac_comp=x_model.reshape(1, 2)).values()
         return np.exp(np.asarray(ln).reshape(-1)[self._order])
 
+    def liquid_split(self, T: float, x, n_trial: int = 399) -> bool:
+        r"""True if a liquid of composition x at T is unstable against a second liquid.
+
+        Tangent-plane distance of trial liquids w on a grid of binary compositions,
+
+        .. math:: \mathrm{tpd}(w) = \sum_i w_i\,[\ln w_i + \ln\gamma_i(w)
+            - \ln x_i - \ln\gamma_i(x)] < 0 \text{ for some } w,
+
+        evaluated by onnxruntime in one batch (Raoult's law is always stable).
+        """
+        if self._gamma is None:
+            return False
+        x = np.asarray(x, dtype=float)
+        w1 = np.linspace(0.0, 1.0, n_trial + 2)[1:-1]
+        w = np.column_stack([w1, 1.0 - w1])
+        (ln_w,) = run_onnx(self._gamma, T=np.full(n_trial, T),
+                           mole_frac_comp=w[:, self._order]).values()  # fmt: skip
+        ln_w = np.asarray(ln_w).reshape(n_trial, 2)[:, self._order]
+        ln_x = np.log(self.gamma(T, x))
+        tpd = np.sum(w * (np.log(w) + ln_w - np.log(x) - ln_x), axis=1)
+        return bool(tpd.min() < -1e-9)
+
     def bubble_pressure(self, T: float, x) -> float:
         """:math:`\\sum_i x_i\\gamma_i p_i^{sat}` [Pa]."""
         x = np.asarray(x, dtype=float)
@@ -102,7 +128,7 @@ class ReferenceFlash:
         vapour_unstable = w.sum() > 1.0
         nan = np.full_like(z, np.nan)
         if not liquid_unstable:
-            return FlashResult(0.0, z.copy(), nan, "L")
+            return FlashResult(0.0, z.copy(), nan, "L", not self.liquid_split(T, z))
         if not vapour_unstable:
             return FlashResult(1.0, nan, z.copy(), "V")
         x, y = w / w.sum(), z * self.gamma(T, z) * psat / P
@@ -119,10 +145,10 @@ class ReferenceFlash:
             if done:
                 break
         if beta <= 0.0:
-            return FlashResult(0.0, z.copy(), nan, "L")
+            return FlashResult(0.0, z.copy(), nan, "L", not self.liquid_split(T, z))
         if beta >= 1.0:
             return FlashResult(1.0, nan, z.copy(), "V")
-        return FlashResult(float(beta), x, y, "LV")
+        return FlashResult(float(beta), x, y, "LV", not self.liquid_split(T, x))
 
 
 def rachford_rice(z: np.ndarray, K: np.ndarray) -> float:
