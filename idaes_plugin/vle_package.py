@@ -150,7 +150,6 @@ def vle_config(
     """
     from idaes.core import LiquidPhase, VaporPhase
     from idaes.models.properties.modular_properties.eos.ideal import Ideal
-    from idaes.models.properties.modular_properties.state_definitions import FTPx
 
     # IDAES's SmoothVLE and bubble/dew methods, auxiliary temperatures bounded physically
     from idaes_plugin.phase_equilibrium import (
@@ -158,6 +157,7 @@ def vle_config(
         PhysicalLogBubbleDew,
         PhysicalSmoothVLE,
     )
+    from idaes_plugin.state_definition import FTPxChecked
 
     components = checked_components(components)
     check_reference_state(temperature_ref, pressure_ref)
@@ -208,7 +208,7 @@ def vle_config(
             "amount": pyunits.mol,
             "temperature": pyunits.K,
         },
-        "state_definition": FTPx,
+        "state_definition": FTPxChecked,
         "state_bounds": {
             "flow_mol": (*flow_bounds, pyunits.mol / pyunits.s),
             "temperature": (t_lo, t_init, t_hi, pyunits.K),

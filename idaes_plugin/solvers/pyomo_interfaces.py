@@ -87,11 +87,37 @@ def fixed_outside_bounds(model, limit: int = 5) -> list[str]:
     return found
 
 
+def violated_fixed_constraints(model, limit: int = 5, tol: float = 1e-8) -> list[str]:
+    """Active constraints whose variables are all fixed and whose bounds are violated.
+
+    E.g. a feed's ``mole_frac_sum_check`` (:mod:`idaes_plugin.state_definition`) with
+    fixed mole fractions that do not sum to 1. At most ``limit`` entries.
+    """
+    from pyomo.core.expr.visitor import identify_variables
+    from pyomo.environ import Constraint, value
+
+    found = []
+    for con in model.component_data_objects(Constraint, active=True, descend_into=True):
+        if not all(v.fixed for v in identify_variables(con.body, include_fixed=True)):
+            continue
+        body = value(con.body, exception=False)
+        if body is None:
+            continue
+        lb, ub = value(con.lower), value(con.upper)
+        if (lb is not None and body < lb - tol) or (ub is not None and body > ub + tol):
+            found.append(f"{con.name}: {body:g} outside [{lb}, {ub}]")
+            if len(found) >= limit:
+                break
+    return found
+
+
 def _presolve_hint(model) -> str:
-    culprits = fixed_outside_bounds(model)
+    culprits = [f"fixed outside its bounds: {c}" for c in fixed_outside_bounds(model)]
+    culprits += [f"constraint of fixed variables violated: {c}"
+                 for c in violated_fixed_constraints(model)]  # fmt: skip
     if not culprits:
         return "Look for contradicting fixed variables and equalities."
-    return "Fixed outside their bounds: " + "; ".join(culprits) + "."
+    return "; ".join(culprits) + "."
 
 #: (major, minor, micro) reported as the solver version
 VERSION_TUPLE = tuple(int(p) for p in ampl_driver.IPOPT_VERSION.split("."))
@@ -147,7 +173,10 @@ class CasadiIPOPT(IPOPT):
         elif len(results.solution) > 0:
             logger.warning(_NOT_LOADED, condition, "model.solutions.load_from(results)")
         else:
-            logger.warning(_NO_ITERATE, condition)
+            hint = violated_fixed_constraints(args[0])
+            logger.warning(_NO_ITERATE + (" Constraints of fixed variables violated: %s."
+                                          if hint else "%s"),
+                           condition, "; ".join(hint))  # fmt: skip
         return results
 
     def _default_executable(self):
