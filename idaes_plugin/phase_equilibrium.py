@@ -10,10 +10,17 @@ feeds (``InitializationError`` at the bubble/dew step, or at the state block), a
 the state itself lies inside its bounds.
 
 The classes here are IDAES's own (:class:`SmoothVLE`, :class:`IdealBubbleDew`,
-:class:`LogBubbleDew`, same equations, same scaling) whose auxiliary temperatures get the
-physical range of an absolute temperature instead, :math:`(0, \infty)` K. Where such a
-temperature leaves a model's validity domain the models extrapolate smoothly and
-:func:`idaes_plugin.check_domain` reports it after the solve.
+:class:`LogBubbleDew`, same equations, same scaling) whose auxiliary temperatures keep the
+state's lower bound (a triple point or the models' lower end) but get the physical upper
+end of a vapour-liquid equilibrium instead of the state's:
+
+.. math:: T_{aux} \le \min_j T_{c,j}
+
+the lowest critical temperature of the components (the ``temperature_crit`` parameter),
+where vapour-pressure correlations such as Ambrose-Walton's :math:`(1 - T/T_c)^{1.5}` end
+(IDAES starts its bubble/dew iteration at :math:`\min_j T_{c,j} - 1` for the same reason).
+Where such a temperature leaves a model's validity domain the models extrapolate smoothly
+and :func:`idaes_plugin.check_domain` reports it after the solve.
 
 References
 ----------
@@ -29,29 +36,39 @@ from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
     LogBubbleDew,
 )
 
-#: bounds of an auxiliary temperature [K]: an absolute temperature, nothing more
-PHYSICAL_TEMPERATURE_BOUNDS = (0.0, None)
+
+def lowest_critical_temperature(b) -> float | None:
+    """:math:`\\min_j T_{c,j}` [K] of the components of state block ``b`` (None if unknown)."""
+    from pyomo.environ import units as pyunits
+    from pyomo.environ import value
+
+    values = []
+    for j in b.component_list:
+        tc = getattr(b.params.get_component(j), "temperature_crit", None)
+        if tc is None:
+            return None
+        values.append(value(pyunits.convert(tc, to_units=pyunits.K)))
+    return min(values) if values else None
 
 
-def release_temperature_bounds(var) -> None:
-    """Give every element of a temperature ``Var`` the physical bounds (0, None) [K]."""
+def release_temperature_bounds(b, var) -> None:
+    """Upper bound of every element of an auxiliary temperature ``Var``: the lowest T_c."""
+    upper = lowest_critical_temperature(b)
     for element in var.values():
-        element.setlb(PHYSICAL_TEMPERATURE_BOUNDS[0])
-        element.setub(PHYSICAL_TEMPERATURE_BOUNDS[1])
+        element.setub(upper)
 
 
 class PhysicalSmoothVLE(SmoothVLE):
-    """IDAES's :class:`SmoothVLE` with ``_teq`` and ``_t1`` bounded physically only."""
+    """IDAES's :class:`SmoothVLE` with ``_teq`` and ``_t1`` bounded above by the lowest T_c."""
 
     @staticmethod
     def phase_equil(b, phase_pair):
         SmoothVLE.phase_equil(b, phase_pair)
         suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
-        b._teq[phase_pair].setlb(PHYSICAL_TEMPERATURE_BOUNDS[0])
-        b._teq[phase_pair].setub(PHYSICAL_TEMPERATURE_BOUNDS[1])
+        b._teq[phase_pair].setub(lowest_critical_temperature(b))
         t1 = b.component("_t1" + suffix)
         if t1 is not None:
-            release_temperature_bounds(t1)
+            release_temperature_bounds(b, t1)
 
 
 class PhysicalIdealBubbleDew(IdealBubbleDew):
@@ -59,12 +76,12 @@ class PhysicalIdealBubbleDew(IdealBubbleDew):
 
     @staticmethod
     def temperature_bubble(b):
-        release_temperature_bounds(b.temperature_bubble)
+        release_temperature_bounds(b, b.temperature_bubble)
         IdealBubbleDew.temperature_bubble(b)
 
     @staticmethod
     def temperature_dew(b):
-        release_temperature_bounds(b.temperature_dew)
+        release_temperature_bounds(b, b.temperature_dew)
         IdealBubbleDew.temperature_dew(b)
 
 
@@ -73,10 +90,10 @@ class PhysicalLogBubbleDew(LogBubbleDew):
 
     @staticmethod
     def temperature_bubble(b):
-        release_temperature_bounds(b.temperature_bubble)
+        release_temperature_bounds(b, b.temperature_bubble)
         LogBubbleDew.temperature_bubble(b)
 
     @staticmethod
     def temperature_dew(b):
-        release_temperature_bounds(b.temperature_dew)
+        release_temperature_bounds(b, b.temperature_dew)
         LogBubbleDew.temperature_dew(b)

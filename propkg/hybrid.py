@@ -1,22 +1,23 @@
-"""Hybrid (backbone + smooth correction) pure-component property models.
+r"""Hybrid (backbone + smooth correction) pure-component property models.
 
 One :class:`HybridPureModel` holds the constants of a component and the learned
 parameters of three corrections; every property is an explicit expression of T:
 
 .. math::
-    \\ln P^{sat} &= \\ln P_c + \\ln P_r^{AW}(T) + \tau\\, \\mathrm{NN}_P(x),
-        \\quad \tau = 1 - T/T_c,\\ x = (T/T_c - 0.7)/0.25 \\
-    \\ln \rho^{L} &= \\ln \rho^{Rackett}(T) + \tau\\, \\mathrm{NN}_\rho(x) \\
-    c_p^{ig} &= c_p^{Poling}(T) + R \\sum_k a_k E(\theta_k/T) \\
-    h^{ig} &= \\int_{T_{ref}}^{T} c_p^{ig}\\,dT,\\qquad
-    s^{ig} = \\int_{T_{ref}}^{T} \frac{c_p^{ig}}{T}\\,dT \\quad (P = P_{ref}) \\
-    \\Delta h^{vap} &= T\\,(v^V - v^L)\\,\frac{dP^{sat}}{dT},\\qquad
-    v^V = \frac{RT}{P^{sat}} + B(T),\\ v^L = 1/\rho^L
+    \ln P^{sat} &= \ln P_c + \ln P_r^{AW}(T) + \tau\, \mathrm{NN}_P(x),
+        \quad \tau = 1 - T/T_c,\ x = (T/T_c - 0.7)/0.25 \\
+    \ln \rho^{L} &= \ln \rho^{Rackett}(T) + \tau\, \mathrm{NN}_\rho(x) \\
+    c_p^{ig} &= c_p^{Poling}(T) + R \sum_k a_k E(\theta_k/T) \\
+    h^{ig} &= \int_{T_{ref}}^{T} c_p^{ig}\,dT,\qquad
+    s^{ig} = \int_{T_{ref}}^{T} \frac{c_p^{ig}}{T}\,dT \quad (P = P_{ref}) \\
+    \Delta h^{vap} &= T\,(v^V - v^L)\,\frac{dP^{sat}}{dT},\qquad
+    v^V = \frac{Z R T}{P^{sat}},\ v^L = 1/\rho^L
 
 The corrections vanish at the critical point (factor tau), so Psat(Tc) = Pc and
 rho(Tc) = Pc/(R Tc Zc) hold exactly; h and s are closed-form integrals of cp; the
 enthalpy of vaporization is derived (Clausius-Clapeyron with the exact CasADi derivative
-of ln Psat and the second virial coefficient B of Tsonopoulos), never fitted.
+of ln Psat; the saturated vapour's Z from the second virial coefficient B of Tsonopoulos
+plus a learned term that vanishes at low pressure), never fitted.
 """
 
 from __future__ import annotations

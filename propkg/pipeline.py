@@ -11,11 +11,7 @@ from propkg.evaluate import error_statistics
 from propkg.export import export_model, register
 from propkg.hybrid import HybridPureModel
 from propkg.training import fit_hybrid
-
-
-def default_model_dir() -> Path:
-    """``exported_models/`` of the repository checkout."""
-    return Path(__file__).resolve().parents[1] / "exported_models"
+from propkg_contract.registry import default_model_dir
 
 
 def fit_component(
@@ -55,7 +51,7 @@ def export_fitted(
     training = {
         "sha256": dataset["sha256"],
         "source": source,
-        "file": f"validation/datasets/pure_components/{c.name}.csv",
+        "file": f"propkg/data/pure_components/{c.name}.csv",
         "rows": "role == 'train'",
         "n_points": {
             "pressure_sat_comp": N_TRAIN,

@@ -56,13 +56,6 @@ def _prepare_output(folder: str) -> Path:
     return out
 
 
-def _dataset_dir(out: Path) -> Path:
-    from propkg.datasets import default_dataset_dir
-
-    checkout = default_dataset_dir()
-    return checkout if checkout.is_dir() else out / "datasets"
-
-
 def _shipped_models(progress) -> list[dict]:
     from propkg_contract.metadata import read_metadata
     from propkg_contract.registry import find_model, load_manifest
@@ -107,8 +100,7 @@ def _refit(name: str, out: Path, progress) -> dict:
     from propkg_contract.registry import find_model
 
     c = get_constants(name)
-    data_dir = _dataset_dir(out)
-    dataset = load_dataset(c.name, data_dir)
+    dataset = load_dataset(c.name)
     train, test = subset(dataset, "train"), subset(dataset, "test")
     t0 = time.perf_counter()
     model = fit_hybrid(c, train)
@@ -153,11 +145,10 @@ def _parity_points(rows: list[dict], out: Path) -> dict:
     from propkg_contract.reader import run_onnx
 
     points = {}
-    data_dir = _dataset_dir(out)
     for row in rows:
         if row["kind"] != "pure_component":
             continue
-        test = subset(load_dataset(row["name"], data_dir), "test")
+        test = subset(load_dataset(row["name"]), "test")
         pred = run_onnx(row["path"], test["temperature"])["pressure_sat_comp"]
         points[row["name"]] = (test["pressure_sat_comp"], pred)
     return points
@@ -281,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     try:
-        find_model(args.refit)  # before anything is written
+        find_model(args.refit)
     except PropkgError as exc:
         raise DataError(f"--refit: {exc}") from None
     out = _prepare_output(args.output)

@@ -5,22 +5,22 @@ The CSV has a header of ``name [units]`` columns: ``temperature [K]`` and at lea
 ``dens_mol_vap_comp [mol/m**3]`` (saturated vapour, optional: it sharpens the derived
 enthalpy of vaporization). A few other units are converted (kPa, bar, MPa, kmol/m**3,
 mol/L, kJ/kmol/K). If the file has a ``role`` column (as the datasets under
-``validation/datasets/pure_components``), only rows with role ``train`` are used.
+``propkg/data/pure_components``), only rows with role ``train`` are used.
 Properties without data keep their backbone alone. Example::
 
-    propkg fit benzene validation/datasets/pure_components/benzene.csv -o benzene.onnx
+    propkg fit benzene propkg/data/pure_components/benzene.csv -o benzene.onnx
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from pathlib import Path
 
 import numpy as np
 
 from propkg_contract.errors import DataError, UnitsError
+from propkg_contract.registry import sha256_of
 
 #: accepted units per column -> factor to SI
 UNITS = {
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"'{args.csv}': temperatures reach {T.max()} K >= Tc = {c.Tc} K")
     print("[3/4] fitting corrections ...", flush=True)
     model = fit_hybrid(c, data, progress=lambda msg: print("      " + msg, flush=True))
-    sha = hashlib.sha256(args.csv.read_bytes()).hexdigest()
+    sha = sha256_of(args.csv)
     training = {
         "sha256": sha,
         "source": f"user file {args.csv.name}",

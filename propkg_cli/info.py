@@ -23,9 +23,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def summary(meta) -> str:
-    """Human-readable summary of a :class:`propkg_contract.metadata.ModelMetadata`."""
+def summary(meta, opset: int | None = None) -> str:
+    """Human-readable summary of a :class:`propkg_contract.metadata.ModelMetadata`.
+
+    ``opset`` is the file's real opset; a metadata entry that disagrees is shown beside it.
+    """
     raw = meta.raw
+    recorded = raw.get("opset")
+    opset_text = str(opset if opset is not None else recorded or "?")
+    if opset is not None and recorded is not None and recorded != opset:
+        opset_text += f" (metadata says {recorded}: written by an older propkg)"
     lines = [
         f"kind:        {meta.kind}",
         "components:  "
@@ -33,7 +40,7 @@ def summary(meta) -> str:
             f"{c['name']} (CAS {c['cas']}, M = {c['molar_mass']} kg/mol)" for c in meta.components
         ),
         f"propkg:      {meta.propkg_version}, schema {raw['schema_version']}, "
-        f"opset {raw.get('opset', '?')}",
+        f"opset {opset_text}",
         "domain:      "
         + ", ".join(f"{k} [{v[0]:.6g}, {v[1]:.6g}]" for k, v in meta.domain.items()),
         "inputs:",
@@ -61,12 +68,15 @@ def summary(meta) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import onnx
+
     from propkg_contract.metadata import read_metadata
+    from propkg_contract.ops import file_opset
 
     meta = read_metadata(args.model)
     if args.json:
         print(json.dumps(meta.raw, indent=2, sort_keys=True))
     else:
         print(f"{args.model}")
-        print(summary(meta))
+        print(summary(meta, file_opset(onnx.load(str(args.model), load_external_data=False))))
     return 0

@@ -1,32 +1,29 @@
-"""``propkg validate``: validate the shipped models against ``validation/datasets/``.
+"""propkg validate: validate the shipped models against the shipped reference data.
 
-Writes one markdown report (``validation_report.md``) plus figures to the output folder:
+Writes one markdown report (validation_report.md) plus figures to the output folder:
 
 * recorded error bounds: each shipped model's held-out errors, recomputed from the ONNX
   file, against the figures recorded in its metadata;
 * consistency: cp = dh/dT, ds/dT = cp/T, Psat(Tc) = Pc, Clausius-Clapeyron, on the ONNX
   graph differentiated exactly by CasADi;
-* agreement of onnxruntime, CasADi and Pyomo ``value()`` evaluations of the same file;
+* agreement of onnxruntime, CasADi and Pyomo value() evaluations of the same file;
 * the pure-component comparison (backbone / hybrid / plain net / Antoine, interpolation and
-  extrapolation; ``validation/pure_components.py``) and the mixture report (UNIFAC / NRTL /
-  hybrid bubble points, azeotrope, infinite dilution; ``validation/mixtures.py``).
+  extrapolation) and the mixture report (UNIFAC / NRTL / hybrid bubble points, azeotrope,
+  infinite dilution - that section needs the optional extra: pip install 'propkg[validation]').
 
 Exit status 1 when any shipped model misses its recorded error bound by more than 10 %
-(so CI can run a small subset, e.g. ``--fluids water --pairs ethanol,water``), 2 on bad
-arguments. Needs a source checkout (the ``validation/`` folder with datasets and scripts).
+(so CI can run a small subset, e.g. --fluids water --pairs ethanol,water), 2 on bad
+arguments. Runs from a plain pip install: the reference data ship with propkg.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from propkg_contract.errors import DataError, PropkgError
-
-_SCRIPTS: dict[str, object] = {}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -48,38 +45,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def validation_dir() -> Path:
-    """The checkout's ``validation/`` folder (datasets and scripts)."""
-    import propkg
-
-    folder = Path(propkg.__file__).resolve().parents[1] / "validation"
-    if not (folder / "pure_components.py").is_file():
-        raise PropkgError(
-            f"'{folder}' holds no validation scripts: propkg validate runs from a source "
-            "checkout of propkg (git clone, then pip install -e .)"
-        )
-    return folder
-
-
-def load_script(name: str):
-    """Import ``validation/<name>.py`` of the checkout (cached per process)."""
-    if name not in _SCRIPTS:
-        path = validation_dir() / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"propkg_validation_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _SCRIPTS[name] = module
-    return _SCRIPTS[name]
-
-
 def _validate_fluid(name: str) -> dict:
     """Everything measured for one pure fluid (runs in a worker process)."""
+    from propkg_cli.reports.pure import evaluate_fluid
     from propkg_cli.validate_checks import pure_agreement, pure_bounds, pure_consistency
     from propkg_contract.registry import find_model
 
     path = find_model(name)
     return {
-        "comparison": load_script("pure_components").evaluate_fluid(name),
+        "comparison": evaluate_fluid(name),
         "bounds": pure_bounds(path),
         "consistency": pure_consistency(path),
         "agreement": pure_agreement(path),
@@ -144,15 +118,12 @@ def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: st
     import CoolProp
 
     import propkg
+    from propkg_cli.reports import pure
 
-    script = load_script("pure_components")
-    script.REPORT = out / "pure_components.md"
-    script.FIGURES = out / "figures"
-    script.FIGURES.mkdir(parents=True, exist_ok=True)
     comparisons = [r["comparison"] for r in results.values()]
-    script._figures(comparisons)
-    script.write_report(comparisons, elapsed)
-    pure_text = script.REPORT.read_text(encoding="utf-8")
+    pure._figures(comparisons, out / "figures")
+    pure.write_report(comparisons, elapsed, out / "pure_components.md")
+    pure_text = (out / "pure_components.md").read_text(encoding="utf-8")
     misses = [b for b in bounds if not b["ok"]]
     lines = [
         "# propkg validation report",
@@ -217,7 +188,6 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {args.jobs}")
-    folder = validation_dir()
     fluids, pairs = _selected(args)
     out = Path(args.output).resolve()
     try:
@@ -225,33 +195,36 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise PropkgError(f"cannot create output folder '{out}': {exc.strerror}") from None
 
-    print(f"validating {len(fluids)} pure fluids with {args.jobs} job(s) ...", flush=True)
+    from tqdm import tqdm
+
     results: dict[str, dict] = {}
+    bar = tqdm(total=len(fluids), desc="pure fluids", unit="fluid", disable=None)
     if args.jobs == 1:
         for name in fluids:
+            bar.set_postfix_str(name)
             results[name] = _validate_fluid(name)
-            print(f"  {name} done", flush=True)
+            bar.update()
     else:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             for name, result in zip(fluids, pool.map(_validate_fluid, fluids), strict=True):
                 results[name] = result
-                print(f"  {name} done", flush=True)
+                bar.set_postfix_str(name)
+                bar.update()
+    bar.close()
     bounds = [b for r in results.values() for b in r["bounds"]]
 
     mixture_text = ""
     if pairs:
-        print(f"validating {len(pairs)} binaries ...", flush=True)
-        data_dir = folder / "datasets" / "mixtures"
-        for pair in pairs:
-            bounds += binary_bounds(find_binary_model(*pair)[0], data_dir)
+        from propkg.data import MIXTURES_DIR
+
+        for pair in tqdm(pairs, desc="binaries", unit="pair", disable=None):
+            bounds += binary_bounds(find_binary_model(*pair)[0], MIXTURES_DIR)
         if args.pairs is None:
-            if importlib.util.find_spec("rdkit") is None:
-                raise PropkgError(
-                    "the full mixture report (Brouwer infinite-dilution section) needs RDKit: "
-                    "pip install '.[validation]', or select binaries with --pairs"
-                )
+            from propkg_cli.reports.mixtures import main as mixture_report
+
+            print("mixture report (bubble points, azeotrope, infinite dilution) ...", flush=True)
             report = out / "mixtures.md"
-            load_script("mixtures").main(["--report", str(report)])
+            mixture_report(["--report", str(report)])
             mixture_text = report.read_text(encoding="utf-8")
 
     report = _write_report(out, results, bounds, mixture_text, time.perf_counter() - start)

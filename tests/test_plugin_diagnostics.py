@@ -12,8 +12,8 @@ from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr, fbbt
 import idaes_plugin  # noqa: F401  (registers the interval rules and the pip-only IPOPT)
 from idaes_plugin.casadi_to_pyomo import exp_of
 from idaes_plugin.vle_package import vle_config
-from tests.flowsheets import bt_flash
 from tests.tolerances import REGRESSION_RTOL
+from validation.flowsheets import bt_flash
 
 FUNCTIONS = {"tanh": (pyo.tanh, np.tanh), "sinh": (pyo.sinh, np.sinh), "cosh": (pyo.cosh, np.cosh)}
 INTERVALS = [(-3.0, -0.5), (-0.7, 2.0), (0.3, 4.0), (-800.0, 900.0), (-math.inf, math.inf)]

@@ -3,6 +3,7 @@
 import onnx
 import pyomo.environ as pyo
 import pytest
+import scipy.constants
 from idaes.core import FlowsheetBlock
 from idaes.core.solvers import get_solver
 from idaes.core.util.model_statistics import degrees_of_freedom
@@ -20,10 +21,10 @@ import idaes_plugin  # noqa: F401  (registers the pip-only IPOPT first)
 from idaes_plugin.config_tools import with_onnx_methods
 from idaes_plugin.pure_methods import OnnxPure, check_temperature
 from idaes_plugin.vle_package import vle_config
-from propkg.replicas.bt_ideal import export_bt_ideal_replica
 from propkg_contract.errors import DomainError, MetadataError, PropkgError, UnitsError
 from propkg_contract.metadata import attach_metadata, metadata_from_proto
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
+from validation.replicas.bt_ideal import export_bt_ideal_replica
 
 REPLACED = ("dens_mol_liq_comp", "enth_mol_liq_comp", "enth_mol_ig_comp", "pressure_sat_comp")
 
@@ -201,7 +202,7 @@ def test_units_converted_from_metadata(tmp_path):
     scaled = export_bt_ideal_replica(tmp_path / "scaled")
     import casadi as ca
 
-    from propkg.replicas.bt_ideal import replica_function, replica_metadata
+    from validation.replicas.bt_ideal import replica_function, replica_metadata
 
     for name in ("benzene", "toluene"):
         f = replica_function(name)
@@ -364,7 +365,7 @@ def h_liq_sym(outs, x):
     import casadi as ca
 
     dlnp = ca.jacobian(ca.log(outs["pressure_sat_comp"]), x)
-    return outs["enth_mol_ig_comp"] - 8.314462618 * x**2 * dlnp
+    return outs["enth_mol_ig_comp"] - scipy.constants.R * x**2 * dlnp
 
 
 def _restrict_outputs(path, keep):
@@ -384,7 +385,7 @@ def test_derived_properties_by_exact_differentiation(tmp_path, T):
     """cp = dh/dT and h_liq = h_ig - R T^2 dln(p_sat)/dT when the model lacks those outputs."""
     import casadi as ca
 
-    from propkg.replicas.bt_ideal import BT_IDEAL_PARAMETERS, replica_function
+    from validation.replicas.bt_ideal import BT_IDEAL_PARAMETERS, replica_function
 
     paths = export_bt_ideal_replica(tmp_path)
     for path in paths.values():
@@ -401,7 +402,7 @@ def test_derived_properties_by_exact_differentiation(tmp_path, T):
         h = ca.Function("h", [x], [outs["enth_mol_ig_comp"]])
         h_ig = float(h(T)) - float(h(298.15))  # package T_ref = 298.15 K
         h_form = BT_IDEAL_PARAMETERS[j]["enth_mol_form_vap_comp_ref"]
-        h_liq = h_form + h_ig - 8.314462618 * T**2 * float(dlnp(T))
+        h_liq = h_form + h_ig - scipy.constants.R * T**2 * float(dlnp(T))
         cp_liq = float(ca.Function("c", [x], [ca.jacobian(h_liq_sym(outs, x), x)])(T))
         assert pyo.value(sb.cp_mol_phase_comp["Vap", j]) == pytest.approx(cp, rel=1e-12)
         assert pyo.value(sb.enth_mol_phase_comp["Liq", j]) == pytest.approx(h_liq, rel=1e-11)
@@ -415,7 +416,7 @@ def test_saturated_gibbs_energies_equal(T):
     """Pure liquid and its vapour at p_sat have equal molar Gibbs energies (identity)."""
     m, sb = _state_block(vle_config(["benzene", "toluene"]))
     sb.temperature.fix(T)
-    R = 8.314462618
+    R = scipy.constants.R
     for j in ("benzene", "toluene"):
         cobj = m.fs.props.get_component(j)
         args = (sb, cobj, sb.temperature)

@@ -145,7 +145,7 @@ def test_shared_subexpressions_shrink_the_nl_file(tmp_path):
 
 @pytest.mark.unit
 def test_block_vars_carry_units_and_domain_bounds(tmp_path):
-    from propkg.replicas.bt_ideal import DOMAIN, export_bt_ideal_replica
+    from validation.replicas.bt_ideal import DOMAIN, export_bt_ideal_replica
 
     path = export_bt_ideal_replica(tmp_path)["benzene"]
     m = pyo.ConcreteModel()

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from propkg.datasets import default_dataset_dir, load_dataset, subset
-from propkg.pipeline import default_model_dir
 from propkg_cli import main
 from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import run_onnx
+from propkg_contract.registry import default_model_dir
 
 
 def _write(path, header, rows):

@@ -14,9 +14,9 @@ from scipy.integrate import quad
 from propkg.backbones import R
 from propkg.components import names
 from propkg.hybrid import HybridPureModel
-from propkg.pipeline import default_model_dir
 from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import run_onnx
+from propkg_contract.registry import default_model_dir
 from propkg_contract.vocabulary import P_REF, T_REF
 from tests.tolerances import FINITE_DIFFERENCE_RTOL, IDENTITY_RTOL
 

@@ -9,11 +9,10 @@ from propkg.components import names
 from propkg.datasets import load_dataset, subset
 from propkg.evaluate import deviations
 from propkg.hybrid import OUTPUT_UNITS, HybridPureModel
-from propkg.pipeline import default_model_dir
 from propkg_contract.metadata import read_metadata
 from propkg_contract.ops import OPSET, SUPPORTED_OPS
 from propkg_contract.reader import run_onnx
-from propkg_contract.registry import find_model, load_manifest, sha256_of
+from propkg_contract.registry import default_model_dir, find_model, load_manifest, sha256_of
 from propkg_contract.vocabulary import BATCH
 from tests.tolerances import CROSS_IMPLEMENTATION_RTOL
 

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 from propkg.components import get_constants, names
-from propkg.datasets import default_dataset_dir, load_dataset, sha256_text, subset
+from propkg.datasets import default_dataset_dir, load_dataset, subset
 from propkg.hybrid import OUTPUT_UNITS
-from propkg.pipeline import default_model_dir, export_component
+from propkg.pipeline import export_component
 from propkg.training import fit_vapor_pressure
 from propkg_contract.errors import DataError
 from propkg_contract.reader import run_onnx
+from propkg_contract.registry import default_model_dir, sha256_of
 from tests.tolerances import REGRESSION_RTOL
 
 
@@ -21,7 +22,7 @@ from tests.tolerances import REGRESSION_RTOL
 def test_dataset_sha256_and_split(fluid):
     directory = default_dataset_dir()
     sidecar = json.loads((directory / f"{fluid}.json").read_text())
-    assert sidecar["sha256"] == sha256_text(directory / f"{fluid}.csv")
+    assert sidecar["sha256"] == sha256_of(directory / f"{fluid}.csv")
     assert sidecar["source"].startswith("CoolProp ")
     data = load_dataset(fluid)
     train, test = subset(data, "train"), subset(data, "test")

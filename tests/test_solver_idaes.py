@@ -8,7 +8,7 @@ from idaes.core.util.initialization import propagate_state
 from idaes.core.util.model_statistics import degrees_of_freedom
 
 import idaes_plugin
-from tests.flowsheets import BT_FLASH_VAPOUR_FLOW, bt_flash, bt_heater_flash
+from validation.flowsheets import BT_FLASH_VAPOUR_FLOW, bt_flash, bt_heater_flash
 
 
 def vapour_flow(m):

@@ -158,7 +158,7 @@ def test_console_script_solves_like_the_ampl_executable(tmp_path):
 @pytest.mark.unit
 @pytest.mark.parametrize("maximize", [False, True])
 def test_both_readers_build_the_same_idaes_flash(tmp_path, maximize):
-    from tests.flowsheets import bt_flash
+    from validation.flowsheets import bt_flash
 
     m = bt_flash()
     if maximize:

@@ -6,7 +6,7 @@ Usage::
     python validation/export_all.py water co2  # some of them
     python validation/export_all.py --regenerate-data   # re-query CoolProp first
 
-Each model is fitted on the 12 ``train`` rows of ``validation/datasets/pure_components``
+Each model is fitted on the 12 ``train`` rows of ``propkg/data/pure_components``
 (generated from CoolProp when absent), evaluated on the held-out ``test`` rows, written
 to ``exported_models/<name>.onnx`` and registered in ``exported_models/manifest.json``.
 """
@@ -18,7 +18,7 @@ import sys
 import time
 
 from propkg.components import get_constants, names
-from propkg.datasets import generate_dataset
+from propkg.datasets import default_dataset_dir, generate_dataset
 from propkg.pipeline import export_component
 
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in selected:
         start = time.perf_counter()
         if args.regenerate_data:
-            generate_dataset(name)
+            generate_dataset(name, default_dataset_dir())
         path = export_component(name)
         print(f"{name:16s} -> {path.name}  ({time.perf_counter() - start:.1f} s)", flush=True)
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
+from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import BACKBONES, Backbone
 from propkg.mixtures.excess import binary_excess_function, evaluate
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs, bubble_point
@@ -21,7 +22,7 @@ from propkg.mixtures.vle_data import BinaryVleData
 from propkg_contract.errors import DataError
 
 MAX_TRAINING_POINTS = 15
-DATA_DIR = Path(__file__).resolve().parents[2] / "validation" / "datasets" / "mixtures"
+DATA_DIR = MIXTURES_DIR
 
 
 def bubble_statistics(fun: ca.Function, arrays: dict) -> dict:

@@ -209,10 +209,10 @@ def generate(pair: tuple[str, str]) -> BinaryVleData:
 
 
 def main() -> None:  # pragma: no cover - data generation script
-    """Regenerate ``validation/datasets/mixtures/`` for every shipped pair."""
+    """Regenerate the shipped ``propkg/data/mixtures/`` for every shipped pair (maintainers)."""
+    from propkg.data import MIXTURES_DIR as folder
     from propkg.mixtures.components import SHIPPED_PAIRS
 
-    folder = Path(__file__).resolve().parents[2] / "validation" / "datasets" / "mixtures"
     for pair in SHIPPED_PAIRS:
         data = generate(pair)
         data.save(folder)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.flowsheets import bt_flash  # noqa: E402
+from validation.flowsheets import bt_flash  # noqa: E402  (needs the checkout root on sys.path)
 
 __all__ = ["bt_flash", "ipopt_iterations", "timed_nl_write", "timed_solve"]
 

@@ -5,7 +5,7 @@ no pressure drop) is built with three property packages, side by side in one run
 
 * ``IDAES BT_ideal``: IDAES's own example package (RPP4 / Perry's methods);
 * ``ONNX replica``: the same configuration with the mechanism-only ONNX replica of those
-  correlations (:mod:`propkg.replicas.bt_ideal`) in place of the built-in methods;
+  correlations (:mod:`validation.replicas.bt_ideal`) in place of the built-in methods;
 * ``hybrid ONNX``: ``idaes_plugin.vle_config(["benzene", "toluene"])`` on the shipped models.
 
 Each repetition builds the flowsheet, initialises the flash with IDAES's default
@@ -34,7 +34,7 @@ from idaes.models.properties.modular_properties.examples.BT_ideal import configu
 import idaes_plugin
 from idaes_plugin.config_tools import with_onnx_methods
 from idaes_plugin.vle_package import vle_config
-from propkg.replicas.bt_ideal import export_bt_ideal_replica
+from validation.replicas.bt_ideal import export_bt_ideal_replica
 
 REPLACED = ("dens_mol_liq_comp", "enth_mol_liq_comp", "enth_mol_ig_comp", "pressure_sat_comp")
 

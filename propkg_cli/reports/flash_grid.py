@@ -24,7 +24,7 @@ def build_flash(components=("ethanol", "water"), activity_model="hybrid", T=360.
     from idaes.models.properties.modular_properties import GenericParameterBlock
     from idaes.models.unit_models import Flash
 
-    from idaes_plugin.vle_package import vle_config
+    from idaes_plugin import vle_config
 
     m = pyo.ConcreteModel()
     m.fs = FlowsheetBlock(dynamic=False)

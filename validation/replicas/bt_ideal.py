@@ -35,8 +35,8 @@ from pathlib import Path
 
 import casadi as ca
 
-from propkg.hybrid import P_REF, T_REF  # propkg's reference state of h and s
-from propkg_contract.metadata import attach_metadata, validate_metadata
+from propkg_contract.vocabulary import P_REF, T_REF  # propkg's reference state of h and s
+from propkg_contract.writer import write_onnx
 
 #: Parameters of IDAES BT_ideal, in SI units (density coefficient 1 converted to mol/m**3).
 BT_IDEAL_PARAMETERS = {
@@ -155,18 +155,12 @@ def export_bt_ideal_replica(out_dir: str | Path) -> dict[str, Path]:
     dict
         Component name -> path of its ONNX file.
     """
-    import onnx
-
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name in BT_IDEAL_PARAMETERS:
-        path = out_dir / f"bt_ideal_{name}.onnx"
-        ca.GraphBuilder(replica_function(name), {}).export_onnx(str(path))
-        proto = onnx.load(str(path))
-        attach_metadata(proto, validate_metadata(replica_metadata(name), str(path)))
-        onnx.save(proto, str(path))
-        paths[name] = path
+        points = [{"temperature": t} for t in (300.0, 400.0, 500.0)]
+        paths[name] = write_onnx(replica_function(name), replica_metadata(name),
+                                 out_dir / f"bt_ideal_{name}.onnx", check_points=points)
     return paths
 
 
