@@ -170,13 +170,14 @@ class CasadiIPOPT(IPOPT):
         condition = results.solver.termination_condition
         if condition in _LEGACY_SUCCESS and len(results.solution) > 0:
             args[0].solutions.load_from(results)
-        elif len(results.solution) > 0:
-            logger.warning(_NOT_LOADED, condition, "model.solutions.load_from(results)")
         else:
             hint = violated_fixed_constraints(args[0])
-            logger.warning(_NO_ITERATE + (" Constraints of fixed variables violated: %s."
-                                          if hint else "%s"),
-                           condition, "; ".join(hint))  # fmt: skip
+            extra = " Constraints of fixed variables violated: %s." if hint else "%s"
+            if len(results.solution) > 0:
+                logger.warning(_NOT_LOADED + extra, condition,
+                               "model.solutions.load_from(results)", "; ".join(hint))  # fmt: skip
+            else:
+                logger.warning(_NO_ITERATE + extra, condition, "; ".join(hint))
         return results
 
     def _default_executable(self):
