@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, BinaryGibbsModel, load_binary_model
+from idaes_plugin.activity.stability import check_liquid_stability, warn_if_liquid_splits
 from propkg_contract.errors import PropkgError
 
 
@@ -52,10 +53,12 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str) -> 
             f"activity models are binary; got {len(names)} components {names}")
     path, swapped = find_binary_model(names[0], names[1])
     order = names[::-1] if swapped else names
-    load_binary_model(path, activity_model)  # refuse a bad file now, not at build time
+    model = load_binary_model(path, activity_model)  # refuse a bad file now, not at build time
+    warn_if_liquid_splits(model)
     return {"type": LiquidPhase, "equation_of_state": ActivityCoeffLiquid,
             "equation_of_state_options": {"model": str(path), "activity_model": activity_model,
                                           "model_components": order}}
 
 
-__all__ = ["BinaryGibbsModel", "liquid_phase_config", "load_binary_model"]
+__all__ = ["BinaryGibbsModel", "check_liquid_stability", "liquid_phase_config",
+           "load_binary_model"]
