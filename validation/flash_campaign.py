@@ -148,12 +148,14 @@ def compare(beta, x, y, ref) -> str:
 def draw_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tuple]:
     """n states (T, P, z) of the campaign's distribution."""
     states = []
-    for _ in range(n):
+    while len(states) < n:
         T = float(rng.uniform(*t_bounds))
         psat = ref.psat(T)
         lo = max(P_FACTORS[0] * psat.min(), p_bounds[0])
         hi = min(P_FACTORS[1] * psat.max(), p_bounds[1])
-        P = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) if lo < hi else float(lo)
+        if lo >= hi:  # the pressure range lies outside the bounds at this T: draw again
+            continue
+        P = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
         z1 = float(rng.uniform(*Z_RANGE))
         states.append((T, P, [z1, 1.0 - z1]))
     return states
