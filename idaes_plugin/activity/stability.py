@@ -106,8 +106,10 @@ def check_liquid_stability(block, raise_error: bool = True, min_fraction: float 
     """Report liquids of a solved model that the g^E model would split in two.
 
     Looks at every state block under ``block`` whose liquid uses
-    :class:`~idaes_plugin.activity.eos.ActivityCoeffLiquid` and holds more than
-    ``min_fraction`` of the material, at its temperature and liquid composition.
+    :class:`~idaes_plugin.activity.eos.ActivityCoeffLiquid`, at its temperature: a liquid of
+    its overall composition (if that would split, the true equilibrium may hold two liquids
+    and the smooth VLE equations admit spurious vapour-liquid splits) and its liquid phase
+    if it holds more than ``min_fraction`` of the material.
 
     Returns
     -------
@@ -130,17 +132,19 @@ def check_liquid_stability(block, raise_error: bool = True, min_fraction: float 
             phase = params.get_phase(p)
             if phase.config.equation_of_state is not ActivityCoeffLiquid:
                 continue
-            if pyo.value(blk.phase_frac[p]) <= min_fraction:
-                continue
             model, order = _model(blk, p)
             T = pyo.value(pyo.units.convert(blk.temperature, to_units=pyo.units.K))
-            x1 = pyo.value(blk.mole_frac_phase_comp[p, order[0]])
-            if liquid_splits(model, T, x1):
-                problems.append(
-                    f"{blk.name}: liquid at {T:.2f} K with x_{order[0]} = {x1:.4f} is unstable "
-                    f"against a second liquid in the g^E model {model.source}; no "
-                    "vapour-liquid answer is right there"
-                )
+            candidates = {"overall composition": pyo.value(blk.mole_frac_comp[order[0]])}
+            if pyo.value(blk.phase_frac[p]) > min_fraction:
+                candidates["liquid"] = pyo.value(blk.mole_frac_phase_comp[p, order[0]])
+            for what, x1 in candidates.items():
+                if liquid_splits(model, T, x1):
+                    problems.append(
+                        f"{blk.name}: a liquid of the {what} (x_{order[0]} = {x1:.4f}) at "
+                        f"{T:.2f} K is unstable against a second liquid in the g^E model "
+                        f"{model.source}; no vapour-liquid answer is right there"
+                    )
+                    break
     if problems and raise_error:
         raise DomainError("liquids the g^E model would split in two:\n  " + "\n  ".join(problems))
     return problems
