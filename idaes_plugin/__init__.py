@@ -30,7 +30,7 @@ _LAZY_EXPORTS = {
     "HybridLiquidEntropy": "idaes_plugin.pure_methods",
     "HybridLiquidCp": "idaes_plugin.pure_methods",
     "check_temperature": "idaes_plugin.pure_methods",
-    "check_domain": "idaes_plugin.pure_methods",
+    "check_domain": "idaes_plugin.domains",
     "vle_config": "idaes_plugin.vle_package",
     "with_onnx_methods": "idaes_plugin.config_tools",
 }

@@ -31,7 +31,8 @@ Clausius-Clapeyron, :math:`\\Delta h^{vap} = R T^2\\, d\\ln p^{sat}/dT`, differe
 exactly by CasADi (:mod:`idaes_plugin.derived`). Likewise ``cp_ig = dh_ig/dT`` when the
 model has no ``cp_mol_ig_comp`` output, and the liquid's ``cp = dh_liq/dT`` always.
 Temperatures that are plain numbers (IDAES's bubble/dew initial guesses) are evaluated by
-CasADi directly; :func:`check_domain` reports states outside the models' validity domains.
+CasADi directly; :func:`check_domain` (:mod:`idaes_plugin.domains`) reports states outside
+the validity domains of the outputs they use.
 
 Model outputs are built once per state block and temperature expression; shared
 subexpressions are named Pyomo ``Expression`` s in a sub-block of the state block, so the
@@ -50,7 +51,13 @@ from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
-from idaes_plugin.derived import DERIVED_UNITS, derived_function
+from idaes_plugin.derived import (
+    DERIVED_UNITS,
+    derived_function,
+    derived_inputs,
+    liquid_on_gas_reference,
+)
+from idaes_plugin.domains import record_domain
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
 from propkg_contract.errors import DomainError, MetadataError, UnitsError
 from propkg_contract.vocabulary import GAS_CONSTANT
@@ -100,62 +107,39 @@ def _temperature_number(model: OnnxPropertyModel, T):
     return pyunits.convert(T, to_units=target) / target
 
 
-def check_temperature(cobj, T) -> None:
-    """Raise :class:`DomainError` if the current value of ``T`` is outside the model domain."""
-    model = component_model(cobj)
-    bounds = model.domain_of("temperature")
-    value = pyo.value(pyunits.convert(T, to_units=pyunits.K), exception=False)
-    if bounds is None or value is None:
-        return
-    if not bounds[0] <= value <= bounds[1]:
-        raise DomainError(
-            f"component '{cobj.local_name}': temperature {value:.6g} K is outside the "
-            f"validity domain [{bounds[0]:.6g}, {bounds[1]:.6g}] K of {model.source}"
-        )
+def _output_domains(model: OnnxPropertyModel, outputs) -> dict[str, tuple[float, float]]:
+    """Temperature domain of each of ``outputs`` (its own, else the model's) [K]."""
+    domains = {}
+    for name in outputs:
+        bounds = model.domain_of("temperature", name)
+        if bounds is not None:
+            domains[name] = bounds
+    return domains
 
 
-def check_domain(block, raise_error: bool = True) -> list[str]:
-    """Report every ONNX-model temperature in ``block`` that lies outside its model's domain.
+def check_temperature(cobj, T, outputs=None) -> None:
+    """Raise :class:`DomainError` if the value of ``T`` is outside an output's domain.
 
-    Looks at each temperature at which a state block under ``block`` (a flowsheet, a unit,
-    a state block) evaluates an ONNX property method: the state temperature, the phase
-    equilibrium temperature ``_teq`` and bubble/dew temperatures alike. Call it after a
-    solve: the state temperature is bounded by the domain, the others are not.
-
-    Returns
-    -------
-    list of str
-        One message per violation (empty if none).
-
-    Raises
-    ------
-    DomainError
-        If ``raise_error`` and there is a violation; the message lists all of them.
+    ``outputs`` defaults to every output of the component's model.
     """
-    problems = []
-    blocks = [block, *block.component_data_objects(pyo.Block, descend_into=True)]
-    for blk in blocks:
-        cache = blk.__dict__.get("_propkg_cache", {})
-        seen = set()
-        for (comp, *_), (T, _) in cache.items():
-            if (comp, id(T)) in seen:
-                continue
-            seen.add((comp, id(T)))
-            try:
-                check_temperature(blk.params.get_component(comp), T)
-            except DomainError as err:
-                problems.append(f"{blk.name}, {getattr(T, 'name', T)}: {err}")
-    if problems and raise_error:
-        raise DomainError("states outside the ONNX models' validity domains:\n  "
-                          + "\n  ".join(problems))  # fmt: skip
-    return problems
+    model = component_model(cobj)
+    value = pyo.value(pyunits.convert(T, to_units=pyunits.K), exception=False)
+    if value is None:
+        return
+    for name, (lo, hi) in _output_domains(model, outputs or model.output_names).items():
+        if not lo <= value <= hi:
+            raise DomainError(
+                f"component '{cobj.local_name}': temperature {value:.6g} K is outside the "
+                f"validity domain [{lo:.6g}, {hi:.6g}] K of output '{name}' of {model.source}"
+            )
 
 
-def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
+def _translate(b, cobj, T, key: tuple, build_function, label: str, outputs) -> list:
     """Dimensionless Pyomo expressions of ``build_function()`` (an SX function of T) at ``T``.
 
     Cached per (state block, component, key, T); shared subexpressions become named
-    Expressions in a sub-block ``propkg_<component>_<label>`` of the state block.
+    Expressions in a sub-block ``propkg_<component>_<label>`` of the state block. The
+    model ``outputs`` the function depends on are recorded for :func:`check_domain`.
     """
     model = component_model(cobj)
     t_number = {"temperature": _temperature_number(model, T)}
@@ -165,10 +149,10 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str) -> list:
         values = fun(*[pyo.value(t_number[n]) for n in model.input_names])
         values = [values] if fun.n_out() == 1 else list(values)
         return [float(v) for v in values]
-    try:
-        check_temperature(cobj, T)
-    except DomainError as err:
-        _log.warning(f"{b.name}: {err}")
+    for message in record_domain(
+        b, T, f"component '{cobj.local_name}'", model.source, _output_domains(model, outputs)
+    ):
+        _log.warning(message)
     cache = b.__dict__.setdefault("_propkg_cache", {})
     full_key = (cobj.local_name, key, id(T))
     if full_key not in cache:
@@ -197,16 +181,18 @@ def _model_values(
     model = component_model(cobj)
     label = ("log_" if log else "") + "_".join(outputs) + (f"_d{wrt}" if wrt else "")
     return _translate(
-        b, cobj, T, (outputs, wrt, log), lambda: model.sx_function(outputs, wrt, log), label
-    )
+        b, cobj, T, (outputs, wrt, log), lambda: model.sx_function(outputs, wrt, log), label,
+        outputs,
+    )  # fmt: skip
 
 
 def _derived_value(b, cobj, T, name: str, target):
     """A property of :mod:`idaes_plugin.derived` at ``T``, in ``target`` units."""
     model = component_model(cobj)
     (value,) = _translate(
-        b, cobj, T, ("derived", name), lambda: derived_function(model, name), f"derived_{name}"
-    )
+        b, cobj, T, ("derived", name), lambda: derived_function(model, name), f"derived_{name}",
+        derived_inputs(model, name),
+    )  # fmt: skip
     return _attach_units(value, parse_units(DERIVED_UNITS[name]), target)
 
 
@@ -322,6 +308,17 @@ class HybridLiquidDensity:
         (rho,) = _model_values(b, cobj, T, ("dens_mol_liq_comp",))
         return _with_units(cobj, rho, "dens_mol_liq_comp", _derived_units(cobj).DENSITY_MOLE)
 
+    @staticmethod
+    def dT_expression(b, cobj, T):
+        """:math:`d\\rho_j/dT` [mol/m**3/K], the exact derivative of the imported graph."""
+        model = component_model(cobj)
+        (drho,) = _model_values(b, cobj, T, ("dens_mol_liq_comp",), wrt="temperature")
+        units = parse_units(model.units_of("dens_mol_liq_comp")) / parse_units(
+            model.units_of("temperature")
+        )
+        derived = _derived_units(cobj)
+        return _attach_units(drho, units, derived.DENSITY_MOLE / derived.TEMPERATURE)
+
 
 def _has(cobj, output: str) -> bool:
     return output in component_model(cobj).output_names
@@ -414,17 +411,20 @@ def enthalpy_of_vaporization(b, cobj, T):
 class HybridLiquidEnthalpy:
     """Ideal-liquid enthalpy [J/mol].
 
-    With an ``enth_mol_liq_comp`` output:
+    With an ``enth_mol_liq_comp`` output on its own reference:
     :math:`\\Delta h_f^{liq} + h^{model}_{liq}(T) - h^{model}_{liq}(T_{ref})` (as ``Perrys``).
-    Otherwise :math:`h^{ig}_j(T) - \\Delta h^{vap}_j(T)`, consistent with the vapour
-    enthalpy of :class:`HybridIdealGasEnthalpy`.
+    With an ``enth_mol_liq_comp`` output that shares the ideal gas's zero (metadata
+    ``reference_state["enth_mol_liq_comp"] == "enth_mol_ig_comp"``, the shipped hybrid
+    models): :math:`\\Delta h_f^{vap} + h^{model}_{liq}(T) - h^{model}_{ig}(T_{ref})`.
+    Otherwise :math:`h^{ig}_j(T) - \\Delta h^{vap}_j(T)`. The last two are consistent with
+    the vapour enthalpy of :class:`HybridIdealGasEnthalpy`.
     """
 
     @staticmethod
     def build_parameters(cobj):
         model = component_model(cobj)
         units = _derived_units(cobj)
-        if _has(cobj, "enth_mol_liq_comp"):
+        if _has(cobj, "enth_mol_liq_comp") and not liquid_on_gas_reference(model):
             _check_output_units(cobj, model, "enth_mol_liq_comp", units.ENERGY_MOLE)
             if _include_formation(cobj):
                 _formation_param(cobj, "enth_mol_form_liq_comp_ref", units.ENERGY_MOLE)
@@ -436,16 +436,17 @@ class HybridLiquidEnthalpy:
     @staticmethod
     def return_expression(b, cobj, T):
         units = _derived_units(cobj).ENERGY_MOLE
-        if _has(cobj, "enth_mol_liq_comp"):
+        model = component_model(cobj)
+        if _has(cobj, "enth_mol_liq_comp") and not liquid_on_gas_reference(model):
             (h,) = _model_values(b, cobj, T, ("enth_mol_liq_comp",))
             h_ref = _reference_value(cobj, b, "enth_mol_liq_comp")
             h = _with_units(cobj, h - h_ref, "enth_mol_liq_comp", units)
             if _include_formation(cobj):
                 h = h + cobj.enth_mol_form_liq_comp_ref
             return h
-        # h_ig(T) - dh_vap(T) as one translated function (shared subexpressions), minus
-        # h_ig(T_ref) of the model, plus the vapour's formation enthalpy
-        model = component_model(cobj)
+        # the model's h_liq on the gas's zero, or h_ig(T) - dh_vap(T), as one translated
+        # function (shared subexpressions), minus h_ig(T_ref) of the model, plus the
+        # vapour's formation enthalpy
         h_ref = _reference_value(cobj, b, "enth_mol_ig_comp") * pyunits.convert_value(
             1.0, from_units=parse_units(model.units_of("enth_mol_ig_comp")),
             to_units=pyunits.J / pyunits.mol,
@@ -484,7 +485,12 @@ class HybridLiquidEntropy:
     With an ``entr_mol_liq_comp`` output it is used like ``Perrys``; otherwise the saturated
     liquid reached from the ideal gas at :math:`p_{ref}`:
 
-    .. math:: s^{liq}_j = s^{ig}_j(T) - R \\ln(p^{sat}_j / p_{ref}) - \\Delta h^{vap}_j / T
+    .. math:: s^{liq}_j = s^{ig}_j(T) - R \\ln(p^{sat}_j / p_{ref}) - L_j(T) / T
+
+    with the latent heat :math:`L_j = h^{ig}_j - h^{liq}_j` of the package's own enthalpies
+    (``latent_heat_comp`` of :mod:`idaes_plugin.derived`), so that the liquid's Gibbs energy
+    :math:`h - Ts = g^{ig}_j + RT\\ln(p^{sat}_j/p_{ref})` matches the fugacity
+    :math:`p^{sat}_j` of the phase equilibrium.
     """
 
     @staticmethod
@@ -515,7 +521,8 @@ class HybridLiquidEntropy:
         return (
             HybridIdealGasEntropy.return_expression(b, cobj, T)
             - R * (log_p - log_p_ref)
-            - enthalpy_of_vaporization(b, cobj, T) / T_base
+            - _derived_value(b, cobj, T, "latent_heat_comp", _derived_units(cobj).ENERGY_MOLE)
+            / T_base
         )
 
 

@@ -9,16 +9,18 @@ enthalpy and entropy derived from them (see :mod:`idaes_plugin.pure_methods`).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.config_tools import check_reference_state, checked_components
+from idaes_plugin.ideal_eos import IdealConsistentCp
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
-from propkg_contract.errors import DomainError, PropkgError
-from propkg_contract.metadata import read_metadata
+from idaes_plugin.state_definition import FTPxChecked
+from propkg_contract.errors import PropkgError
 from propkg_contract.registry import resolve_model_path
 
 #: Pure-component properties configured when the model provides what they need.
@@ -103,15 +105,70 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
             )
     scaling = {name: spec["scaling_factor"] for name, spec in meta.outputs.items()
                if "scaling_factor" in spec}  # fmt: skip
-    lo, hi = model.domain_of("temperature")
-    return comp["name"], entry, (lo, hi), scaling
+    t_triple = meta.raw.get("constants", {}).get("Ttriple")
+    t_low = float(t_triple) if isinstance(t_triple, int | float) else None
+    return comp["name"], entry, t_low, scaling
+
+
+#: default upper temperature bound [K]: hot enough for any compressor outlet or fired
+#: heater of a light-chemicals flowsheet, below where the ideal-gas polynomials are
+#: extrapolated far (the shipped ideal-gas models are trained to 1500 K)
+T_UPPER_DEFAULT = 1000.0
+#: The default lower temperature bound is the LOWEST triple point of the components, not
+#: the highest: IDAES's bubble and dew temperatures share the state's bounds, and the
+#: bubble point of a mixture with a light component lies below the heavy component's
+#: triple point (freezing is not modelled). Measured: with a light gas (a water/CO2 flash
+#: at 10 bar, whose outlet bubble-point guess reaches 197 K) even that is too high, and
+#: ``temperature_bounds=(150, 300, 1000)`` initializes; lower defaults (half the lowest
+#: triple point) made IDAES's isentropic-compressor initialization of methanol/water fail.
+#: lowest triple point assumed [K] when no component gives one
+T_LOWER_DEFAULT = 200.0
+#: default pressure bounds [Pa]: 1 kPa (deep vacuum column) to 50 bar
+PRESSURE_BOUNDS_DEFAULT = (1e3, 1e5, 5e6)
+
+
+def _check_bounds(name: str, bounds) -> tuple[float, float, float]:
+    """``bounds`` as (lower, nominal, upper) floats, 0 < lower < nominal < upper."""
+    try:
+        lo, nominal, hi = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise BoundsError(
+            f"vle_config: {name} must be (lower, nominal, upper) numbers, got {bounds!r}"
+        ) from None
+    if not (0.0 < lo < nominal < hi) or not all(map(math.isfinite, (lo, nominal, hi))):
+        raise BoundsError(
+            f"vle_config: {name} = {bounds!r} must satisfy 0 < lower < nominal < upper "
+            "(finite numbers in SI units: K, Pa, mol/s)"
+        )
+    return lo, nominal, hi
+
+
+def _check_flow_bounds(bounds) -> tuple[float, float, float]:
+    try:
+        lo, nominal, hi = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise BoundsError(
+            f"vle_config: flow_bounds must be (lower, nominal, upper) numbers, got {bounds!r}"
+        ) from None
+    if not (0.0 <= lo < nominal < hi):
+        raise BoundsError(
+            f"vle_config: flow_bounds = {bounds!r} must satisfy 0 <= lower < nominal < upper"
+        )
+    return lo, nominal, hi
+
+
+class BoundsError(PropkgError, ValueError):
+    """State bounds given to :func:`vle_config` that are not 0 < lower < nominal < upper."""
 
 
 def vle_config(
     components: Sequence[str | os.PathLike],
     activity_model=None,
     *,
-    pressure_bounds: tuple[float, float, float] = (5e4, 1e5, 1e6),
+    binary_models: Sequence[str | os.PathLike] | None = None,
+    mixture_model: str | os.PathLike | None = None,
+    temperature_bounds: tuple[float, float, float] | None = None,
+    pressure_bounds: tuple[float, float, float] = PRESSURE_BOUNDS_DEFAULT,
     flow_bounds: tuple[float, float, float] = (0.0, 100.0, 1000.0),
     temperature_ref: float = 298.15,
     pressure_ref: float = 101325.0,
@@ -127,52 +184,65 @@ def vle_config(
         None: ideal liquid (Raoult's law, ``IdealBubbleDew``). Otherwise passed to
         ``idaes_plugin.activity.liquid_phase_config`` (the g^E models of the mixtures work:
         ``"hybrid"``, ``"unifac"``, ``"nrtl"``) and bubble/dew points use ``LogBubbleDew``.
-    pressure_bounds, flow_bounds : (lower, initial, upper)
-        State bounds in [Pa] and [mol/s].
+        Any number of components: two use a binary g^E file, three or more a
+        multicomponent one (``propkg mixture A B C -o MIX.onnx``).
+    binary_models : sequence of path, optional
+        Two components: the binary g^E file to use instead of the shipped one.
+    mixture_model : path, optional
+        Three or more components: the multicomponent g^E file (default: a shipped one).
+    temperature_bounds : (lower, nominal, upper), optional
+        State bounds of the temperature [K]. Default: from the lowest triple point of the
+        components (``Ttriple`` of the metadata; 200 K if none gives one; bubble and dew
+        temperatures share these bounds) to :data:`T_UPPER_DEFAULT` = 1000 K, nominal
+        300 K. These are
+        physical bounds, not the models' fitted ranges: the models continue smoothly
+        outside their validity domains (supercritical components included), and
+        :func:`idaes_plugin.check_domain` reports states that rely on it.
+    pressure_bounds, flow_bounds : (lower, nominal, upper)
+        State bounds in [Pa] (default 1 kPa to 50 bar, nominal 1 bar) and [mol/s].
     temperature_ref, pressure_ref : float
         Reference state of the package [K], [Pa].
 
     Returns
     -------
     dict
-        For ``GenericParameterBlock(**config)``. The temperature state bounds are the
-        intersection of the models' validity domains; the metadata scaling factors are
-        under ``config["default_scaling_factors"]``, keyed ``(property, component)``.
+        For ``GenericParameterBlock(**config)``. The metadata scaling factors are under
+        ``config["default_scaling_factors"]``, keyed ``(property, component)``.
 
     Raises
     ------
     MetadataError
         An unknown component (the message lists the shipped models).
-    DomainError
-        If the components' temperature domains do not overlap.
+    BoundsError
+        Bounds that are not positive with lower < nominal < upper (names the argument).
     PropkgError
         If the activity model support is not available.
     """
     from idaes.core import LiquidPhase, VaporPhase
-    from idaes.models.properties.modular_properties.eos.ideal import Ideal
-
-    # IDAES's SmoothVLE and bubble/dew methods, auxiliary temperatures bounded physically
-    from idaes_plugin.phase_equilibrium import (
-        PhysicalIdealBubbleDew,
-        PhysicalLogBubbleDew,
-        PhysicalSmoothVLE,
+    from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
+    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
+        IdealBubbleDew,
+        LogBubbleDew,
     )
-    from idaes_plugin.state_definition import FTPxChecked
 
     components = checked_components(components)
     check_reference_state(temperature_ref, pressure_ref)
-    entries, lows, highs, scaling = {}, [], [], {}
+    pressure_bounds = _check_bounds("pressure_bounds", pressure_bounds)
+    flow_bounds = _check_flow_bounds(flow_bounds)
+    if temperature_bounds is not None:
+        temperature_bounds = _check_bounds("temperature_bounds", temperature_bounds)
+    entries, triples, scaling = {}, [], {}
     for source in components:
-        name, entry, (lo, hi), sf = _component_entry(source)
+        name, entry, t_triple, sf = _component_entry(source)
         if name in entries:
             raise PropkgError(f"component '{name}' is given twice in {list(components)}")
         entries[name] = entry
-        lows.append(lo)
-        highs.append(hi)
+        if t_triple is not None:
+            triples.append(t_triple)
         scaling.update({(prop, name): value for prop, value in sf.items()})
     if activity_model is None:
-        liquid = {"type": LiquidPhase, "equation_of_state": Ideal}
-        bubble_dew = PhysicalIdealBubbleDew
+        liquid = {"type": LiquidPhase, "equation_of_state": IdealConsistentCp}
+        bubble_dew = IdealBubbleDew
     else:
         try:
             from idaes_plugin.activity import liquid_phase_config
@@ -181,26 +251,22 @@ def vle_config(
                 f"activity model {activity_model!r} requested, but idaes_plugin.activity is "
                 f"not available in this installation ({exc})"
             ) from None
-        liquid = liquid_phase_config(list(entries), activity_model)
-        # the g^E model's validity domain bounds the temperature too
-        lo, hi = read_metadata(liquid["equation_of_state_options"]["model"]).domain[
-            "temperature"
-        ]
-        lows.append(lo)
-        highs.append(hi)
+        liquid = liquid_phase_config(list(entries), activity_model, binary_models, mixture_model)
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
-        bubble_dew = PhysicalLogBubbleDew
-    t_lo, t_hi = max(lows), min(highs)
-    if t_lo >= t_hi:
-        raise DomainError(
-            f"the temperature domains of {list(entries)} do not overlap: "
-            f"[{t_lo}, {t_hi}] K"
+        bubble_dew = LogBubbleDew
+    if temperature_bounds is None:
+        t_lo = min(triples, default=T_LOWER_DEFAULT)
+        temperature_bounds = _check_bounds(
+            "temperature_bounds (from the triple points)",
+            (t_lo, min(max(300.0, t_lo + 1.0), T_UPPER_DEFAULT - 1.0), T_UPPER_DEFAULT),
         )
-    t_init = min(max(300.0, t_lo), t_hi)
     config = {
         "components": entries,
-        "phases": {"Liq": liquid, "Vap": {"type": VaporPhase, "equation_of_state": Ideal}},
+        "phases": {
+            "Liq": liquid,
+            "Vap": {"type": VaporPhase, "equation_of_state": IdealConsistentCp},
+        },
         "base_units": {
             "time": pyunits.s,
             "length": pyunits.m,
@@ -211,13 +277,13 @@ def vle_config(
         "state_definition": FTPxChecked,
         "state_bounds": {
             "flow_mol": (*flow_bounds, pyunits.mol / pyunits.s),
-            "temperature": (t_lo, t_init, t_hi, pyunits.K),
+            "temperature": (*temperature_bounds, pyunits.K),
             "pressure": (*pressure_bounds, pyunits.Pa),
         },
         "pressure_ref": (pressure_ref, pyunits.Pa),
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
-        "phase_equilibrium_state": {("Vap", "Liq"): PhysicalSmoothVLE},
+        "phase_equilibrium_state": {("Vap", "Liq"): SmoothVLE},
         "bubble_dew_method": bubble_dew,
     }
     if scaling:

@@ -177,3 +177,27 @@ def tsonopoulos_b(T: Any, Tc: float, Pc: float, omega: float) -> Any:
     f0 = 0.1445 - 0.33 * inv - 0.1385 * inv2 - 0.0121 * inv3 - 0.000607 * inv8
     f1 = 0.0637 + 0.331 * inv2 - 0.423 * inv3 - 0.008 * inv8
     return (f0 + omega * f1) * R * Tc / Pc
+
+
+def smooth_cap(T: Any, T_cap: float, width: float) -> Any:
+    r"""Smooth minimum of T and a cap, [K] (algebraic, no overflow, C-infinity).
+
+    .. math:: T_{eff} = \tfrac12\left(T + T_{cap} - \sqrt{(T - T_{cap})^2 + w^2}\right)
+
+    :math:`T_{eff} < T_{cap}` for every T; :math:`T_{eff} \to T` well below the cap (the
+    shift is :math:`w^2 / (4 (T_{cap} - T))`) and :math:`T_{eff} \to T_{cap}` above it.
+    Used to evaluate backbones that are undefined above the critical point (fractional
+    powers of :math:`1 - T/T_c`) at a temperature that never reaches it.
+
+    Parameters
+    ----------
+    T : float, array or CasADi expression
+        Temperature, [K].
+    T_cap : float
+        Cap, [K].
+    width : float
+        Width w of the transition, [K].
+    """
+    xp = namespace(T)
+    d = T - T_cap
+    return 0.5 * (T + T_cap - xp.sqrt(d * d + width * width))

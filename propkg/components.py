@@ -106,8 +106,8 @@ class PureConstants:
 
     @property
     def T_high(self) -> float:
-        """Upper end of the fitted range, 0.95 Tc, [K]."""
-        return 0.95 * self.Tc
+        """Upper end of the fitted liquid and saturation range, 0.98 Tc, [K]."""
+        return 0.98 * self.Tc
 
     def as_dict(self) -> dict:
         """Constants as a JSON-ready dictionary (metadata key ``constants``)."""

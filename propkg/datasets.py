@@ -1,7 +1,8 @@
 """Reference data of pure fluids from CoolProp, cached as CSV with a JSON sidecar.
 
 For each component, CoolProp (reference-quality Helmholtz equations of state) gives on a
-temperature grid from ``T_low = max(T_triple, 0.45 Tc)`` to ``T_high = 0.95 Tc``:
+temperature grid from ``T_low = max(T_triple, 0.45 Tc)`` to ``T_high = 0.98 Tc``
+(``<name>.csv``):
 
 - ``pressure_sat_comp`` [Pa]: saturation pressure, ``PropsSI('P', 'T', T, 'Q', 0)``;
 - ``dens_mol_liq_comp`` [mol/m**3]: saturated-liquid molar density (``Dmolar`` at Q=0);
@@ -10,7 +11,14 @@ temperature grid from ``T_low = max(T_triple, 0.45 Tc)`` to ``T_high = 0.95 Tc``
 - ``enth_mol_ig_comp`` [J/mol], ``entr_mol_ig_comp`` [J/mol/K]: ideal-gas enthalpy and
   entropy relative to 298.15 K (and 101325 Pa), by adaptive quadrature
   (:func:`scipy.integrate.quad`) of CoolProp's cp0 and cp0/T;
-- ``dh_vap_mol_comp`` [J/mol]: enthalpy of vaporization, H(Q=1) - H(Q=0).
+- ``dh_vap_mol_comp`` [J/mol]: enthalpy of vaporization, H(Q=1) - H(Q=0);
+- ``cp_mol_liq_comp`` [J/mol/K]: isobaric heat capacity of the saturated liquid
+  (``Cpmolar`` at Q=0).
+
+and, on a wide grid of its own from ``IG_T_LOW = 200 K`` to ``IG_T_HIGH = 1500 K``
+(``<name>_ideal_gas.csv``), the ideal-gas ``cp_mol_ig_comp``, ``enth_mol_ig_comp`` and
+``entr_mol_ig_comp`` as above (CoolProp's ideal-gas part is defined at any temperature;
+the fluids' equations of state were fitted to ideal-gas data covering most of this range).
 
 Rows carry a ``role``: ``train`` (12 points evenly spread over the whole range),
 ``train_extrap`` (12 points evenly spread over the lower 60 % of the range) and ``test``
@@ -42,7 +50,18 @@ COLUMNS = {
     "enth_mol_ig_comp": "J/mol",
     "entr_mol_ig_comp": "J/mol/K",
     "dh_vap_mol_comp": "J/mol",
+    "cp_mol_liq_comp": "J/mol/K",
 }
+#: columns of the wide-range ideal-gas dataset
+IG_COLUMNS = {
+    "temperature": "K",
+    "cp_mol_ig_comp": "J/mol/K",
+    "enth_mol_ig_comp": "J/mol",
+    "entr_mol_ig_comp": "J/mol/K",
+}
+IG_T_LOW = 200.0
+IG_T_HIGH = 1500.0
+N_TRAIN_IG = 16
 N_TRAIN = 12
 N_TEST = 100
 EXTRAP_FRACTION = 0.6
@@ -65,9 +84,18 @@ def temperature_grid(c: PureConstants) -> tuple[np.ndarray, np.ndarray]:
     return temps, roles
 
 
-def _coolprop_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]:
+def ideal_gas_grid() -> tuple[np.ndarray, np.ndarray]:
+    """Temperatures [K] and roles of the wide-range ideal-gas dataset (any component)."""
+    lo, hi = IG_T_LOW, IG_T_HIGH
+    train = np.linspace(lo, hi, N_TRAIN_IG)
+    test = lo + (np.arange(N_TEST) + 0.5) / N_TEST * (hi - lo)
+    roles = np.array(["train"] * N_TRAIN_IG + ["test"] * N_TEST)
+    return np.concatenate([train, test]), roles
+
+
+def _ideal_gas_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]:
+    """CoolProp ideal-gas cp0 and its quadratures from 298.15 K (h; s at 101325 Pa)."""
     import CoolProp
-    from CoolProp.CoolProp import PropsSI
     from scipy.integrate import quad
 
     state = CoolProp.AbstractState("HEOS", c.coolprop)
@@ -76,22 +104,47 @@ def _coolprop_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]
         state.update(CoolProp.DmolarT_INPUTS, 1e-6, T)
         return state.cp0molar()
 
-    out = {k: np.empty(len(temps)) for k in COLUMNS}
+    out = {k: np.empty(len(temps)) for k in IG_COLUMNS}
     for i, T in enumerate(temps):
         T = float(T)
         out["temperature"][i] = T
+        out["cp_mol_ig_comp"][i] = cp0(T)
+        out["enth_mol_ig_comp"][i] = quad(cp0, T_REF, T, epsabs=0.0, epsrel=1e-12)[0]
+        out["entr_mol_ig_comp"][i] = quad(
+            lambda t: cp0(t) / t, T_REF, T, epsabs=0.0, epsrel=1e-12
+        )[0]
+    return out
+
+
+def _coolprop_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]:
+    from CoolProp.CoolProp import PropsSI
+
+    out = {k: np.empty(len(temps)) for k in COLUMNS}
+    out.update(_ideal_gas_rows(c, temps))
+    for i, T in enumerate(temps):
+        T = float(T)
         out["pressure_sat_comp"][i] = PropsSI("P", "T", T, "Q", 0, c.coolprop)
         out["dens_mol_liq_comp"][i] = PropsSI("Dmolar", "T", T, "Q", 0, c.coolprop)
         out["dens_mol_vap_comp"][i] = PropsSI("Dmolar", "T", T, "Q", 1, c.coolprop)
-        out["cp_mol_ig_comp"][i] = cp0(T)
-        out["enth_mol_ig_comp"][i] = quad(cp0, T_REF, T, epsabs=0.0, epsrel=1e-12)[0]
-        out["entr_mol_ig_comp"][i] = quad(lambda t: cp0(t) / t, T_REF, T, epsabs=0.0, epsrel=1e-12)[
-            0
-        ]
         h_v = PropsSI("Hmolar", "T", T, "Q", 1, c.coolprop)
         h_l = PropsSI("Hmolar", "T", T, "Q", 0, c.coolprop)
         out["dh_vap_mol_comp"][i] = h_v - h_l
+        out["cp_mol_liq_comp"][i] = PropsSI("Cpmolar", "T", T, "Q", 0, c.coolprop)
     return out
+
+
+def _write_csv(path: Path, columns: dict, data: dict, roles) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([f"{k} [{u}]" for k, u in columns.items()] + ["role"])
+        for i in range(len(roles)):
+            writer.writerow([repr(float(data[k][i])) for k in columns] + [roles[i]])
+
+
+def _write_sidecar(csv_path: Path, sidecar: dict) -> None:
+    sidecar = {**sidecar, "sha256": sha256_of(csv_path)}
+    json_path = csv_path.with_suffix(".json")
+    json_path.write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def generate_dataset(name: str, directory: str | Path) -> Path:
@@ -109,11 +162,7 @@ def generate_dataset(name: str, directory: str | Path) -> Path:
     temps, roles = temperature_grid(c)
     data = _coolprop_rows(c, temps)
     csv_path = directory / f"{c.name}.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([f"{k} [{u}]" for k, u in COLUMNS.items()] + ["role"])
-        for i in range(len(temps)):
-            writer.writerow([repr(float(data[k][i])) for k in COLUMNS] + [roles[i]])
+    _write_csv(csv_path, COLUMNS, data, roles)
     sidecar = {
         "component": c.name,
         "cas": c.cas,
@@ -130,12 +179,42 @@ def generate_dataset(name: str, directory: str | Path) -> Path:
         "coolprop_fluid": c.coolprop,
         "coolprop_version": CoolProp.__version__,
         "notes": "enth/entr_mol_ig_comp: scipy quad of CoolProp cp0 (and cp0/T) from 298.15 K; "
-        "dh_vap_mol_comp: Hmolar(Q=1) - Hmolar(Q=0)",
+        "dh_vap_mol_comp: Hmolar(Q=1) - Hmolar(Q=0); cp_mol_liq_comp: Cpmolar at Q=0",
         "generated_by": "propkg.datasets.generate_dataset",
-        "sha256": sha256_of(csv_path),
     }
-    json_path = csv_path.with_suffix(".json")
-    json_path.write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    _write_sidecar(csv_path, sidecar)
+    generate_ideal_gas_dataset(c.name, directory)
+    return csv_path
+
+
+def generate_ideal_gas_dataset(name: str, directory: str | Path) -> Path:
+    """Compute the wide-range ideal-gas dataset ``<name>_ideal_gas.csv`` + ``.json`` in
+    ``directory`` (required, as for :func:`generate_dataset`)."""
+    import CoolProp
+
+    c = get_constants(name)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    temps, roles = ideal_gas_grid()
+    csv_path = directory / f"{c.name}_ideal_gas.csv"
+    _write_csv(csv_path, IG_COLUMNS, _ideal_gas_rows(c, temps), roles)
+    sidecar = {
+        "component": c.name,
+        "cas": c.cas,
+        "columns": IG_COLUMNS,
+        "roles": {
+            "train": f"{N_TRAIN_IG} points, linspace({IG_T_LOW}, {IG_T_HIGH})",
+            "test": f"{N_TEST} mid-cell points of [{IG_T_LOW}, {IG_T_HIGH}] (held out)",
+        },
+        "T_low": IG_T_LOW,
+        "T_high": IG_T_HIGH,
+        "source": f"CoolProp {CoolProp.__version__} (ideal-gas part, cp0molar)",
+        "coolprop_fluid": c.coolprop,
+        "coolprop_version": CoolProp.__version__,
+        "notes": "enth/entr_mol_ig_comp: scipy quad of CoolProp cp0 (and cp0/T) from 298.15 K",
+        "generated_by": "propkg.datasets.generate_ideal_gas_dataset",
+    }
+    _write_sidecar(csv_path, sidecar)
     return csv_path
 
 
@@ -255,6 +334,25 @@ def load_dataset(name: str, directory: str | Path | None = None) -> dict:
             f"{json_path.name}); create it with propkg.datasets.generate_dataset('{c.name}', "
             "folder)"
         )
+    return _load_checked(csv_path)
+
+
+def load_ideal_gas_dataset(name: str, directory: str | Path | None = None) -> dict:
+    """Load the wide-range ideal-gas dataset of a component (shipped, or in ``directory``);
+    as :func:`load_dataset`."""
+    c = get_constants(name)
+    directory = Path(directory) if directory is not None else default_dataset_dir()
+    csv_path = directory / f"{c.name}_ideal_gas.csv"
+    if not csv_path.is_file() or not csv_path.with_suffix(".json").is_file():
+        raise DataError(
+            f"no ideal-gas dataset of '{c.name}' in '{directory}' ({csv_path.name}); create "
+            f"it with propkg.datasets.generate_ideal_gas_dataset('{c.name}', folder)"
+        )
+    return _load_checked(csv_path)
+
+
+def _load_checked(csv_path: Path) -> dict:
+    json_path = csv_path.with_suffix(".json")
     sidecar = json.loads(json_path.read_text(encoding="utf-8"))
     digest = sha256_of(csv_path)
     if digest != sidecar.get("sha256"):

@@ -1,7 +1,7 @@
 """Export of hybrid pure-component models to self-describing ONNX files.
 
 The CasADi MX function of a :class:`~propkg.hybrid.HybridPureModel` (input
-``temperature``, the six outputs of :data:`propkg_contract.vocabulary.PURE_OUTPUT_UNITS`)
+``temperature``, the outputs of :data:`propkg_contract.vocabulary.PURE_OUTPUT_UNITS`)
 and its metadata go through the contract's one writer
 (:func:`propkg_contract.writer.write_onnx`: batch axis, op policy, round-trip check), and
 the file is registered in the manifest.
@@ -30,6 +30,7 @@ def build_metadata(
     training: dict,
     error_statistics: dict,
     domain: tuple[float, float],
+    output_domains: dict[str, tuple[float, float]] | None = None,
 ) -> dict:
     """propkg metadata dictionary of an exported pure-component model.
 
@@ -42,21 +43,28 @@ def build_metadata(
     error_statistics : dict
         Per-output statistics on held-out data (see :mod:`propkg.evaluate`).
     domain : (float, float)
-        Validity range of temperature, [K].
+        Validity range of temperature, [K] (the saturation and liquid outputs').
+    output_domains : dict, optional
+        Output name -> its own validity range [K] where it differs (the ideal gas's).
     """
     c = model.constants
     lo, hi = float(domain[0]), float(domain[1])
+    own = {name: (float(a), float(b)) for name, (a, b) in (output_domains or {}).items()}
     grid = np.linspace(lo, hi, 50)
     values = model.evaluate(grid)
     outputs = {
         name: {
-            "units": units,
+            "units": OUTPUT_UNITS[name],
             "scaling_factor": _scaling_factor(values[name]),
-            "domain": {"temperature": [lo, hi]},
+            "domain": {"temperature": list(own.get(name, (lo, hi)))},
             "shape": [BATCH, 1],
         }
-        for name, units in OUTPUT_UNITS.items()
+        for name in values
     }
+    reference_state = {"temperature": T_REF, "pressure": P_REF}
+    if "enth_mol_liq_comp" in values:
+        # h_liq shares the ideal gas's zero: h_ig - h_liq is the latent heat
+        reference_state["enth_mol_liq_comp"] = "enth_mol_ig_comp"
     return {
         "schema_version": 1,
         "kind": "pure_component",
@@ -64,7 +72,7 @@ def build_metadata(
         "inputs": {"temperature": {"units": "K", "shape": [BATCH, 1], "scaling_factor": 1e-2}},
         "outputs": outputs,
         "domain": {"temperature": [lo, hi]},
-        "reference_state": {"temperature": T_REF, "pressure": P_REF},
+        "reference_state": reference_state,
         "constants": c.as_dict(),
         "backbone": {
             "pressure_sat_comp": {
@@ -90,13 +98,26 @@ def build_metadata(
                     "liquid_volume": "1/dens_mol_liq_comp",
                 },
             },
+            "enth_mol_liq_comp": {
+                "name": "CorrespondingStatesLiquidCp",
+                "parameters": {
+                    "formula": "cp_L = cp_ig + R (a0 + a1/(1 - Tr) + a2 Tr + a3 Tr^2) (structure "
+                    "of Rowlinson-Bondi, Poling et al. 5th ed. Eq. 6-6.4, coefficients fitted); "
+                    "h_L = h_ig - dh_vap(T_a) + integral from T_a",
+                    "Tc": c.Tc,
+                },
+            },
         },
         "correction": model.correction_dict(),
         "training_data": training,
         "error_statistics": error_statistics,
         "propkg_version": propkg.__version__,
         "notes": "enth_mol_ig_comp and entr_mol_ig_comp are 0 at 298.15 K (entropy at "
-        "101325 Pa); add formation values for absolute values.",
+        "101325 Pa); add formation values for absolute values. enth_mol_liq_comp is on the "
+        "ideal gas's zero. Outside their domains the outputs continue smoothly: the ideal "
+        "gas as its formulas; above 0.995 Tc ln Psat linear in 1/T, the liquid density "
+        "levelling off at the near-critical value, dh_vap frozen, the liquid's excess cp "
+        "constant (correction 'supercritical_continuation').",
     }
 
 
@@ -106,6 +127,7 @@ def export_model(
     training: dict,
     error_statistics: dict,
     domain: tuple[float, float] | None = None,
+    output_domains: dict[str, tuple[float, float]] | None = None,
 ) -> Path:
     """Write ``model`` to an ONNX file with validated metadata; return the path."""
     c = model.constants
@@ -113,7 +135,7 @@ def export_model(
     points = [{"temperature": t} for t in np.linspace(domain[0], domain[1], 3)]
     return write_onnx(
         model.casadi_function(c.name),
-        build_metadata(model, training, error_statistics, domain),
+        build_metadata(model, training, error_statistics, domain, output_domains),
         path,
         check_points=points,
         producer_version=propkg.__version__,

@@ -6,10 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from propkg.components import get_constants
-from propkg.datasets import N_TRAIN, load_dataset, subset
+from propkg.datasets import (
+    IG_T_HIGH,
+    IG_T_LOW,
+    N_TRAIN,
+    N_TRAIN_IG,
+    load_dataset,
+    load_ideal_gas_dataset,
+    subset,
+)
 from propkg.evaluate import error_statistics
 from propkg.export import export_model, register
-from propkg.hybrid import HybridPureModel
+from propkg.hybrid import IDEAL_GAS_OUTPUTS, HybridPureModel
 from propkg.training import fit_hybrid
 from propkg_contract.registry import default_model_dir
 
@@ -17,13 +25,19 @@ from propkg_contract.registry import default_model_dir
 def fit_component(
     name: str, dataset_dir: str | Path | None = None, progress: Callable | None = None
 ) -> tuple[HybridPureModel, dict]:
-    """Fit the hybrid model of a registered component on its 12 CoolProp training points.
+    """Fit the hybrid model of a registered component on its CoolProp training points.
 
-    Returns the model and the loaded dataset.
+    12 points of the saturation and liquid properties on [T_low, T_high], 16 ideal-gas
+    points on [200, 1500] K. Returns the model and the loaded dataset (the ideal-gas
+    dataset under ``dataset["ideal_gas"]``).
     """
     c = get_constants(name)
     dataset = load_dataset(c.name, dataset_dir)
-    model = fit_hybrid(c, subset(dataset, "train"), progress=progress)
+    dataset["ideal_gas"] = load_ideal_gas_dataset(c.name, dataset_dir)
+    model = fit_hybrid(
+        c, subset(dataset, "train"), progress=progress,
+        ideal_gas=subset(dataset["ideal_gas"], "train"),
+    )  # fmt: skip
     return model, dataset
 
 
@@ -56,11 +70,29 @@ def export_fitted(
         "n_points": {
             "pressure_sat_comp": N_TRAIN,
             "dens_mol_liq_comp": N_TRAIN,
-            "cp_mol_ig_comp": N_TRAIN,
             "dens_mol_vap_comp": N_TRAIN,
+            "cp_mol_liq_comp": N_TRAIN,
         },
     }
+    domains = {}
+    ig = dataset.get("ideal_gas")
+    if ig is not None:
+        training["ideal_gas"] = {
+            "sha256": ig["sha256"],
+            "source": ig["sidecar"]["source"],
+            "file": f"propkg/data/pure_components/{c.name}_ideal_gas.csv",
+            "rows": "role == 'train'",
+            "n_points": {"cp_mol_ig_comp": N_TRAIN_IG},
+        }
+        domains = {n: (IG_T_LOW, IG_T_HIGH) for n in IDEAL_GAS_OUTPUTS}
+    else:
+        training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
     stats = error_statistics(model, subset(dataset, "test"), source)
-    path = export_model(model, model_dir / f"{c.name}.onnx", training, stats)
+    if ig is not None:
+        ig_stats = error_statistics(model, subset(ig, "test"), ig["sidecar"]["source"])
+        stats.update({n: ig_stats[n] for n in IDEAL_GAS_OUTPUTS if n in ig_stats})
+    path = export_model(
+        model, model_dir / f"{c.name}.onnx", training, stats, output_domains=domains
+    )
     register(model_dir, model, path.name)
     return path

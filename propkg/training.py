@@ -140,6 +140,28 @@ def fit_cp_ig(c: PureConstants, T, cp, terms: int = TERMS) -> np.ndarray:
     return fit_einstein(T, cp, bb.poling_cp(T, c.poling), terms)
 
 
+def fit_liquid_cp(model: HybridPureModel, T, cp) -> np.ndarray:
+    r"""Coefficients of the liquid heat capacity of ``model`` (see
+    :meth:`HybridPureModel.liquid_cp_basis`), given its fitted ideal-gas cp.
+
+    .. math:: \min_a \sum_i \left(\frac{c_{p,i}^{ig} + R\sum_k a_k\phi_k(T_i)}
+        {c_{p,i}^{L}} - 1\right)^2
+
+    linear least squares (unique, deterministic) on saturated-liquid heat capacities ``cp``
+    [J/mol/K] at ``T`` [K].
+    """
+    c = model.constants
+    T, cp = _check_xy(T, cp, f"{c.name} cp_mol_liq_comp")
+    if np.any(cp <= 0):
+        raise DataError(f"{c.name} cp_mol_liq_comp: heat capacities must be > 0 J/mol/K")
+    if np.any(T >= c.Tc):
+        raise DataError(f"{c.name} cp_mol_liq_comp: liquid data must lie below Tc = {c.Tc} K")
+    basis = np.column_stack([bb.R * np.broadcast_to(p, T.shape) / cp
+                             for p in model.liquid_cp_basis(T)])  # fmt: skip
+    rhs = 1.0 - np.asarray(model.cp_ig(T), float) / cp
+    return np.linalg.lstsq(basis, rhs, rcond=None)[0]
+
+
 def fit_vapour_compressibility(c: PureConstants, T, P, rho_vap, hidden: int = HIDDEN):
     """Correction parameters of ln Z of the saturated vapour (see :mod:`propkg.hybrid`).
 
@@ -161,14 +183,19 @@ def fit_hybrid(
     hidden: int = HIDDEN,
     terms: int = TERMS,
     progress: Callable[[str], None] | None = None,
+    ideal_gas: dict[str, np.ndarray] | None = None,
 ) -> HybridPureModel:
     """Fit all corrections of a hybrid model from columns ``temperature`` + properties.
 
-    Properties absent from ``data`` keep a zero correction (backbone alone). Fit times
-    in seconds are stored in ``model.info['fit_seconds']``.
+    Properties absent from ``data`` keep a zero correction (backbone alone). The ideal-gas
+    cp is fitted on ``ideal_gas`` (its own ``temperature`` column, a wide range) when
+    given, else on ``data``. A ``cp_mol_liq_comp`` column (saturated-liquid cp) adds the
+    liquid enthalpy, anchored at the lowest temperature of ``data``. Fit times in
+    seconds are stored in ``model.info['fit_seconds']``.
     """
     say = progress or (lambda _msg: None)
     T = data["temperature"]
+    ig = ideal_gas if ideal_gas is not None else data
     times = {}
     zeros_tanh = np.zeros(tanh_net_size(hidden))
     params = {"psat": zeros_tanh, "dens": zeros_tanh.copy(), "cp": np.zeros(einstein_size(terms))}
@@ -176,7 +203,6 @@ def fit_hybrid(
     jobs = (
         ("pressure_sat_comp", "psat", lambda y: fit_vapor_pressure(c, T, y, hidden)),
         ("dens_mol_liq_comp", "dens", lambda y: fit_liquid_density(c, T, y, hidden)),
-        ("cp_mol_ig_comp", "cp", lambda y: fit_cp_ig(c, T, y, terms)),
     )
     if "dens_mol_vap_comp" in data and "pressure_sat_comp" in data:
         jobs = (
@@ -195,7 +221,12 @@ def fit_hybrid(
         params[key] = fit(data[column])
         times[column] = time.perf_counter() - start
         say(f"  done in {times[column]:.2f} s")
-    return HybridPureModel(
+    if "cp_mol_ig_comp" in ig:
+        say(f"fitting cp_mol_ig_comp of {c.name} on {np.size(ig['temperature'])} points ...")
+        start = time.perf_counter()
+        params["cp"] = fit_cp_ig(c, ig["temperature"], ig["cp_mol_ig_comp"], terms)
+        times["cp_mol_ig_comp"] = time.perf_counter() - start
+    model = HybridPureModel(
         constants=c,
         psat_params=params["psat"],
         dens_params=params["dens"],
@@ -205,3 +236,10 @@ def fit_hybrid(
         terms=terms,
         info={"fit_seconds": times},
     )
+    if "cp_mol_liq_comp" in data:
+        say(f"fitting cp_mol_liq_comp of {c.name} on {np.size(T)} points ...")
+        start = time.perf_counter()
+        model.liq_params = fit_liquid_cp(model, T, data["cp_mol_liq_comp"])
+        model.liq_anchor = float(np.min(T))
+        times["cp_mol_liq_comp"] = time.perf_counter() - start
+    return model

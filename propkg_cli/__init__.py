@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = (
     "propkg_cli.validate",
     "propkg_cli.fit",
     "propkg_cli.info",
+    "propkg_cli.mixture",
     "propkg_cli.data",
     "propkg_cli.screen",
 )

@@ -1,4 +1,15 @@
-"""``propkg fit``: fit a hybrid pure-component model to a user's CSV and export it to ONNX.
+"""``propkg fit``: fit a hybrid model to a user's CSV and export it to ONNX.
+
+One name: a pure-component model. Two names ``A B``: a binary g^E model fitted to measured
+bubble points (CSV columns ``temperature [K]``, ``pressure [kPa]`` (Pa, bar, MPa),
+``mole_frac_liq [-]`` = liquid mole fraction of A, optional ``mole_frac_vap [-]``,
+``source`` (publication) and ``weight [-]``); Psat from the pure models of A and B (shipped,
+or ``--pure A.onnx B.onnx``). Test publications are held out by a fixed rule; backbone and
+network size are chosen by leave-one-publication-out on the others. Example::
+
+    propkg fit ethanol water bubble_points.csv -o ethanol__water.onnx
+
+Pure component:
 
 The CSV has a header of ``name [units]`` columns: ``temperature [K]`` and at least one of
 ``pressure_sat_comp [Pa]``, ``dens_mol_liq_comp [mol/m**3]``, ``cp_mol_ig_comp [J/mol/K]``,
@@ -40,9 +51,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("component", help="component name, alias or CAS (constants: chemicals)")
-    parser.add_argument("csv", type=Path, help="data file with 'name [units]' header")
+    parser.add_argument("names", nargs="+", metavar="NAME... CSV",
+                        help="component name (pure) or two names A B (binary), then the CSV")
     parser.add_argument("-o", "--output", type=Path, help="ONNX file (default: <name>.onnx)")
+    parser.add_argument("--pure", nargs=2, type=Path, metavar=("A.onnx", "B.onnx"),
+                        help="binary: pure-component models giving Psat (default: shipped)")
+    parser.add_argument("--liquid-liquid", action="store_true",
+                        help="binary: the pair really splits into two liquids (no stability "
+                             "constraint)")
+    parser.add_argument("--no-screening", action="store_true",
+                        help="binary: do not down-weight publications by screening")
     parser.set_defaults(func=run)
 
 
@@ -137,6 +155,54 @@ _IGNORED = ("enth_mol_ig_comp", "entr_mol_ig_comp", "dh_vap_mol_comp")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Dispatch on the number of names: ``NAME CSV`` (pure) or ``A B CSV`` (binary)."""
+    if len(args.names) == 3:
+        return run_binary(args.names[0], args.names[1], Path(args.names[2]), args)
+    if len(args.names) != 2:
+        raise DataError(f"propkg fit takes NAME CSV or A B CSV; got {args.names}")
+    if args.pure:
+        raise DataError("--pure is for binary fits (propkg fit A B CSV --pure A.onnx B.onnx)")
+    args.component, args.csv = args.names[0], Path(args.names[1])
+    return run_pure(args)
+
+
+def run_binary(a: str, b: str, csv_path: Path, args: argparse.Namespace) -> int:
+    """Fit a binary hybrid g^E model to measured bubble points and write its ONNX file."""
+    from propkg.mixtures.bubble_data import PurePsat, read_bubble_csv
+    from propkg.mixtures.components import component
+    from propkg.mixtures.measured_export import export_measured
+    from propkg.mixtures.measured_training import fit_measured_pair, prepare_points
+    from propkg_contract.registry import sha256_of
+
+    start = time.perf_counter()
+    ca_, cb_ = component(a), component(b)
+    psat = [PurePsat(p) for p in (args.pure or (ca_.name, cb_.name))]
+    print(f"[1/4] {ca_.name} + {cb_.name}: Psat from {psat[0].path.name}, {psat[1].path.name}")
+    raw = read_bubble_csv(csv_path)
+    print(f"[2/4] {csv_path}: {len(raw)} points, {raw.T.min():.2f}..{raw.T.max():.2f} K, "
+          f"{len(raw.publications())} publication(s)")
+    points, screening = prepare_points((ca_.name, cb_.name), raw, *psat,
+                                       screen=not args.no_screening)
+    print("[3/4] selecting and fitting ...", flush=True)
+    fit = fit_measured_pair((ca_.name, cb_.name), points, stable=not args.liquid_liquid,
+                            progress=lambda msg: print("      " + msg, flush=True))
+    pure = {p.name: f"{p.path.name} (sha256 {sha256_of(p.path)[:16]})" for p in psat}
+    output = args.output or Path(f"{ca_.name}__{cb_.name}.onnx")
+    path = export_measured(fit, output, f"user file {csv_path.name} (sha256 "
+                           f"{sha256_of(csv_path)[:16]})", pure, screening)
+    print(f"[4/4] wrote {path}; fit {fit.fit_seconds:.1f} s, total "
+          f"{time.perf_counter() - start:.1f} s")
+    stats = fit.statistics("test")
+    if not stats:
+        print("      one publication: no held-out figures (all points used to fit)")
+    for model, s in stats.items():
+        print(f"      test publications, {model:6s}: AAD {s['aad_percent']:.3f} %, mean signed "
+              f"{s['mean_signed_percent']:+.3f} %, {s['n_points']} points")
+    return 0
+
+
+def run_pure(args: argparse.Namespace) -> int:
+    """Fit a hybrid pure-component model (``propkg fit NAME CSV``)."""
     from propkg.components import constants_for
     from propkg.evaluate import error_statistics
     from propkg.export import export_model

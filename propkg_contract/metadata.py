@@ -40,7 +40,7 @@ from propkg_contract.errors import MetadataError
 
 METADATA_KEY = "propkg"
 SCHEMA_VERSION = 1
-KINDS = ("pure_component", "binary_excess_gibbs")
+KINDS = ("pure_component", "binary_excess_gibbs", "multicomponent_excess_gibbs")
 REQUIRED_KEYS = (
     "schema_version",
     "kind",

@@ -219,6 +219,19 @@ def find_model(
     )
 
 
+def _component_matcher(manifest: dict[str, Any]):
+    """``matches(component_entry, wanted)``: a mixture file's component against a user's
+    name, alias or CAS number (pure models' aliases included), case-insensitively."""
+    pure = {m["name"]: _keys_of(m) for m in manifest["models"] if m["kind"] == "pure_component"}
+
+    def matches(component: dict[str, Any], wanted: str) -> bool:
+        keys = {component["name"].lower(), component["cas"].lower()}
+        keys |= pure.get(component["name"], set())
+        return wanted.strip().lower() in keys
+
+    return matches
+
+
 def find_binary_model(
     component_1: str, component_2: str, model_dir: str | Path | None = None
 ) -> tuple[Path, bool]:
@@ -240,13 +253,7 @@ def find_binary_model(
         )
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     manifest = load_manifest(model_dir)
-    pure = {m["name"]: _keys_of(m) for m in manifest["models"] if m["kind"] == "pure_component"}
-
-    def matches(component: dict[str, Any], wanted: str) -> bool:
-        keys = {component["name"].lower(), component["cas"].lower()}
-        keys |= pure.get(component["name"], set())
-        return wanted.strip().lower() in keys
-
+    matches = _component_matcher(manifest)
     for entry in manifest["models"]:
         if entry["kind"] != "binary_excess_gibbs":
             continue
@@ -260,4 +267,29 @@ def find_binary_model(
     raise MetadataError(
         f"no shipped binary model for '{component_1}' + '{component_2}'; "
         f"available: {available or '(none)'}"
+    )
+
+
+def find_mixture_model(components: list[str], model_dir: str | Path | None = None) -> Path:
+    """Path of the shipped multicomponent g^E model of exactly these components (any order).
+
+    Raises
+    ------
+    MetadataError
+        If none is registered; the message says how to build one from the binaries.
+    """
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    manifest = load_manifest(model_dir)
+    matches = _component_matcher(manifest)
+    wanted = list(components)
+    for entry in manifest["models"]:
+        comps = entry["components"]
+        if entry["kind"] != "multicomponent_excess_gibbs" or len(comps) != len(wanted):
+            continue
+        if all(any(matches(c, w) for c in comps) for w in wanted):
+            return find_model(entry["name"], "multicomponent_excess_gibbs", model_dir)
+    raise MetadataError(
+        f"no shipped multicomponent g^E model for {wanted}; build one from the binary "
+        f"models with: propkg mixture {' '.join(wanted)} -o MIX.onnx, then pass "
+        "vle_config(..., mixture_model='MIX.onnx')"
     )

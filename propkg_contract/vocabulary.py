@@ -29,6 +29,7 @@ PURE_OUTPUT_UNITS = {
     "enth_mol_ig_comp": "J/mol",
     "entr_mol_ig_comp": "J/mol/K",
     "dh_vap_mol_comp": "J/mol",
+    "enth_mol_liq_comp": "J/mol",
 }
 
 #: outputs of a binary excess-Gibbs model file (dimensionless), with their shapes

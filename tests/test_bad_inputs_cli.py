@@ -45,7 +45,7 @@ CASES = {
     # usage errors reported by argparse
     "unknown_command": (lambda tmp: ["frobnicate"], "invalid choice: 'frobnicate'"),
     "fit_without_csv": (lambda tmp: ["fit", "benzene"],
-                        "the following arguments are required: csv"),
+                        "fit takes NAME CSV or A B CSV"),
     "validate_jobs_not_integer": (lambda tmp: ["validate", "--jobs", "two"],
                                   "--jobs: invalid int value: 'two'"),
     "info_unknown_option": (lambda tmp: ["info", "--yaml", "x.onnx"],

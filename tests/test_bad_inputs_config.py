@@ -26,9 +26,9 @@ VLE = {
                                  PropkgError, "binary_excess_gibbs.*one pure-component"),
     "unknown_activity_model": (lambda: vle_config(["ethanol", "water"], activity_model="wilson"),
                                PropkgError, "'wilson' is not one of"),
-    "activity_three_components": (
+    "activity_ternary_not_shipped": (
         lambda: vle_config(["ethanol", "water", "methanol"], activity_model="hybrid"),
-        PropkgError, "binary; got 3"),
+        MetadataError, "no shipped multicomponent g\\^E model.*propkg mixture"),
     "activity_pair_not_shipped": (lambda: vle_config(["benzene", "water"], activity_model="nrtl"),
                                   MetadataError, "no shipped binary model"),
     "negative_reference_temperature": (lambda: vle_config(BT, temperature_ref=-5.0), PropkgError,

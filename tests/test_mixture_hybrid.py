@@ -10,7 +10,7 @@ import pytest
 
 from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import Backbone
-from propkg.mixtures.components import SHIPPED_PAIRS
+from propkg.mixtures.components import COOLPROP_PAIRS, SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
@@ -77,6 +77,10 @@ def test_onnx_graph_and_metadata(pair):
     for name, spec in {**md.inputs, **md.outputs}.items():
         assert shapes[name] == spec["shape"]
     assert md.inputs["temperature"]["units"] == "K"
+    assert md.raw["opset"] == proto.opset_import[0].version
+    if pair not in COOLPROP_PAIRS:  # measured data: checked in test_mixture_measured.py
+        assert md.training_data["test_publications"]
+        return
     assert md.training_data["coolprop_version"]
     assert md.training_data["interaction_parameters"]["BibTeX"]
     assert md.training_data["n_points"]["train"] <= MAX_TRAINING_POINTS
@@ -140,6 +144,7 @@ def test_manifest_entries_and_swapped_lookup():
 @pytest.mark.unit
 @pytest.mark.parametrize("pair", SHIPPED_PAIRS)
 def test_dataset_provenance(pair):
+    """The CoolProp data sets stay for every shipped pair (validation/mixtures.py uses them)."""
     prov = json.loads((DATA / f"{pair[0]}__{pair[1]}.json").read_text())
     assert prov["coolprop_version"].startswith("8.")
     assert prov["n_points"]["train"] <= MAX_TRAINING_POINTS

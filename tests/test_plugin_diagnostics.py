@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 
 import numpy as np
 import pyomo.environ as pyo
@@ -62,18 +63,26 @@ def test_exp_of_sum_with_log_is_product():
     assert exp_of(pyo.log(m.u)) is m.u
 
 
-def _eval_error_count(m) -> int:
-    return len(DiagnosticsToolbox(m)._collect_potential_eval_errors())
+def _eval_errors(m) -> list[str]:
+    return DiagnosticsToolbox(m)._collect_potential_eval_errors()
+
+
+#: the supercritical continuation of the vapour pressure, T_eff = smooth_min(T, 0.995 T_c)
+#: = 0.5 (a + T - sqrt(eps + (T - a)^2)): below a everywhere, but interval arithmetic
+#: (T appears twice) cannot prove 1 - T_eff/T_c > 0 for a state range reaching 1000 K
+CONTINUATION = re.compile(r"0\.5\*\([0-9.]+ \+ 1/K\*\S+ - sqrt\(")
 
 
 @pytest.mark.component
 def test_raoult_package_no_more_evaluation_warnings_than_bt_ideal():
-    """report_structural_issues runs; propkg's Raoult package flags <= IDAES's BT_ideal."""
+    """report_structural_issues runs; apart from the supercritical continuation of the
+    vapour pressure, propkg's Raoult package flags no more than IDAES's BT_ideal."""
     ours = bt_flash(vle_config(["benzene", "toluene"]))
     stream = io.StringIO()
     DiagnosticsToolbox(ours).report_structural_issues(stream=stream)
     assert "Model Statistics" in stream.getvalue()
-    assert _eval_error_count(ours) <= _eval_error_count(bt_flash())
+    others = [w for w in _eval_errors(ours) if not CONTINUATION.search(w)]
+    assert len(others) <= len(_eval_errors(bt_flash())), others[:3]
 
 
 @pytest.mark.component

@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pytest
 
-from idaes_plugin.activity import load_binary_model
+from idaes_plugin.activity import load_gibbs_model as load_binary_model
 from idaes_plugin.activity.stability import liquid_splits, spinodal_region
 from idaes_plugin.vle_package import vle_config
 from propkg_contract.reader import onnx_session, run_onnx

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from propkg.components import get_constants, names
-from propkg.datasets import default_dataset_dir, load_dataset, subset
+from propkg.datasets import (
+    default_dataset_dir,
+    load_dataset,
+    load_ideal_gas_dataset,
+    subset,
+)
 from propkg.hybrid import OUTPUT_UNITS
 from propkg.pipeline import export_component
 from propkg.training import fit_vapor_pressure
@@ -29,8 +34,14 @@ def test_dataset_sha256_and_split(fluid):
     c = get_constants(fluid)
     assert train["temperature"].size == 12
     assert train["temperature"].min() == pytest.approx(max(c.Ttriple, 0.45 * c.Tc))
-    assert train["temperature"].max() == pytest.approx(0.95 * c.Tc)
+    assert train["temperature"].max() == pytest.approx(0.98 * c.Tc)
     assert not set(train["temperature"]) & set(test["temperature"])
+    assert np.all(train["cp_mol_liq_comp"] > 0)
+    ig = load_ideal_gas_dataset(fluid)
+    ig_train, ig_test = subset(ig, "train"), subset(ig, "test")
+    assert ig["sidecar"]["source"].startswith("CoolProp ")
+    assert (ig_train["temperature"].min(), ig_train["temperature"].max()) == (200.0, 1500.0)
+    assert not set(ig_train["temperature"]) & set(ig_test["temperature"])
 
 
 @pytest.mark.unit

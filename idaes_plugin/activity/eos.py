@@ -2,7 +2,8 @@ r"""Activity-coefficient liquid for IDAES's modular property framework (``Generi
 
 IDAES's modular framework has no activity-coefficient equation of state; this one extends
 ``Ideal`` (``idaes/models/properties/modular_properties/eos/ideal.py``) for the liquid
-phase with a propkg binary g^E model (hybrid, UNIFAC or NRTL) from an ONNX file:
+phase with a propkg g^E model (binary or multicomponent; hybrid, UNIFAC or NRTL) from an
+ONNX file:
 
 .. math::
 
@@ -38,15 +39,19 @@ points need ``LogBubbleDew`` (IDAES's ``IdealBubbleDew`` is Raoult's law and ign
 
 from __future__ import annotations
 
+import idaes.logger as idaeslog
 from idaes.core.util.exceptions import ConfigurationError
 from idaes.models.properties.modular_properties.base.utility import get_component_object as cobj
 from idaes.models.properties.modular_properties.base.utility import get_method
-from idaes.models.properties.modular_properties.eos.ideal import Ideal
 from pyomo.environ import Block, exp
 from pyomo.environ import units as pyunits
 
-from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, load_binary_model
+from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, load_gibbs_model
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions
+from idaes_plugin.domains import record_domain
+from idaes_plugin.ideal_eos import IdealConsistentCp as Ideal
+
+_log = idaeslog.getLogger(__name__)
 
 OPTION_KEYS = ("model", "activity_model", "model_components")
 
@@ -62,7 +67,7 @@ def _options(pobj) -> dict:
 
 def _model(b, p):
     opts = _options(b.params.get_phase(p))
-    return load_binary_model(opts["model"], opts["activity_model"]), list(opts["model_components"])
+    return load_gibbs_model(opts["model"], opts["activity_model"]), list(opts["model_components"])
 
 
 def _is_liquid(b, p) -> bool:
@@ -73,21 +78,30 @@ def _excess(b, p, key, T, x: dict) -> dict:
     """Pyomo expressions of g^E/RT, ln gamma, and their T derivatives, cached per key.
 
     ``T`` is a Pyomo temperature, ``x`` maps component -> mole fraction expression.
-    Returns ``{"g", "dg", "ln": {j: ...}, "dln": {j: ...}}``.
+    Returns ``{"g", "dg", "d2g", "ln": {j: ...}, "dln": {j: ...}, "d2ln": {j: ...}}``.
+    The temperature is recorded for :func:`idaes_plugin.domains.check_domain`.
     """
     cache = b.__dict__.setdefault("_propkg_excess_cache", {})
     if key in cache:
         return cache[key]
     model, order = _model(b, p)
+    domain = model.metadata.domain.get("temperature")
+    if domain is not None:
+        for message in record_domain(b, T, f"g^E model '{model.activity_model}' of phase "
+                                     f"'{p}'", model.source,
+                                     {"gibbs_excess_rt": tuple(domain)}):
+            _log.warning(message)
     name = "_propkg_excess_" + "_".join(str(k) for k in (key if isinstance(key, tuple)
                                                        else (key,)))
     sub = Block(concrete=True)
     b.add_component(name, sub)
     t = pyunits.convert(T, to_units=pyunits.K) / pyunits.K
-    out = model.pyomo_expressions(t, x[order[0]], x[order[1]], indexed_subexpressions(sub))
+    out = model.pyomo_expressions(t, [x[j] for j in order], indexed_subexpressions(sub))
     result = {"g": out["gibbs_excess_rt"], "dg": out["d_gibbs_excess_rt_dT"],
+              "d2g": out["d2_gibbs_excess_rt_dT2"],
               "ln": dict(zip(order, out["log_act_coeff_comp"], strict=True)),
-              "dln": dict(zip(order, out["d_log_act_coeff_comp_dT"], strict=True))}
+              "dln": dict(zip(order, out["d_log_act_coeff_comp_dT"], strict=True)),
+              "d2ln": dict(zip(order, out["d2_log_act_coeff_comp_dT2"], strict=True))}
     cache[key] = result
     return result
 
@@ -102,7 +116,7 @@ def _psat(b, j, T):
 
 
 class ActivityCoeffLiquid(Ideal):
-    """Liquid phase with activity coefficients from a propkg binary g^E ONNX model."""
+    """Liquid phase with activity coefficients from a propkg g^E ONNX model (N components)."""
 
     @staticmethod
     def build_parameters(b):
@@ -111,14 +125,14 @@ class ActivityCoeffLiquid(Ideal):
         if opts["activity_model"] not in MODEL_SUFFIX:
             raise ConfigurationError(
                 f"activity_model {opts['activity_model']!r} is not one of {sorted(MODEL_SUFFIX)}")
-        model = load_binary_model(opts["model"], opts["activity_model"])
+        model = load_gibbs_model(opts["model"], opts["activity_model"])
         comps = list(b.parent_block().component_list)
         order = list(opts["model_components"])
         if sorted(order) != sorted(comps):
             raise ConfigurationError(
                 f"phase '{b.local_name}': the g^E model {model.source} is for "
                 f"{model.component_names} (as package components {order}), but the package "
-                f"has components {comps}; activity models are binary")
+                f"has components {comps}: give a g^E model of exactly the package's components")
 
     @staticmethod
     def act_coeff_phase_comp(b, p, j):
@@ -220,6 +234,26 @@ class ActivityCoeffLiquid(Ideal):
             return base
         R, T = Ideal.gas_constant(b), b.temperature
         return base - R * T**2 * _state_excess(b, p)["dln"][j] / pyunits.K
+
+    @staticmethod
+    def cp_mol_phase(b, p):
+        """Ideal-solution cp plus :math:`c_p^E = -R(2T\\,\\partial_T G + T^2\\partial_T^2 G)`,
+        :math:`G = g^E/RT`: the exact T derivative of :meth:`enth_mol_phase`."""
+        base = Ideal.cp_mol_phase(b, p)
+        if not _is_liquid(b, p):
+            return base
+        ex, R, T = _state_excess(b, p), Ideal.gas_constant(b), b.temperature
+        return base - R * (2 * T * ex["dg"] / pyunits.K + T**2 * ex["d2g"] / pyunits.K**2)
+
+    @staticmethod
+    def cp_mol_phase_comp(b, p, j):
+        """Partial molar cp: pure liquid's plus the T derivative of :math:`\\bar h^E_j`."""
+        base = Ideal.cp_mol_phase_comp(b, p, j)
+        if not _is_liquid(b, p):
+            return base
+        ex, R, T = _state_excess(b, p), Ideal.gas_constant(b), b.temperature
+        return base - R * (2 * T * ex["dln"][j] / pyunits.K
+                           + T**2 * ex["d2ln"][j] / pyunits.K**2)
 
     @staticmethod
     def entr_mol_phase(b, p):

@@ -1,8 +1,9 @@
-r"""A propkg binary g^E ONNX model, imported into CasADi and translated to Pyomo expressions.
+r"""A propkg g^E ONNX model (binary or multicomponent), imported into CasADi and Pyomo.
 
-The file (``kind`` ``"binary_excess_gibbs"``) has inputs ``temperature`` [batch, 1] and
-``mole_frac_comp`` [batch, 2] and outputs ``gibbs_excess_rt`` and ``log_act_coeff_comp`` (the
-hybrid) plus ``*_unifac`` / ``*_nrtl`` (the backbones alone). The graph is refused if it
+The file (``kind`` ``"binary_excess_gibbs"`` or ``"multicomponent_excess_gibbs"``) has
+inputs ``temperature`` [batch, 1] and ``mole_frac_comp`` [batch, N] and outputs
+``gibbs_excess_rt`` and ``log_act_coeff_comp`` (the hybrid) plus ``*_unifac`` / ``*_nrtl``
+(the backbones alone). The graph is refused if it
 contains a non-smooth op (:func:`propkg_contract.ops.check_graph`), imported with
 ``casadi.GraphBuilder`` and expanded to SX; temperature derivatives for the excess
 enthalpy are formed here by CasADi's algorithmic differentiation,
@@ -10,13 +11,14 @@ enthalpy are formed here by CasADi's algorithmic differentiation,
 .. math::
 
     \frac{h^E}{RT} = -T\frac{\partial (g^E/RT)}{\partial T},\qquad
-    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},
+    \frac{\bar h^E_i}{RT} = -T\frac{\partial \ln\gamma_i}{\partial T},\qquad
+    c_p^E = \frac{\partial h^E}{\partial T},
 
 and the SX graph is written into Pyomo by :func:`idaes_plugin.casadi_to_pyomo.sx_to_pyomo`
 (exact first and second derivatives reach IPOPT through the NL file).
 
 The file is read by the plugin's :func:`propkg_contract.reader.load_model` (graph check,
-metadata, units, batch dimension); this module adds the binary's variables and derivatives.
+metadata, units, batch dimension); this module adds the mixture's variables and derivatives.
 """
 
 from __future__ import annotations
@@ -36,12 +38,16 @@ from propkg_contract.metadata import ModelMetadata
 #: activity_model name -> output suffix in the ONNX file
 MODEL_SUFFIX = {"hybrid": "", "unifac": "_unifac", "nrtl": "_nrtl"}
 OUTPUT_NAMES = ("gibbs_excess_rt", "log_act_coeff_comp", "d_gibbs_excess_rt_dT",
-                "d_log_act_coeff_comp_dT")
+                "d_log_act_coeff_comp_dT", "d2_gibbs_excess_rt_dT2", "d2_log_act_coeff_comp_dT2")
+
+
+#: kinds of g^E model files this module reads
+GIBBS_KINDS = ("binary_excess_gibbs", "multicomponent_excess_gibbs")
 
 
 @dataclass(frozen=True, eq=False)
-class BinaryGibbsModel:
-    """One activity model (hybrid or a backbone) of a binary ONNX file.
+class GibbsExcessModel:
+    """One activity model (hybrid or a backbone) of a g^E ONNX file.
 
     Attributes
     ----------
@@ -51,8 +57,9 @@ class BinaryGibbsModel:
     activity_model : str
         ``"hybrid"``, ``"unifac"`` or ``"nrtl"``.
     function : casadi.Function
-        SX ``(T [K], x1, x2) -> (g^E/RT, ln gamma [2], d(g^E/RT)/dT [1/K],
-        d ln gamma/dT [2, 1/K])`` in model component order.
+        SX ``(T [K], x_1 ... x_N) -> (g^E/RT, ln gamma [N], d(g^E/RT)/dT [1/K],
+        d ln gamma/dT [N, 1/K], d2(g^E/RT)/dT2 [1/K**2], d2 ln gamma/dT2 [N, 1/K**2])`` in
+        model component order.
     """
 
     source: str
@@ -65,19 +72,22 @@ class BinaryGibbsModel:
         """Component names in model order."""
         return self.metadata.component_names
 
-    def evaluate(self, T: float, x1: float) -> dict[str, np.ndarray]:
-        """Numeric outputs at (T [K], x1) (x2 = 1 - x1)."""
-        out = self.function(T, x1, 1.0 - x1)
+    def evaluate(self, T: float, x) -> dict[str, np.ndarray]:
+        """Numeric outputs at T [K] and mole fractions ``x`` (model order; a float x is
+        the first component's mole fraction of a binary)."""
+        x = [x, 1.0 - x] if np.ndim(x) == 0 else list(x)
+        out = self.function(T, *x)
         return {n: np.array(v).ravel() for n, v in zip(OUTPUT_NAMES, out, strict=True)}
 
-    def pyomo_expressions(self, T, x1, x2, subexpression=None) -> dict:
-        """Pyomo expressions of the outputs for dimensionless T [K] and mole fractions."""
-        values = sx_to_pyomo(self.function, [T, x1, x2], subexpression)
+    def pyomo_expressions(self, T, xs, subexpression=None) -> dict:
+        """Pyomo expressions of the outputs for dimensionless T [K] and the mole fractions
+        ``xs`` (model order)."""
+        values = sx_to_pyomo(self.function, [T, *xs], subexpression)
         return dict(zip(OUTPUT_NAMES, values, strict=True))
 
 
-def load_binary_model(path: str | Path, activity_model: str = "hybrid") -> BinaryGibbsModel:
-    """Load and check a binary g^E ONNX model (cached per file content and model).
+def load_gibbs_model(path: str | Path, activity_model: str = "hybrid") -> GibbsExcessModel:
+    """Load and check a g^E ONNX model (cached per file content and model).
 
     Raises
     ------
@@ -90,32 +100,37 @@ def load_binary_model(path: str | Path, activity_model: str = "hybrid") -> Binar
 
     path = Path(path)
     if not path.is_file():
-        raise MetadataError(f"binary g^E model '{path}' does not exist")
+        raise MetadataError(f"g^E model '{path}' does not exist")
     return _load(str(path.resolve()), sha256_of(path), activity_model)
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: str, digest: str, activity_model: str) -> BinaryGibbsModel:
+def _load(path: str, digest: str, activity_model: str) -> GibbsExcessModel:
     del digest  # cache key only
     if activity_model not in MODEL_SUFFIX:
         raise MetadataError(
             f"activity model {activity_model!r} is not one of {sorted(MODEL_SUFFIX)}")
     model = load_model(path)  # graph check, metadata, names, units, batch dimension bound
     meta = model.metadata
-    if meta.kind != "binary_excess_gibbs" or len(meta.components) != 2:
+    n = len(meta.components)
+    if meta.kind not in GIBBS_KINDS or n < 2 or model.size_of("mole_frac_comp") != n:
         raise MetadataError(
-            f"'{path}' is a {meta.kind} model of {meta.component_names}, not a binary g^E model")
+            f"'{path}' is a {meta.kind} model of {meta.component_names}, not a g^E model "
+            f"(kinds {GIBBS_KINDS}) with one mole fraction per component")
     suffix = MODEL_SUFFIX[activity_model]
     wanted = [f"gibbs_excess_rt{suffix}", f"log_act_coeff_comp{suffix}"]
     missing = [n for n in wanted if n not in meta.outputs]
     if missing:
         raise MetadataError(f"'{path}' has no output(s) {missing} for activity model "
                             f"{activity_model!r}; outputs: {sorted(meta.outputs)}")
-    T, x1, x2 = ca.SX.sym("T"), ca.SX.sym("x1"), ca.SX.sym("x2")
-    values = model.function(temperature=T, mole_frac_comp=ca.horzcat(x1, x2))
+    T = ca.SX.sym("T")
+    xs = [ca.SX.sym(f"x{k + 1}") for k in range(n)]
+    shape = model.input_shapes[model.input_names.index("mole_frac_comp")]
+    values = model.function(temperature=T, mole_frac_comp=ca.reshape(ca.vertcat(*xs), *shape))
     outs = {name: values[name] for name in wanted}
-    g, ln = outs[wanted[0]], outs[wanted[1]]
-    fun = ca.Function("binary_gibbs_excess", [T, x1, x2],
-                      [g, ln, ca.jacobian(g, T), ca.jacobian(ln, T)],
-                      ["temperature", "x1", "x2"], list(OUTPUT_NAMES))
-    return BinaryGibbsModel(path, meta, activity_model, fun)
+    g, ln = outs[wanted[0]], ca.vec(outs[wanted[1]])
+    dg, dln = ca.jacobian(g, T), ca.jacobian(ln, T)
+    fun = ca.Function("gibbs_excess", [T, *xs],
+                      [g, ln, dg, dln, ca.jacobian(dg, T), ca.jacobian(dln, T)],
+                      ["temperature", *[f"x{k + 1}" for k in range(n)]], list(OUTPUT_NAMES))
+    return GibbsExcessModel(path, meta, activity_model, fun)

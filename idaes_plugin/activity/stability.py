@@ -1,5 +1,7 @@
 r"""Liquid-phase stability of a binary g^E model: where it predicts two liquids.
 
+(Multicomponent g^E files are not tested here; the functions return "stable" for them.)
+
 A vapour-liquid package represents one liquid. Where a g^E model makes the liquid unstable
 against a second liquid, a flash has no right vapour-liquid answer, and IDAES's smooth VLE
 can end "optimal" at a split that is no equilibrium of the model (e.g. the shipped hybrid
@@ -34,7 +36,7 @@ import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
 
-from idaes_plugin.activity.gibbs_model import BinaryGibbsModel
+from idaes_plugin.activity.gibbs_model import GibbsExcessModel
 from propkg_contract.errors import DomainError
 
 _log = logging.getLogger("idaes_plugin.activity")
@@ -44,14 +46,14 @@ TPD_TOL = 1e-9
 
 
 @functools.lru_cache(maxsize=32)
-def _curvature_function(model: BinaryGibbsModel) -> ca.Function:
+def _curvature_function(model: GibbsExcessModel) -> ca.Function:
     T, x1 = ca.SX.sym("T"), ca.SX.sym("x1")
     g_excess = model.function(T, x1, 1.0 - x1)[0]
     g_mix = x1 * ca.log(x1) + (1.0 - x1) * ca.log(1.0 - x1) + g_excess
     return ca.Function("curvature", [T, x1], [ca.hessian(g_mix, x1)[0]])
 
 
-def spinodal_region(model: BinaryGibbsModel, n_t: int = 15, n_x: int = 199) -> list[tuple]:
+def spinodal_region(model: GibbsExcessModel, n_t: int = 15, n_x: int = 199) -> list[tuple]:
     """Temperatures [K] and mole-fraction ranges of component 1 where the liquid is unstable.
 
     Returns
@@ -60,6 +62,8 @@ def spinodal_region(model: BinaryGibbsModel, n_t: int = 15, n_x: int = 199) -> l
         One entry per grid temperature of the model's domain with negative curvature
         somewhere (empty: stable everywhere on the grid).
     """
+    if len(model.component_names) != 2:
+        return []  # the curvature test is written for binaries
     lo, hi = model.metadata.domain["temperature"]
     curvature = _curvature_function(model).map(n_x)
     x1 = np.linspace(0.0, 1.0, n_x + 2)[1:-1]
@@ -72,7 +76,7 @@ def spinodal_region(model: BinaryGibbsModel, n_t: int = 15, n_x: int = 199) -> l
     return region
 
 
-def warn_if_liquid_splits(model: BinaryGibbsModel) -> str | None:
+def warn_if_liquid_splits(model: GibbsExcessModel) -> str | None:
     """Log (and return) a warning if the model predicts two liquids inside its domain."""
     region = spinodal_region(model)
     if not region:
@@ -91,8 +95,13 @@ def warn_if_liquid_splits(model: BinaryGibbsModel) -> str | None:
     return message
 
 
-def liquid_splits(model: BinaryGibbsModel, T: float, x1: float, n_trial: int = 399) -> bool:
-    """True if the liquid (T [K], x1) is unstable against a second liquid (tangent plane)."""
+def liquid_splits(model: GibbsExcessModel, T: float, x1: float, n_trial: int = 399) -> bool:
+    """True if the liquid (T [K], x1) is unstable against a second liquid (tangent plane).
+
+    Binary models only (False for more components: not tested).
+    """
+    if len(model.component_names) != 2:
+        return False
     w1 = np.linspace(0.0, 1.0, n_trial + 2)[1:-1]
     ln_w = np.asarray(model.function.map(n_trial)(np.full(n_trial, T), w1, 1.0 - w1)[1])
     ln_x = np.asarray(model.function(T, x1, 1.0 - x1)[1]).ravel()

@@ -1,4 +1,4 @@
-"""The components of the shipped binary models and where their identifiers come from.
+"""The components of the binary models (the 20 shipped pure fluids) and their identifiers.
 
 Dortmund (modified) and original UNIFAC group assignments are those of the DDBST that
 ``thermo`` ships (looked up by InChIKey), NRTL parameters are ChemSep's (``thermo``'s
@@ -58,6 +58,34 @@ COMPONENTS: dict[str, Component] = {
                   "UHOVQNZJYSORNB-UHFFFAOYSA-N", "c1ccccc1"),
         Component("toluene", "108-88-3", 0.09213842, "Toluene",
                   "YXFVVABEGXRONW-UHFFFAOYSA-N", "Cc1ccccc1"),
+        Component("ammonia", "7664-41-7", 0.01703052, "Ammonia",
+                  "QGZKDVFQNNGYKY-UHFFFAOYSA-N", "N"),
+        Component("carbon_dioxide", "124-38-9", 0.04400950, "CarbonDioxide",
+                  "CURLTUGMZLYLDI-UHFFFAOYSA-N", "O=C=O"),
+        Component("cyclohexane", "110-82-7", 0.08415948, "Cyclohexane",
+                  "XDTMQSROBMDMFD-UHFFFAOYSA-N", "C1CCCCC1"),
+        Component("ethylbenzene", "100-41-4", 0.10616500, "EthylBenzene",
+                  "YNQLUTRBYVCPMQ-UHFFFAOYSA-N", "CCc1ccccc1"),
+        Component("ethylene", "74-85-1", 0.02805316, "Ethylene",
+                  "VGGSQFUCUMXWEO-UHFFFAOYSA-N", "C=C"),
+        Component("isobutane", "75-28-5", 0.05812220, "IsoButane",
+                  "NNPPMTNAJDCUHE-UHFFFAOYSA-N", "CC(C)C"),
+        Component("n_butane", "106-97-8", 0.05812220, "n-Butane",
+                  "IJDNQMDRQITEOD-UHFFFAOYSA-N", "CCCC"),
+        Component("n_heptane", "142-82-5", 0.10020194, "n-Heptane",
+                  "IMNFDUFMRHMDMM-UHFFFAOYSA-N", "CCCCCCC"),
+        Component("n_hexane", "110-54-3", 0.08617536, "n-Hexane",
+                  "VLKZOEOYAKHREP-UHFFFAOYSA-N", "CCCCCC"),
+        Component("n_octane", "111-65-9", 0.11422852, "n-Octane",
+                  "TVMXDCGIABBOFY-UHFFFAOYSA-N", "CCCCCCCC"),
+        Component("o_xylene", "95-47-6", 0.10616500, "o-Xylene",
+                  "CTQNGGLPUBDAKN-UHFFFAOYSA-N", "Cc1ccccc1C"),
+        Component("propane", "74-98-6", 0.04409562, "n-Propane",
+                  "ATUOYWHBWRKTHZ-UHFFFAOYSA-N", "CCC"),
+        Component("propylene", "115-07-1", 0.04207974, "Propylene",
+                  "QQONPFPTGQHPMA-UHFFFAOYSA-N", "CC=C"),
+        Component("r134a", "811-97-2", 0.10203089, "R134a",
+                  "LVGUZGTVOIAKKC-UHFFFAOYSA-N", "FCC(F)(F)F"),
     )
 }
 
@@ -70,6 +98,20 @@ SHIPPED_PAIRS: tuple[tuple[str, str], ...] = (
     ("acetone", "methanol"),
     ("benzene", "toluene"),
 )
+
+
+#: shipped pairs fitted to measured bubble points (NIST ThermoML, >= 3 publications; see
+#: ``validation/measured_binary.py``)
+MEASURED_PAIRS: tuple[tuple[str, str], ...] = (
+    ("ethanol", "water"),
+    ("methanol", "water"),
+    ("acetone", "methanol"),
+    ("benzene", "toluene"),
+)
+#: shipped pairs that keep the CoolProp-trained fit: ThermoML has no (acetone/water) or one
+#: (ethanol/benzene) publication of their bubble points, too few to hold any out
+COOLPROP_PAIRS: tuple[tuple[str, str], ...] = tuple(
+    p for p in SHIPPED_PAIRS if p not in MEASURED_PAIRS)
 
 
 def component(name: str) -> Component:

