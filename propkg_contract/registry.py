@@ -206,6 +206,11 @@ def find_model(
         If no model matches (the message lists the available names) or the file's sha256
         differs from the manifest.
     """
+    if not isinstance(name_or_cas, str) or not name_or_cas.strip():
+        raise MetadataError(
+            f"a model is looked up by a non-empty name, alias or CAS number; got "
+            f"{type(name_or_cas).__name__} {name_or_cas!r}"
+        )
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     manifest = load_manifest(model_dir)
     wanted = name_or_cas.strip().lower()
@@ -213,7 +218,13 @@ def find_model(
     for entry in candidates:
         if wanted in _keys_of(entry):
             path = model_dir / entry["file"]
-            actual = sha256_of(path) if path.is_file() else "<missing file>"
+            if not path.is_file():
+                raise MetadataError(
+                    f"the manifest of '{model_dir}' lists model '{entry['name']}' as file "
+                    f"'{entry['file']}', which does not exist: re-install propkg, re-export "
+                    "the model or repair the manifest"
+                )
+            actual = sha256_of(path)
             if actual != entry["sha256"]:
                 raise MetadataError(
                     f"model file '{path}' has sha256 {actual}, manifest says {entry['sha256']}; "
@@ -248,6 +259,16 @@ def find_binary_model(
     Returns ``(path, swapped)``; ``swapped`` is True when the file's component order is
     (component_2, component_1).
     """
+    for given in (component_1, component_2):
+        if not isinstance(given, str) or not given.strip():
+            raise MetadataError(
+                f"binary models are looked up by two component names; got {component_1!r} "
+                f"and {component_2!r}"
+            )
+    if component_1.strip().lower() == component_2.strip().lower():
+        raise MetadataError(
+            f"a binary model needs two different components; got '{component_1}' twice"
+        )
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     manifest = load_manifest(model_dir)
     matches = _component_matcher(manifest)
