@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from propkg_cli.fit import read_training_csv
+from propkg_cli.fit import read_measured_csv
 from propkg_contract.errors import DataError, UnitsError
 from tests.bad_inputs import ANTOINE_A, ANTOINE_B
 
@@ -58,14 +58,14 @@ CASES = {
     "pressure_in_psi": (_csv(header="temperature [K],pressure_sat_comp [psi]"), UnitsError,
                         "'psi'; accepted"),
     "nan_value": (_csv(rows=_with_value(3, "nan")), DataError,
-                  "NaN/inf in data row\\(s\\) \\[4\\]"),
-    "inf_value": (_csv(rows=_with_value(5, "inf")), DataError, "data row\\(s\\) \\[6\\]"),
+                  "line 5, column 'pressure_sat_comp': 'nan' is not a finite number"),
+    "inf_value": (_csv(rows=_with_value(5, "inf")), DataError, "line 7, column 'pressure_sat_comp': 'inf' is not a finite number"),
     "text_in_number_cell": (_csv(rows=_with_value(2, "abc")), DataError,
                             "line 4, column 'pressure_sat_comp': 'abc' is not a number"),
     "ragged_row": (_csv(rows=[*_rows(), "350.0"]), DataError, "1 fields, header has 2"),
-    "too_few_rows": (_csv(rows=_rows()[:3]), DataError, "3 data rows, at least 5"),
+    "too_few_rows": (_csv(rows=_rows()[:3]), DataError, "'pressure_sat_comp' has 3 values, at least 5 are needed"),
     "negative_pressure": (_csv(rows=_with_value(1, "-1000.0")), DataError,
-                          "'pressure_sat_comp' must be positive.*row 2"),
+                          "'pressure_sat_comp' must be positive; data row\\(s\\) \\[2\\]"),
     "zero_kelvin": (_csv(rows=_with_value(0, "0.0", column=0)), DataError,
                     "'temperature' must be positive"),
     "all_temperatures_equal": (_csv(rows=_rows(np.full(8, 350.0))), DataError,
@@ -89,14 +89,13 @@ def test_bad_training_csv(case, tmp_path):
     path = build(tmp_path)
     before = path.read_bytes() if path.is_file() else None
     with pytest.raises(error, match=pattern):
-        read_training_csv(path)
+        read_measured_csv(path)
     assert (path.read_bytes() if path.is_file() else None) == before  # never modified
 
 
 @pytest.mark.unit
 def test_good_csv_is_read_in_si_units(tmp_path):
     """The catalogue's baseline file is valid: one change per case makes it bad."""
-    data = read_training_csv(_csv()(tmp_path))
-    assert data["temperature"] == pytest.approx(TEMPERATURES, rel=1e-15)
-    assert data["pressure_sat_comp"][0] == pytest.approx(
-        math.exp(ANTOINE_A - ANTOINE_B / 300.0), rel=1e-15)
+    psat = read_measured_csv(_csv()(tmp_path))["pressure_sat_comp"]
+    assert psat.T == pytest.approx(TEMPERATURES, rel=1e-15)
+    assert psat.y[0] == pytest.approx(math.exp(ANTOINE_A - ANTOINE_B / 300.0), rel=1e-15)
