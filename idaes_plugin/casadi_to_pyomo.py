@@ -23,16 +23,46 @@ from collections.abc import Callable, Sequence
 
 import casadi as ca
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import SumExpression, UnaryFunctionExpression
 
-from idaes_plugin import pyomo_diff
+from idaes_plugin import pyomo_bounds, pyomo_diff
 from propkg_contract.errors import UnsupportedOperationError
 
 pyomo_diff.register()
+pyomo_bounds.register()
+
+def _is_log(node) -> bool:
+    return isinstance(node, UnaryFunctionExpression) and node.getname() == "log"
+
+
+def exp_of(arg):
+    r"""Pyomo :math:`e^{a}`, with logarithms in a sum taken out of the exponential.
+
+    .. math:: \exp\Big(\sum_k \ln u_k + b\Big) = \Big(\prod_k u_k\Big)\, e^{b}
+
+    is exact wherever the left side is defined (every :math:`u_k > 0`) and has the same
+    derivatives there; the right side has no logarithm, so Pyomo's bound propagation
+    (IDAES's ``DiagnosticsToolbox``) cannot mistake it for a possible evaluation error.
+    A model writes :math:`v = e^{\ln Z + \delta} RT/p` this way (a virial compressibility
+    :math:`Z = 1 + Bp/RT` with a learned correction :math:`\delta`): interval arithmetic
+    over the whole temperature domain cannot prove :math:`Z > 0`, the rewrite needs not.
+    """
+    if _is_log(arg):
+        return arg.args[0]
+    if isinstance(arg, SumExpression) and any(_is_log(a) for a in arg.args):
+        logs = [a.args[0] for a in arg.args if _is_log(a)]
+        rest = [a for a in arg.args if not _is_log(a)]
+        factor = logs[0]
+        for u in logs[1:]:
+            factor = factor * u
+        return factor * pyo.exp(sum(rest)) if rest else factor
+    return pyo.exp(arg)
+
 
 UNARY_OPS: dict[int, Callable] = {
     ca.OP_ASSIGN: lambda a: a,
     ca.OP_NEG: lambda a: -a,
-    ca.OP_EXP: pyo.exp,
+    ca.OP_EXP: exp_of,
     ca.OP_LOG: pyo.log,
     ca.OP_SQRT: pyo.sqrt,
     ca.OP_SQ: lambda a: a**2,

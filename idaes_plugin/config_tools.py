@@ -2,10 +2,57 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping
 
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
+from propkg_contract.errors import PropkgError
+
+
+def checked_components(components, caller: str = "vle_config") -> list:
+    """The component list of a package, refused unless it is a non-empty sequence of names.
+
+    A bare string is refused (``vle_config("water")`` would otherwise iterate over its
+    letters), as are ``None`` and empty sequences.
+
+    Raises
+    ------
+    PropkgError
+        Naming the argument and what to write instead.
+    """
+    if isinstance(components, str | bytes | os.PathLike):
+        raise PropkgError(
+            f"{caller}: components must be a list of names or paths, got the single "
+            f"{type(components).__name__} {components!r}; write [{str(components)!r}]"
+        )
+    if components is None or not isinstance(components, Iterable):
+        raise PropkgError(
+            f"{caller}: components must be a list of names or paths, got "
+            f"{type(components).__name__} {components!r}"
+        )
+    components = list(components)
+    if not components:
+        raise PropkgError(f"{caller} needs at least one component, got an empty list")
+    return components
+
+
+def check_reference_state(temperature_ref, pressure_ref, caller: str = "vle_config") -> None:
+    """Refuse a reference temperature [K] or pressure [Pa] that is not a positive number.
+
+    Raises
+    ------
+    PropkgError
+        Naming the argument and its value.
+    """
+    for name, value, unit in (("temperature_ref", temperature_ref, "K"),
+                              ("pressure_ref", pressure_ref, "Pa")):  # fmt: skip
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not math.isfinite(value) or value <= 0:
+            raise PropkgError(
+                f"{caller}: {name} = {value!r} must be a positive, finite number in {unit} "
+                "(an absolute temperature or pressure)"
+            )
 
 
 def with_onnx_methods(

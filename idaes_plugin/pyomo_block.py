@@ -24,6 +24,7 @@ from pyomo.environ import units as pyunits
 
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
+from propkg_contract.errors import MetadataError, PropkgError
 
 
 def model_expressions(
@@ -87,9 +88,18 @@ def add_onnx_block(
         tensors (e.g. ``mole_frac_comp`` of a binary g^E model) are indexed 0..n-1 in
         column-major order. The imported model is kept as ``block.onnx_model``.
     """
+    _check_block_arguments(parent, name, outputs, derivatives)
     model = source if isinstance(source, OnnxPropertyModel) else load_model(source)
     outputs = list(model.output_names if outputs is None else outputs)
     model.require_outputs(outputs)
+    derivatives = [tuple(pair) for pair in derivatives]
+    model.require_outputs([out for out, _ in derivatives])
+    for _, wrt in derivatives:
+        if wrt not in model.input_names:
+            raise MetadataError(
+                f"add_onnx_block: derivative with respect to '{wrt}', which is not an input "
+                f"of {model.source}; inputs: {list(model.input_names)}"
+            )
     blk = pyo.Block(concrete=True)
     parent.add_component(name, blk)
     blk.onnx_model = model
@@ -119,6 +129,39 @@ def add_onnx_block(
         units = parse_units(model.units_of(out_name), model.source) / in_units[in_name]
         blk.add_component(f"d_{out_name}_d_{in_name}", _expression(value, units))
     return blk
+
+
+def _check_block_arguments(parent, name, outputs, derivatives) -> None:
+    """Refuse arguments of :func:`add_onnx_block` before anything is built.
+
+    Raises
+    ------
+    PropkgError
+        Naming the argument, its value and what is expected.
+    """
+    if not isinstance(parent, pyo.Block):
+        raise PropkgError(
+            f"add_onnx_block: parent must be a Pyomo Block or ConcreteModel, got "
+            f"{type(parent).__name__}"
+        )
+    if not isinstance(name, str) or not name.isidentifier():
+        raise PropkgError(f"add_onnx_block: name must be a Python identifier string, got {name!r}")
+    if parent.component(name) is not None:
+        raise PropkgError(
+            f"add_onnx_block: '{parent.name}' already has a component named '{name}'; "
+            "choose another name"
+        )
+    if isinstance(outputs, str):
+        raise PropkgError(
+            f"add_onnx_block: outputs must be a list of output names, got the string "
+            f"{outputs!r}; write [{outputs!r}]"
+        )
+    if isinstance(derivatives, str) or any(
+        isinstance(pair, str) or len(tuple(pair)) != 2 for pair in derivatives
+    ):
+        raise PropkgError(
+            f"add_onnx_block: derivatives must be (output, input) pairs, got {derivatives!r}"
+        )
 
 
 def _expression(value, units) -> pyo.Expression:

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 
 from pyomo.environ import units as pyunits
 
+from idaes_plugin.config_tools import check_reference_state, checked_components
 from idaes_plugin.ideal_eos import IdealConsistentCp
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
+from idaes_plugin.state_definition import FTPxChecked
 from propkg_contract.errors import PropkgError
 from propkg_contract.registry import resolve_model_path
 
@@ -224,10 +226,9 @@ def vle_config(
         IdealBubbleDew,
         LogBubbleDew,
     )
-    from idaes.models.properties.modular_properties.state_definitions import FTPx
 
-    if len(components) < 1:
-        raise PropkgError("vle_config needs at least one component")
+    components = checked_components(components)
+    check_reference_state(temperature_ref, pressure_ref)
     pressure_bounds = _check_bounds("pressure_bounds", pressure_bounds)
     flow_bounds = _check_flow_bounds(flow_bounds)
     if temperature_bounds is not None:
@@ -275,7 +276,7 @@ def vle_config(
             "amount": pyunits.mol,
             "temperature": pyunits.K,
         },
-        "state_definition": FTPx,
+        "state_definition": FTPxChecked,
         "state_bounds": {
             "flow_mol": (*flow_bounds, pyunits.mol / pyunits.s),
             "temperature": (*temperature_bounds, pyunits.K),

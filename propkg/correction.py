@@ -62,8 +62,12 @@ def einstein_cp(T: Any, params: np.ndarray, terms: int) -> Any:
     r"""Sum of Planck-Einstein heat-capacity terms, divided by R.
 
     .. math::
-        \frac{\Delta c_p}{R} = \sum_k a_k \frac{x_k^2 e^{x_k}}{(e^{x_k} - 1)^2},
+        \frac{\Delta c_p}{R} = \sum_k a_k \frac{x_k^2 e^{x_k}}{(e^{x_k} - 1)^2}
+            = \sum_k a_k \frac{x_k^2 e^{-x_k}}{(1 - e^{-x_k})^2},
         \qquad x_k = \theta_k / T
+
+    evaluated in the second form, which neither overflows at :math:`x_k \gg 1` (low T,
+    large :math:`\theta_k`) nor in its derivatives (Pyomo's and IPOPT's Hessians).
 
     Parameters
     ----------
@@ -79,9 +83,8 @@ def einstein_cp(T: Any, params: np.ndarray, terms: int) -> Any:
     y = 0.0
     for k in range(terms):
         x = theta[k] / T
-        e = xp.exp(x)
-        em1 = e - 1.0
-        y = y + a[k] * x * x * e / (em1 * em1)
+        q = xp.exp(-x)  # written in exp(-x): no overflow at theta/T >> 1, nor in derivatives
+        y = y + a[k] * x * x * q / ((1.0 - q) * (1.0 - q))
     return y
 
 
@@ -94,7 +97,8 @@ def einstein_h(T: Any, params: np.ndarray, terms: int) -> Any:
     a, theta = _split(params, terms)
     y = 0.0
     for k in range(terms):
-        y = y + a[k] * theta[k] / (xp.exp(theta[k] / T) - 1.0)
+        q = xp.exp(-theta[k] / T)
+        y = y + a[k] * theta[k] * q / (1.0 - q)
     return y
 
 
@@ -110,5 +114,6 @@ def einstein_s(T: Any, params: np.ndarray, terms: int) -> Any:
     y = 0.0
     for k in range(terms):
         x = theta[k] / T
-        y = y + a[k] * (x / (xp.exp(x) - 1.0) - xp.log(1.0 - xp.exp(-x)))
+        q = xp.exp(-x)
+        y = y + a[k] * (x * q / (1.0 - q) - xp.log(1.0 - q))
     return y

@@ -261,6 +261,12 @@ def read_property_table(
     if len(rows) < 2:
         raise DataError(f"'{path}' has no data rows")
     header = [h.strip() for h in rows[0]]
+    for h in header:
+        if ";" in h or "\t" in h:
+            raise DataError(
+                f"'{path}': header cell {h!r} holds a ';' or a tab; columns must be separated "
+                "by commas"
+            )
     names: list[str] = []
     units: dict[str, str] = {}
     texts: dict[str, list[str]] = {}
@@ -276,6 +282,8 @@ def read_property_table(
                 f"e.g. 'temperature [K]' (columns without units allowed: {allowed})"
             )
         col, unit = h[:-1].split("[", 1)
+        if col.strip() in units:
+            raise DataError(f"'{path}': column '{col.strip()}' appears twice in the header")
         names.append(col.strip())
         units[col.strip()] = unit.strip()
     columns: dict[str, list[float]] = {n: [] for n in names if n not in texts}

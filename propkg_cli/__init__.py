@@ -23,12 +23,21 @@ SUBCOMMAND_MODULES = (
     "propkg_cli.mixture",
     "propkg_cli.data",
     "propkg_cli.screen",
+    "propkg_cli.zoo",
+    "propkg_cli.list",
 )
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors are one line on stderr (exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every available sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrorParser(
         prog="propkg",
         description="Hybrid thermodynamic property models for IDAES/Pyomo flowsheets.",
     )
@@ -39,16 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``propkg`` console script."""
+    """Entry point of the ``propkg`` console script.
+
+    Returns the exit code: 0 on success, 2 on a usage error or a :class:`PropkgError`
+    (one line on stderr), 1 without a sub-command (the help is printed).
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
     try:
         return int(args.func(args) or 0)
     except PropkgError as exc:
-        print(f"propkg {args.command}: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split())  # one line, whatever the message holds
+        print(f"propkg {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

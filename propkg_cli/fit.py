@@ -150,6 +150,13 @@ def read_measured_csv(path: Path) -> dict:
     bad = np.flatnonzero(~np.isfinite(T))
     if bad.size:
         raise DataError(f"'{path}': empty temperature in data row(s) {[int(i) + 1 for i in bad]}")
+    bad = np.flatnonzero(T <= 0)
+    if bad.size:
+        raise DataError(f"'{path}': 'temperature' must be positive (absolute, in K); data "
+                        f"row(s) {[int(i) + 1 for i in bad][:10]}")
+    if np.unique(T).size < 2:
+        raise DataError(f"'{path}': {np.unique(T).size} distinct temperatures; a fit of T "
+                        "needs data at several temperatures")
     keep = np.ones(T.size, dtype=bool)
     roles = np.asarray(text["role"]) if "role" in text else None
     if roles is not None:
@@ -163,6 +170,10 @@ def read_measured_csv(path: Path) -> dict:
     out = {}
     for name in present:
         y = _convert(path, name, units[name], columns[name], name)
+        bad = np.flatnonzero(y <= 0)  # every fitted property is positive (NaN = no value)
+        if bad.size:
+            raise DataError(f"'{path}': '{name}' must be positive; data row(s) "
+                            f"{[int(i) + 1 for i in bad][:10]}")
         rows = keep & np.isfinite(y)
         if rows.sum() < MIN_POINTS:
             raise DataError(
@@ -315,6 +326,8 @@ def run_pure(args: argparse.Namespace) -> int:
     from propkg.components import constants_for
 
     start = time.perf_counter()
+    if args.output is not None:
+        check_writable(args.output)
     c = constants_for(args.component)
     output = args.output or Path(f"{c.name}.onnx")
     check_writable(output)

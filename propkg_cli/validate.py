@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from propkg_contract.errors import DataError, PropkgError
@@ -38,7 +37,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--pairs", nargs="+", help="binaries as a,b (default: all shipped)", metavar="A,B"
     )
     parser.add_argument("--skip-mixtures", action="store_true", help="pure components only")
-    parser.add_argument("--jobs", type=int, default=1, help="fluids validated in parallel")
+    parser.add_argument(
+        "--jobs", type=int, default=1,
+        help="fluids validated in parallel on a Dask LocalCluster of N worker processes "
+        "(1: in this process)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="validate the fluids on a running Dask cluster (dask worker ADDRESS --nthreads 1)",
+    )
     parser.add_argument(
         "--output", default="propkg_validation_output", help="report folder (%(default)s)"
     )
@@ -197,20 +204,17 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    results: dict[str, dict] = {}
-    bar = tqdm(total=len(fluids), desc="pure fluids", unit="fluid", disable=None)
-    if args.jobs == 1:
-        for name in fluids:
-            bar.set_postfix_str(name)
-            results[name] = _validate_fluid(name)
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            for name, result in zip(fluids, pool.map(_validate_fluid, fluids), strict=True):
-                results[name] = result
-                bar.set_postfix_str(name)
-                bar.update()
-    bar.close()
+    from propkg.zoo.runner import TaskRunner
+
+    runner = TaskRunner(scheduler=args.scheduler, workers=args.jobs,
+                        serial=args.jobs == 1 and not args.scheduler)
+    outcomes = {}
+    with runner:
+        tasks = {name: (name,) for name in fluids}
+        for outcome in runner.map(_validate_fluid, tasks, desc="pure fluids"):
+            outcomes[outcome.task_id] = outcome
+    failed = {name: o.error for name, o in outcomes.items() if not o.ok}
+    results = {name: outcomes[name].value for name in fluids if name not in failed}
     bounds = [b for r in results.values() for b in r["bounds"]]
 
     mixture_text = ""
@@ -230,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
     report = _write_report(out, results, bounds, mixture_text, time.perf_counter() - start)
     misses = [b for b in bounds if not b["ok"]]
     print(f"wrote {report}")
+    for name, error in failed.items():
+        print(f"FAILED: {name}: {error}")
     for b in misses:
         print(
             f"MISS: {b['model']} {b['quantity']}: measured AAD {_fmt(b['measured_aad'])} vs "
@@ -238,4 +244,4 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met "
           f"({time.perf_counter() - start:.0f} s)")
-    return 1 if misses else 0
+    return 1 if misses or failed else 0

@@ -174,6 +174,14 @@ def validate_metadata(data: Mapping[str, Any], where: str = "<model>") -> ModelM
             ok, where, f"domain of '{name}' must be [lower, upper], lower < upper; got {bounds!r}"
         )
     _require("temperature" in domain, where, "'domain' must give the temperature range [K]")
+    t_range = domain["temperature"]
+    _require(
+        isinstance(t_range, list | tuple) and len(t_range) == 2
+        and isinstance(t_range[0], int | float) and t_range[0] > 0,
+        where,
+        f"the temperature domain {domain['temperature']!r} must be absolute temperatures in K "
+        "(lower bound > 0)",
+    )
     for key in ("backbone", "training_data", "error_statistics"):
         _require(isinstance(data[key], Mapping), where, f"'{key}' must be an object")
     _require(isinstance(data["propkg_version"], str), where, "'propkg_version' must be a string")

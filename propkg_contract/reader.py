@@ -10,6 +10,8 @@ A file is accepted only if
 * every unit string is readable by pint, plain (no numeric factor), and has the dimension
   that the property name implies (:data:`propkg_contract.vocabulary.PROPERTY_UNITS`); the
   temperature is in kelvin (no degC: an offset unit cannot be scaled);
+* its inputs and outputs are float64, and each component's CAS number, molar mass and
+  formula agree with ``chemicals`` (:mod:`propkg_contract.identity`);
 * (for a file loaded by path) its sha256 matches the entry of a ``manifest.json`` beside it
   that lists it.
 
@@ -34,6 +36,7 @@ import onnx
 from onnx import numpy_helper
 
 from propkg_contract.errors import MetadataError, UnitsError, UnsupportedOperationError
+from propkg_contract.identity import check_components, check_dtypes
 from propkg_contract.metadata import ModelMetadata, metadata_from_proto
 from propkg_contract.ops import check_graph, replace_softplus
 from propkg_contract.registry import check_listed_digest, resolve_model_path, sha256_of
@@ -338,9 +341,11 @@ def _load_file(path: str, digest: str) -> OnnxPropertyModel:
 def _load_proto(proto: onnx.ModelProto, where: str) -> OnnxPropertyModel:
     check_graph(proto, where)
     check_weights(proto, where)
+    check_dtypes(proto, where)
     metadata = metadata_from_proto(proto, where)
     check_names(proto, metadata, where)
     check_units(metadata, where)
+    check_components(metadata, where)
     proto = replace_softplus(proto)
     with tempfile.TemporaryDirectory(prefix="propkg_onnx_") as tmp:
         tmp_path = os.path.join(tmp, "model.onnx")

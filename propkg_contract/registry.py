@@ -147,19 +147,37 @@ def write_manifest_entry(model_dir: str | Path, entry: dict[str, Any]) -> Path:
     The sha256 of ``entry['file']`` is computed here; entries are kept sorted by name so
     that re-running an export rewrites identical bytes.
     """
+    return write_manifest_entries(model_dir, [entry])
+
+
+def write_manifest_entries(
+    model_dir: str | Path, entries: list[dict[str, Any]], remove: tuple[str, ...] = ()
+) -> Path:
+    """Add or replace (by ``name``) many entries, drop the ``remove`` names, write once.
+
+    The batch form of :func:`write_manifest_entry` (one read and one write of the manifest
+    however many entries: a zoo of thousands of models is not O(n^2)); sha256 of every
+    entry's file computed here, entries sorted by name.
+    """
     model_dir = Path(model_dir)
-    for key in ENTRY_KEYS[:-1]:
-        if key not in entry:
-            raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
-    file_path = model_dir / entry["file"]
-    if not file_path.is_file():
-        raise MetadataError(f"manifest entry '{entry['name']}': file '{file_path}' does not exist")
+    new_entries = {}
+    for entry in entries:
+        for key in ENTRY_KEYS[:-1]:
+            if key not in entry:
+                raise MetadataError(f"manifest entry {entry!r} lacks '{key}'")
+        file_path = model_dir / entry["file"]
+        if not file_path.is_file():
+            raise MetadataError(
+                f"manifest entry '{entry['name']}': file '{file_path}' does not exist"
+            )
+        new_entry = dict(entry)
+        new_entry.setdefault("aliases", [])
+        new_entry["sha256"] = sha256_of(file_path)
+        new_entries[new_entry["name"]] = new_entry
     manifest = load_manifest(model_dir)
-    new_entry = dict(entry)
-    new_entry.setdefault("aliases", [])
-    new_entry["sha256"] = sha256_of(file_path)
-    models = [m for m in manifest["models"] if m["name"] != new_entry["name"]]
-    models.append(new_entry)
+    dropped = set(remove) | set(new_entries)
+    models = [m for m in manifest["models"] if m["name"] not in dropped]
+    models.extend(new_entries.values())
     models.sort(key=lambda m: m["name"])
     manifest["models"] = models
     path = model_dir / MANIFEST_NAME
@@ -188,6 +206,11 @@ def find_model(
         If no model matches (the message lists the available names) or the file's sha256
         differs from the manifest.
     """
+    if not isinstance(name_or_cas, str) or not name_or_cas.strip():
+        raise MetadataError(
+            f"a model is looked up by a non-empty name, alias or CAS number; got "
+            f"{type(name_or_cas).__name__} {name_or_cas!r}"
+        )
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     manifest = load_manifest(model_dir)
     wanted = name_or_cas.strip().lower()
@@ -195,7 +218,13 @@ def find_model(
     for entry in candidates:
         if wanted in _keys_of(entry):
             path = model_dir / entry["file"]
-            actual = sha256_of(path) if path.is_file() else "<missing file>"
+            if not path.is_file():
+                raise MetadataError(
+                    f"the manifest of '{model_dir}' lists model '{entry['name']}' as file "
+                    f"'{entry['file']}', which does not exist: re-install propkg, re-export "
+                    "the model or repair the manifest"
+                )
+            actual = sha256_of(path)
             if actual != entry["sha256"]:
                 raise MetadataError(
                     f"model file '{path}' has sha256 {actual}, manifest says {entry['sha256']}; "
@@ -230,6 +259,16 @@ def find_binary_model(
     Returns ``(path, swapped)``; ``swapped`` is True when the file's component order is
     (component_2, component_1).
     """
+    for given in (component_1, component_2):
+        if not isinstance(given, str) or not given.strip():
+            raise MetadataError(
+                f"binary models are looked up by two component names; got {component_1!r} "
+                f"and {component_2!r}"
+            )
+    if component_1.strip().lower() == component_2.strip().lower():
+        raise MetadataError(
+            f"a binary model needs two different components; got '{component_1}' twice"
+        )
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     manifest = load_manifest(model_dir)
     matches = _component_matcher(manifest)

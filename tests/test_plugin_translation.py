@@ -37,10 +37,13 @@ def _points(model, n_inside=3):
     temps = [lo, *np.linspace(lo, hi, n_inside + 2)[1:-1], hi]
     if "mole_frac_comp" not in model.input_names:
         return [{"temperature": t} for t in temps]
-    # binary g^E models: their Pyomo trees are large and value() re-walks shared nodes, so
-    # fewer points, each temperature corner and composition end once
+    # g^E models: their Pyomo trees are large and value() re-walks shared nodes, so fewer
+    # points, each temperature corner and composition end once (first component x, the
+    # others sharing 1 - x equally)
+    n = model.size_of("mole_frac_comp")
     pairs = [(lo, 0.02), (0.5 * (lo + hi), 0.5), (hi, 0.98)]
-    return [{"temperature": t, "mole_frac_comp": [x, 1 - x]} for t, x in pairs]
+    return [{"temperature": t, "mole_frac_comp": [x] + [(1 - x) / (n - 1)] * (n - 1)}
+            for t, x in pairs]
 
 
 def _set_inputs(blk, point):

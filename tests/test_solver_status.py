@@ -5,6 +5,7 @@ import pytest
 from pyomo.opt import SolverStatus, TerminationCondition
 
 import idaes_plugin  # noqa: F401
+from propkg_contract.errors import SolverError
 from tests.tolerances import NLP_SOLUTION_ATOL
 
 SOLVERS = ["casadi_ipopt", "casadi_ipopt_v2"]
@@ -110,3 +111,39 @@ def test_hsl_linear_solver_request_falls_back_to_mumps():
     with pytest.warns(UserWarning, match="ma57 is not available.*mumps"):
         results = pyo.SolverFactory("casadi_ipopt").solve(m, options={"linear_solver": "ma57"})
     assert results.solver.termination_condition == TerminationCondition.optimal
+
+
+def presolve_infeasible_model():
+    """A fixed variable outside its bounds: Pyomo's presolve proves infeasibility."""
+    m = pyo.ConcreteModel()
+    m.t = pyo.Var(bounds=(250.0, 500.0), initialize=300.0)
+    m.t.fix(1500.0)
+    m.y = pyo.Var(initialize=1.0)
+    m.c = pyo.Constraint(expr=m.y**3 == m.t)
+    return m
+
+
+@pytest.mark.component
+def test_presolve_infeasible_is_a_status_naming_the_fixed_variable(caplog):
+    m = presolve_infeasible_model()
+    results = pyo.SolverFactory("casadi_ipopt_v2").solve(m)
+    assert results.solver.termination_condition == TerminationCondition.infeasible
+    assert pyo.value(m.y) == 1.0
+    assert "presolve proved the model infeasible" in caplog.text
+    assert "t = 1500 outside [250.0, 500.0]" in caplog.text
+
+
+@pytest.mark.component
+def test_presolve_infeasible_legacy_interface_raises_solver_error():
+    m = presolve_infeasible_model()
+    with pytest.raises(SolverError, match=r"proved the model infeasible.*t = 1500 outside"):
+        pyo.SolverFactory("casadi_ipopt").solve(m)
+    assert pyo.value(m.y) == 1.0
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("solver_name", SOLVERS)
+def test_non_optimal_end_logs_that_values_were_kept(solver_name, caplog):
+    results = pyo.SolverFactory(solver_name).solve(rosenbrock(), options={"max_iter": 3})
+    assert results.solver.termination_condition == TerminationCondition.maxIterations
+    assert "values were left unchanged" in caplog.text

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, GibbsExcessModel, load_gibbs_model
+from idaes_plugin.activity.stability import check_liquid_stability, warn_if_liquid_splits
 from propkg_contract.errors import PropkgError
 
 
@@ -74,6 +75,7 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str,
     else:
         path = find_mixture_model(names)
     model = load_gibbs_model(path, activity_model)  # refuse a bad file now
+    warn_if_liquid_splits(model)
     order = model.component_names
     if sorted(order) != sorted(names):
         raise PropkgError(
@@ -84,4 +86,5 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str,
                                           "model_components": list(order)}}
 
 
-__all__ = ["GibbsExcessModel", "liquid_phase_config", "load_gibbs_model"]
+__all__ = ["GibbsExcessModel", "check_liquid_stability", "liquid_phase_config",
+           "load_gibbs_model"]

@@ -32,14 +32,16 @@ from pathlib import Path
 from unittest import mock
 
 import pyomo.contrib.solver.solvers.ipopt as contrib_ipopt_module
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.tee import TeeStream
 from pyomo.contrib.solver.common.base import Availability
-from pyomo.contrib.solver.common.results import SolutionStatus
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.ipopt import Ipopt, LegacyIpoptSolver
 from pyomo.opt import TerminationCondition as LegacyTermination
 from pyomo.solvers.plugins.solvers.IPOPT import IPOPT
 
 from idaes_plugin.solvers import ampl_driver
+from propkg_contract.errors import SolverError
 
 logger = logging.getLogger("idaes_plugin.solvers")
 
@@ -55,6 +57,67 @@ _NOT_LOADED = (
     "unchanged. To load the last iterate anyway, solve with load_solutions=False and call "
     "%s."
 )
+_NO_ITERATE = (
+    "IPOPT ended with termination condition '%s' and returned no iterate: the model's "
+    "variable values were left unchanged."
+)
+_PRESOLVE_INFEASIBLE = (
+    "Pyomo's presolve proved the model infeasible before IPOPT ran (termination condition "
+    "'provenInfeasible'); the model's variable values were left unchanged. %s"
+)
+
+
+def fixed_outside_bounds(model, limit: int = 5) -> list[str]:
+    """Names, values and bounds of fixed variables whose value lies outside their bounds.
+
+    The usual cause of an infeasibility found by Pyomo's presolve in a flowsheet: a feed
+    state fixed outside the property package's state bounds. At most ``limit`` entries.
+    """
+    from pyomo.environ import Var, value
+
+    found = []
+    for var in model.component_data_objects(Var, active=True, descend_into=True):
+        if not var.fixed or var.value is None:
+            continue
+        lb, ub, val = var.lb, var.ub, value(var)
+        if (lb is not None and val < lb) or (ub is not None and val > ub):
+            found.append(f"{var.name} = {val:g} outside [{lb}, {ub}]")
+            if len(found) >= limit:
+                break
+    return found
+
+
+def violated_fixed_constraints(model, limit: int = 5, tol: float = 1e-8) -> list[str]:
+    """Active constraints whose variables are all fixed and whose bounds are violated.
+
+    E.g. a feed's ``mole_frac_sum_check`` (:mod:`idaes_plugin.state_definition`) with
+    fixed mole fractions that do not sum to 1. At most ``limit`` entries.
+    """
+    from pyomo.core.expr.visitor import identify_variables
+    from pyomo.environ import Constraint, value
+
+    found = []
+    for con in model.component_data_objects(Constraint, active=True, descend_into=True):
+        if not all(v.fixed for v in identify_variables(con.body, include_fixed=True)):
+            continue
+        body = value(con.body, exception=False)
+        if body is None:
+            continue
+        lb, ub = value(con.lower), value(con.upper)
+        if (lb is not None and body < lb - tol) or (ub is not None and body > ub + tol):
+            found.append(f"{con.name}: {body:g} outside [{lb}, {ub}]")
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _presolve_hint(model) -> str:
+    culprits = [f"fixed outside its bounds: {c}" for c in fixed_outside_bounds(model)]
+    culprits += [f"constraint of fixed variables violated: {c}"
+                 for c in violated_fixed_constraints(model)]  # fmt: skip
+    if not culprits:
+        return "Look for contradicting fixed variables and equalities."
+    return "; ".join(culprits) + "."
 
 #: (major, minor, micro) reported as the solver version
 VERSION_TUPLE = tuple(int(p) for p in ampl_driver.IPOPT_VERSION.split("."))
@@ -86,20 +149,35 @@ class CasadiIPOPT(IPOPT):
     """Legacy ``SolverFactory("ipopt")`` interface, solved in process by CasADi's IPOPT.
 
     Unlike Pyomo's executable-based interface, a solve that does not end optimal (or
-    feasible) does not overwrite the model's values: the results object still holds the
-    last iterate, which ``model.solutions.load_from(results)`` loads on request.
+    feasible) does not overwrite the model's values (a warning says so): the results object
+    still holds the last iterate, which ``model.solutions.load_from(results)`` loads on
+    request. A model that Pyomo's NL writer proves infeasible (a fixed variable outside its
+    bounds) raises :class:`~propkg_contract.errors.SolverError` naming the variables.
     """
 
     def solve(self, *args, **kwds):
         load = kwds.pop("load_solutions", True)
-        results = super().solve(*args, load_solutions=False, **kwds)
+        try:
+            results = super().solve(*args, load_solutions=False, **kwds)
+        except InfeasibleConstraintException as exc:
+            hint = _presolve_hint(args[0]) if args else ""
+            raise SolverError(
+                f"Pyomo's NL writer proved the model infeasible before IPOPT ran ({exc}); "
+                f"nothing was solved and the model's values are unchanged. {hint}"
+            ) from None
         if not load or not args:
             return results
         condition = results.solver.termination_condition
         if condition in _LEGACY_SUCCESS and len(results.solution) > 0:
             args[0].solutions.load_from(results)
-        elif len(results.solution) > 0:
-            logger.warning(_NOT_LOADED, condition, "model.solutions.load_from(results)")
+        else:
+            hint = violated_fixed_constraints(args[0])
+            extra = " Constraints of fixed variables violated: %s." if hint else "%s"
+            if len(results.solution) > 0:
+                logger.warning(_NOT_LOADED + extra, condition,
+                               "model.solutions.load_from(results)", "; ".join(hint))  # fmt: skip
+            else:
+                logger.warning(_NO_ITERATE + extra, condition, "; ".join(hint))
         return results
 
     def _default_executable(self):
@@ -145,8 +223,10 @@ class CasadiIpopt(Ipopt):
     """``pyomo.contrib.solver`` IPOPT interface (IDAES's ``"ipopt_v2"``), solved in process.
 
     With ``load_solutions=True`` values are loaded only when IPOPT ends optimal; otherwise
-    the model is left unchanged and ``results.solution_loader.load_solution()`` loads the
-    last iterate on request.
+    the model is left unchanged (a warning says so) and
+    ``results.solution_loader.load_solution()`` loads the last iterate on request. A model
+    that Pyomo's presolve proves infeasible ends with ``provenInfeasible`` (no solution
+    loader); the warning names fixed variables that lie outside their bounds.
     """
 
     def __init__(self, **kwds):
@@ -166,14 +246,21 @@ class CasadiIpopt(Ipopt):
         """Solve; load values only after an optimal (or acceptable) end, see the class doc."""
         load = kwds.get("load_solutions", self.config.load_solutions)
         results = super().solve(model, **{**kwds, "load_solutions": False})
-        if load and results.solution_status == SolutionStatus.optimal:
-            results.solution_loader.load_solution()
-        elif load and results.solution_loader.get_number_of_solutions():
+        condition = results.termination_condition
+        if results.solution_status == SolutionStatus.optimal:
+            if load:
+                results.solution_loader.load_solution()
+        elif condition == TerminationCondition.provenInfeasible:
+            # no solution loader at all: IPOPT never ran
+            logger.warning(_PRESOLVE_INFEASIBLE, _presolve_hint(model))
+        elif results.solution_loader is not None and (
+            results.solution_loader.get_number_of_solutions()
+        ):
             logger.warning(
-                _NOT_LOADED,
-                results.termination_condition.name,
-                "results.solution_loader.load_solution()",
+                _NOT_LOADED, condition.name, "results.solution_loader.load_solution()"
             )
+        else:
+            logger.warning(_NO_ITERATE, condition.name)
         return results
 
     def _run_ipopt(self, results, config, nl_info, basename, timer, model):

@@ -1,0 +1,66 @@
+r"""IDAES's FTPx state definition with a guard on the overall mole fractions of feeds.
+
+In IDAES's ``FTPx`` a state block that defines its state (a feed, a unit's inlet) has no
+:math:`\sum_j z_j = 1` constraint: the mole fractions are specified. Fixed to values that
+sum to 1.4, a flash then solves "optimal" with 1.4 mol/s leaving for 1 mol/s entering.
+:class:`FTPxChecked` is IDAES's ``FTPx`` (same variables, equations, initialization and
+scaling) plus, in such blocks only,
+
+.. math:: 1 - \epsilon \le \sum_j z_j \le 1 + \epsilon,\qquad \epsilon = 10^{-6}
+
+(``mole_frac_sum_check``), an inequality: it adds no equation, so degrees of freedom are
+unchanged, and a state connected to an upstream outlet (whose fractions already sum to 1)
+satisfies it strictly. With fixed fractions that violate it Pyomo's presolve proves the
+model infeasible and names the constraint; IDAES's initialization raises a
+:class:`~propkg_contract.errors.DomainError` naming the block and the sum first.
+"""
+
+from __future__ import annotations
+
+from idaes.models.properties.modular_properties.state_definitions.FTPx import FTPx
+from pyomo.environ import Constraint, value
+
+from propkg_contract.errors import DomainError
+
+#: tolerance of the sum of the overall mole fractions of a state block that defines its state
+MOLE_FRACTION_SUM_TOL = 1e-6
+
+
+def _mole_fraction_sum(b):
+    return sum(b.mole_frac_comp[j] for j in b.component_list)
+
+
+def define_state(b):
+    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks."""
+    FTPx.define_state(b)
+    if b.config.defined_state:
+        b.mole_frac_sum_check = Constraint(
+            expr=(1 - MOLE_FRACTION_SUM_TOL, _mole_fraction_sum(b), 1 + MOLE_FRACTION_SUM_TOL)
+        )
+
+
+def state_initialization(b):
+    """Refuse fixed mole fractions that do not sum to 1, then IDAES's FTPx initialization.
+
+    Raises
+    ------
+    DomainError
+        Naming the state block, the fractions and their sum.
+    """
+    fractions = {j: b.mole_frac_comp[j] for j in b.component_list}
+    if all(v.fixed for v in fractions.values()):
+        total = sum(value(v) for v in fractions.values())
+        if abs(total - 1.0) > MOLE_FRACTION_SUM_TOL:
+            shown = ", ".join(f"{j} {value(v):g}" for j, v in fractions.items())
+            raise DomainError(
+                f"{b.name}: the fixed mole fractions ({shown}) sum to {total:g}, not 1; "
+                "fix fractions that sum to 1"
+            )
+    FTPx.state_initialization(b)
+
+
+class FTPxChecked(FTPx):
+    """IDAES's ``FTPx`` whose feeds' mole fractions must sum to 1 (see the module doc)."""
+
+    define_state = staticmethod(define_state)
+    state_initialization = staticmethod(state_initialization)

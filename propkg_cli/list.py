@@ -1,0 +1,89 @@
+"""propkg list: the models of a model folder, with their held-out error figures.
+
+Default: the shipped models (or $PROPKG_MODEL_DIR); --models DIR lists another folder of
+*.onnx files with a manifest.json, e.g. one written by 'propkg zoo build'. Every file is
+read through the contract (its sha256 is checked against the manifest); the figures are
+those recorded in the file's metadata: AAD on held-out data of the main outputs
+(pure: Psat, saturated-liquid density, ideal-gas cp; binary: bubble pressure) and what was
+held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+#: output (or statistic) -> short label of the list
+FIGURES = {
+    "pressure_sat_comp": "Psat",
+    "dens_mol_liq_comp": "rho_liq",
+    "cp_mol_ig_comp": "cp_ig",
+    "pressure_bubble": "P_bubble",
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "list",
+        help="list shipped (or a folder's) models with their held-out figures",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--models", type=Path, metavar="DIR",
+                        help="model folder (default: shipped models or $PROPKG_MODEL_DIR)")
+    parser.add_argument("--kind", choices=("pure_component", "binary_excess_gibbs"),
+                        help="only models of this kind")
+    parser.add_argument("--json", action="store_true", help="one JSON object per model")
+    parser.set_defaults(func=run)
+
+
+def model_rows(model_dir: Path | None = None, kind: str | None = None) -> list[dict]:
+    """One dict per manifest entry: name, kind, components, file, figures, held_out."""
+    from propkg_contract.errors import MetadataError
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import default_model_dir, find_model, load_manifest
+
+    folder = model_dir if model_dir is not None else default_model_dir()
+    if not folder.is_dir():
+        raise MetadataError(f"model folder '{folder}' does not exist")
+    rows = []
+    for entry in load_manifest(folder)["models"]:
+        if kind and entry["kind"] != kind:
+            continue
+        meta = read_metadata(find_model(entry["name"], entry["kind"], folder))
+        stats = meta.error_statistics
+        figures = {label: stats[key]["aad_percent"] for key, label in FIGURES.items()
+                   if isinstance(stats.get(key), dict) and "aad_percent" in stats[key]}
+        held = next((stats[k].get("held_out") or stats[k].get("split") or
+                     stats[k].get("reference") for k in FIGURES if isinstance(stats.get(k), dict)),
+                    None)
+        rows.append({
+            "name": entry["name"],
+            "kind": entry["kind"],
+            "components": [c["name"] for c in meta.components],
+            "file": entry["file"],
+            "held_out_aad_percent": figures,
+            "held_out": held,
+        })
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = model_rows(args.models, args.kind)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, sort_keys=True))
+        return 0
+    header = ("name", "kind", "components", "held-out AAD %", "held out on")
+    table = [
+        (r["name"], r["kind"], " + ".join(r["components"]),
+         ", ".join(f"{k} {v:.3g}" for k, v in r["held_out_aad_percent"].items()) or "-",
+         str(r["held_out"] or "-").split(", rule:")[0])
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
+    for row in (header, *table):
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    print(f"{len(rows)} model(s)")
+    return 0

@@ -1,0 +1,59 @@
+"""A sample of the flash campaign (validation/flash_campaign.py): IDAES's Flash from its
+default initializer against the independent numpy/onnxruntime flash of the same ONNX files.
+
+Includes states that failed before the auxiliary temperatures were bounded physically
+(liquids whose dew point lies above the state bounds) and the acetone/water state where the
+hybrid g^E model predicts two liquids: there the result must be flagged, never trusted.
+"""
+
+import functools
+
+import pytest
+
+import idaes_plugin  # noqa: F401  (pip-only IPOPT)
+from idaes_plugin.activity import check_liquid_stability
+from propkg_contract.errors import DomainError
+from validation.flash_campaign import FlashModel, compare
+from validation.reference_flash import ReferenceFlash
+
+SAMPLE = [
+    (("benzene", "toluene"), None, 368.0, 101325.0, 0.5),
+    (("benzene", "toluene"), None, 395.0, 150000.0, 0.3),
+    (("n_hexane", "n_heptane"), None, 345.0, 60000.0, 0.6),
+    (("methanol", "water"), "hybrid", 354.33, 184413.0, 0.4314),
+    (("methanol", "water"), "hybrid", 367.29, 173749.0, 0.4725),
+    (("methanol", "water"), "hybrid", 345.79, 123532.0, 0.0698),
+    (("ethanol", "water"), "hybrid", 350.0, 80000.0, 0.3),
+    (("ethanol", "water"), "hybrid", 365.0, 60000.0, 0.6),
+    (("acetone", "water"), "hybrid", 340.0, 100000.0, 0.2),
+]
+
+
+@functools.cache
+def _system(components, activity_model):
+    return FlashModel(components, activity_model), ReferenceFlash(components, activity_model)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("components, activity_model, T, P, z1", SAMPLE)
+def test_flash_agrees_with_independent_flash(components, activity_model, T, P, z1):
+    model, reference = _system(components, activity_model)
+    status, detail, beta, x, y = model.solve(T, P, [z1, 1.0 - z1])
+    assert status == "optimal", detail
+    expected = reference.flash(T, P, [z1, 1.0 - z1])
+    assert expected.liquid_stable
+    assert compare(beta, x, y, expected) == ""
+
+
+@pytest.mark.integration
+def test_liquid_the_model_splits_is_flagged_not_trusted():
+    """acetone/water, 314.51 K, 51 kPa, z = 0.526: the hybrid g^E model's liquid splits."""
+    model, reference = _system(("acetone", "water"), "hybrid")
+    T, P, z = 314.51, 51000.0, [0.526, 0.474]
+    expected = reference.flash(T, P, z)
+    assert expected.phases == "L" and not expected.liquid_stable
+    status, *_ = model.solve(T, P, z)
+    if status == "optimal":
+        pattern = "overall composition.*unstable against a second liquid"
+        with pytest.raises(DomainError, match=pattern):
+            check_liquid_stability(model.m)
