@@ -88,14 +88,16 @@ def check_writable(path: Path) -> None:
     an existing ``path`` must be a writable file.
     """
     if path.is_dir():
-        raise DataError(f"output '{path}' is a directory; give a file name ending in .onnx")
+        raise DataError(f"output '{path}' is a folder; give a file name ending in '.onnx'")
+    if path.suffix.lower() != ".onnx":
+        raise DataError(f"output '{path}' must end in '.onnx'")
     if path.exists() and not os.access(path, os.W_OK):
         raise DataError(f"output '{path}' exists and is not writable")
-    parent = path.parent
-    while not parent.exists():
-        parent = parent.parent
+    parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise DataError(f"output '{path}' cannot be written: '{parent}' is not a folder")
     if not parent.is_dir():
-        raise DataError(f"output '{path}' cannot be written: '{parent}' is not a directory")
+        raise DataError(f"output folder '{parent}' does not exist; create it first")
     try:
         with tempfile.TemporaryFile(dir=parent):
             pass
@@ -154,9 +156,6 @@ def read_measured_csv(path: Path) -> dict:
     if bad.size:
         raise DataError(f"'{path}': 'temperature' must be positive (absolute, in K); data "
                         f"row(s) {[int(i) + 1 for i in bad][:10]}")
-    if np.unique(T).size < 2:
-        raise DataError(f"'{path}': {np.unique(T).size} distinct temperatures; a fit of T "
-                        "needs data at several temperatures")
     keep = np.ones(T.size, dtype=bool)
     roles = np.asarray(text["role"]) if "role" in text else None
     if roles is not None:
@@ -167,6 +166,11 @@ def read_measured_csv(path: Path) -> dict:
     if sources is not None and np.any(sources == ""):
         rows = [int(i) + 1 for i in np.flatnonzero(sources == "")][:10]
         raise DataError(f"'{path}': empty 'source' in data row(s) {rows}; name the publication")
+    for name in present:  # units first: a wrong unit is the more useful message
+        _convert(path, name, units[name], columns[name], name)
+    if np.unique(T).size < 2:
+        raise DataError(f"'{path}': {np.unique(T).size} distinct temperatures; a fit of T "
+                        "needs data at several temperatures")
     out = {}
     for name in present:
         y = _convert(path, name, units[name], columns[name], name)

@@ -260,6 +260,6 @@ def test_unwritable_output_fails_before_fitting_and_input_is_unchanged(tmp_path,
     captured = capsys.readouterr()
     assert "cannot be written" in captured.err and "[1/4]" not in captured.out
     assert main(["fit", "propyl acetate", str(csv), "-o", str(tmp_path)]) == 2
-    assert "is a directory" in capsys.readouterr().err
+    assert "is a folder" in capsys.readouterr().err
     assert main(["fit", "propyl acetate", str(csv), "-o", str(tmp_path / "ok.onnx")]) == 0
     assert hashlib.sha256(csv.read_bytes()).hexdigest() == digest
