@@ -145,6 +145,26 @@ def _run_driver(cmd: list[str], stream, env=None, cwd=None) -> int:
     return ampl_driver.run(args[start:], stream, env=env, cwd=cwd)
 
 
+def refuse_external_functions(model) -> None:
+    """Raise :class:`SolverError` if ``model`` uses AMPL external functions.
+
+    CasADi's NL reader cannot evaluate them, and when IDAES's compiled libraries are absent
+    Pyomo fails on them deep inside its NL writer; say so before anything is written.
+    """
+    from pyomo.core.base.external import ExternalFunction
+
+    used = sorted({f"{ef.name} ({getattr(ef, '_library', None) or 'library not found'})"
+                   for ef in model.component_objects(ExternalFunction, descend_into=True)})
+    if used:
+        raise SolverError(
+            f"model '{model.name}' uses AMPL external functions {used} (e.g. IDAES's cbrt in "
+            "delta_temperature_underwood_callback or its compiled cubic EoS), which the "
+            "pip-only IPOPT cannot evaluate; use a formulation without them (e.g. "
+            "delta_temperature_lmtd_callback) or an ipopt executable with the IDAES "
+            "extensions (PROPKG_IPOPT=system)"
+        )
+
+
 class CasadiIPOPT(IPOPT):
     """Legacy ``SolverFactory("ipopt")`` interface, solved in process by CasADi's IPOPT.
 
@@ -157,6 +177,8 @@ class CasadiIPOPT(IPOPT):
 
     def solve(self, *args, **kwds):
         load = kwds.pop("load_solutions", True)
+        if args:
+            refuse_external_functions(args[0])
         try:
             results = super().solve(*args, load_solutions=False, **kwds)
         except InfeasibleConstraintException as exc:
@@ -245,6 +267,7 @@ class CasadiIpopt(Ipopt):
     def solve(self, model, **kwds):
         """Solve; load values only after an optimal (or acceptable) end, see the class doc."""
         load = kwds.get("load_solutions", self.config.load_solutions)
+        refuse_external_functions(model)
         results = super().solve(model, **{**kwds, "load_solutions": False})
         condition = results.termination_condition
         if results.solution_status == SolutionStatus.optimal:
