@@ -71,6 +71,18 @@ def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
                       producer_version=propkg_version)
 
 
+def outputs_and_backbones(hybrid, backbones: dict) -> tuple[dict, dict]:
+    """The ``outputs`` and ``backbone`` metadata entries of a binary file: the hybrid's
+    outputs and, per backbone alone, ``*_<kind>`` outputs with its parameters."""
+    outputs = {}
+    for name in output_names(backbones):
+        base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
+        outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}
+    backbone = {"gibbs_excess_rt": hybrid.backbone.as_metadata()}
+    backbone.update({f"gibbs_excess_rt_{k}": b.as_metadata() for k, b in backbones.items()})
+    return outputs, backbone
+
+
 def metadata_for(fit: PairFit) -> dict:
     """The propkg metadata of a fitted pair's shipped hybrid."""
     from propkg import __version__ as propkg_version
@@ -80,12 +92,7 @@ def metadata_for(fit: PairFit) -> dict:
     temps = fit.data.arrays()["T"]
     hyb = fit.hybrid
     stats = {model: fit.statistics(model) for model in ("hybrid", *fit.backbones)}
-    outputs = {}
-    for name in output_names(fit.backbones):
-        base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
-        outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}
-    backbone = {"gibbs_excess_rt": hyb.backbone.as_metadata()}
-    backbone.update({f"gibbs_excess_rt_{k}": b.as_metadata() for k, b in fit.backbones.items()})
+    outputs, backbone = outputs_and_backbones(hyb, fit.backbones)
     return {
         "schema_version": 1,
         "kind": "binary_excess_gibbs",

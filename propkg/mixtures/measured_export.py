@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from propkg.mixtures.components import component
-from propkg.mixtures.export import INPUT_SHAPES, OUTPUT_SHAPES, export_onnx, output_names
+from propkg.mixtures.export import INPUT_SHAPES, export_onnx, outputs_and_backbones
 from propkg.mixtures.measured_training import MeasuredFit
 from propkg.mixtures.robust_fit import F_SCALE
 
@@ -44,12 +44,7 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
     hyb = fit.hybrid
     test = fit.statistics("test")
     fit_pts = fit.points.subset(~fit.test_mask)
-    outputs = {}
-    for name in output_names(fit.backbones):
-        base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
-        outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}
-    backbone = {"gibbs_excess_rt": hyb.backbone.as_metadata()}
-    backbone.update({f"gibbs_excess_rt_{k}": b.as_metadata() for k, b in fit.backbones.items()})
+    outputs, backbone = outputs_and_backbones(hyb, fit.backbones)
     split = (f"test publications ({len(fit.test_sources)}), rule: sha256 order of the "
              "publication labels until >= 20 % of the points")
     if test:
