@@ -126,7 +126,7 @@ def main() -> int:
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, ds in dev.items():
         if ds:
-            ax.hist(np.concatenate(ds), bins=30, alpha=0.5, label=name)
+            ax.hist(np.concatenate(ds), bins=30, histtype="step", linewidth=2, label=name)
     ax.set_xlabel("bubble pressure vs CoolProp HEOS [%]")
     ax.set_ylabel("states")
     ax.set_title("acetone/methanol/water, 320-350 K")
