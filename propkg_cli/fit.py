@@ -242,7 +242,6 @@ def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
             "rule": "propkg.holdout",
         }
         record["settings"][name] = {"chosen": f.setting, "candidates": f.selection}
-        record.setdefault("final_fit_seconds", {})[name] = f.fit_seconds
         if data[name].publication is not None:
             record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
     return record

@@ -81,7 +81,6 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
                 s["lopo_aad_percent"]) else None) for s in fit.selection],
             "screening": [{"source": s.source, "weight": round(s.weight, 4),
                            "reason": s.reason} for s in (screening or [])],
-            "fit_seconds": round(fit.fit_seconds, 2),
         },
         "error_statistics": {"pressure_bubble": pressure, "backbones_alone": alone},
         "propkg_version": propkg_version,

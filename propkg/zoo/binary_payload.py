@@ -8,7 +8,7 @@ sha256 of both files enters the task key). The fit is
 committed sha256 rule, backbone and size by leave-one-publication-out, robust fit, a
 stability constraint unless ThermoML has liquid-liquid data of the pair) and the file is
 written with the metadata of :func:`propkg.mixtures.measured_export.measured_metadata`
-minus the fit's wall time (results must not depend on where they ran). Report figures:
+(which holds no wall times: results must not depend on where they ran). Report figures:
 bubble-pressure AAD on the test publications of the hybrid, of its own backbone alone and
 of UNIFAC (Dortmund).
 
@@ -100,7 +100,6 @@ def run(pair: tuple[str, str], raw, stable: bool, digest: str) -> TaskResult:
     fit = fit_measured_pair(pair, points, stable=stable)
     pure = {p.name: f"{p.path.name} (sha256 {sha256_of(p.path)[:16]})" for p in psat}
     metadata = measured_metadata(fit, CITATION, pure, screening)
-    metadata["training_data"].pop("fit_seconds", None)  # no wall times in the file
     name = f"{a}__{b}"
     with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
         path = export_onnx(fit.function("hybrid"), metadata, Path(tmp) / f"{name}.onnx",
