@@ -13,6 +13,7 @@ Add/Sub/Mul/Div/Pow/Exp/Log/Tanh/Gemm/Constant; the contract's writer adds the b
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import casadi as ca
@@ -37,23 +38,29 @@ def output_names(suffixes=()) -> list[str]:
     return names
 
 
-def mx_function(fun: ca.Function, extra: dict | None = None) -> ca.Function:
-    """Wrap SX ``(T, x1, x2) -> (g, ln g1, ln g2)`` functions into the exported MX signature.
+def mx_function(functions: dict[str, ca.Function], n: int,
+                name: str = "binary_gibbs_excess") -> ca.Function:
+    """Exported MX signature ``(temperature [1], mole_frac_comp [n]) -> outputs``.
 
-    ``fun`` gives the main outputs; ``extra`` maps a suffix to a further function whose
-    outputs are appended as ``gibbs_excess_rt_<suffix>``, ``log_act_coeff_comp_<suffix>``.
+    ``functions`` maps an output suffix (``""`` for the hybrid, ``"unifac"``, ``"nrtl"``) to
+    an SX function ``(T, x_1 ... x_n) -> (g, ln gamma_1 ... ln gamma_n)``; its outputs become
+    ``gibbs_excess_rt<_suffix>`` and ``log_act_coeff_comp<_suffix>``. Components are
+    extracted and reassembled by products with constant unit vectors (``Gemm``), so the
+    graph acts row by row on a batch.
     """
-    extra = extra or {}
     T = ca.MX.sym("temperature", 1, 1)
-    x = ca.MX.sym("mole_frac_comp", 2, 1)
-    x1 = ca.mtimes(ca.DM([[1.0, 0.0]]), x)
-    x2 = ca.mtimes(ca.DM([[0.0, 1.0]]), x)
+    x = ca.MX.sym("mole_frac_comp", n, 1)
+    eye = np.eye(n)
+    xs = [ca.mtimes(ca.DM(eye[k:k + 1, :]), x) for k in range(n)]
     outs = []
-    for f in (fun, *extra.values()):
-        g, l1, l2 = f.call([T, x1, x2], True, False)
-        outs += [g, l1 * ca.DM([[1.0], [0.0]]) + l2 * ca.DM([[0.0], [1.0]])]
-    return ca.Function("binary_gibbs_excess", [T, x], outs, list(INPUT_SHAPES),
-                       output_names(extra))
+    for fun in functions.values():
+        values = fun.call([T, *xs], True, False)
+        ln_gamma = functools.reduce(
+            lambda acc, k: acc + values[1 + k] * ca.DM(eye[:, k:k + 1]), range(1, n),
+            values[1] * ca.DM(eye[:, :1]))
+        outs += [values[0], ln_gamma]
+    suffixes = [s for s in functions if s]
+    return ca.Function(name, [T, x], outs, list(INPUT_SHAPES), output_names(suffixes))
 
 
 def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
@@ -67,7 +74,8 @@ def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
 
     points = [{"temperature": T, "mole_frac_comp": [x1, 1.0 - x1]}
               for T, x1 in ((300.0, 0.3), (360.0, 0.9), (330.0, 0.0))]
-    return write_onnx(mx_function(fun, extra), metadata, path, check_points=points,
+    return write_onnx(mx_function({"": fun, **(extra or {})}, 2), metadata, path,
+                      check_points=points,
                       producer_version=propkg_version)
 
 

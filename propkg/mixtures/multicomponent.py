@@ -40,6 +40,7 @@ import numpy as np
 
 from propkg.mixtures.components import component
 from propkg.mixtures.excess import log_activity_coefficients
+from propkg.mixtures.export import mx_function
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs, correction
 from propkg.mixtures.nrtl import NrtlParameters, nrtl_gibbs_excess_rt
 from propkg.mixtures.unifac import UnifacParameters, group_assignment, unifac_gibbs_excess_rt
@@ -238,29 +239,6 @@ def build(names: list[str], binary_files: dict[tuple[str, str], Path] | None = N
     return MulticomponentGibbs(canonical, kind, pairs, missing)
 
 
-def mx_function(functions: dict[str, ca.Function], n: int) -> ca.Function:
-    """Exported MX signature ``(temperature [1], mole_frac_comp [n]) -> outputs``.
-
-    ``functions`` maps an output suffix (``""`` for the hybrid, ``"unifac"``, ``"nrtl"``) to
-    an SX function ``(T, x_1 ... x_n) -> (g, ln gamma_1 ... ln gamma_n)``. Components are
-    extracted and reassembled by products with constant unit vectors (``Gemm``), so the
-    graph acts row by row on a batch.
-    """
-    T = ca.MX.sym("temperature", 1, 1)
-    x = ca.MX.sym("mole_frac_comp", n, 1)
-    eye = np.eye(n)
-    xs = [ca.mtimes(ca.DM(eye[k:k + 1, :]), x) for k in range(n)]
-    outs, names = [], []
-    for suffix, fun in functions.items():
-        values = fun.call([T, *xs], True, False)
-        ln_gamma = sum(values[1 + k] * ca.DM(eye[:, k:k + 1]) for k in range(n))
-        tag = f"_{suffix}" if suffix else ""
-        outs += [values[0], ln_gamma]
-        names += [f"gibbs_excess_rt{tag}", f"log_act_coeff_comp{tag}"]
-    return ca.Function("multicomponent_gibbs_excess", [T, x], outs,
-                       ["temperature", "mole_frac_comp"], names)
-
-
 def metadata(model: MulticomponentGibbs, backbones: list[str],
              domain: tuple[float, float]) -> dict:
     """propkg metadata of an exported multicomponent model (kind
@@ -331,5 +309,6 @@ def export(model: MulticomponentGibbs, path: str | Path,
     rng = np.random.default_rng(0)
     points = [{"temperature": T, "mole_frac_comp": list(rng.dirichlet(np.ones(n)))}
               for T in np.linspace(domain[0], domain[1], 3)]
-    return write_onnx(mx_function(functions, n), metadata(model, backbones, domain), path,
+    return write_onnx(mx_function(functions, n, "multicomponent_gibbs_excess"),
+                      metadata(model, backbones, domain), path,
                       check_points=points, producer_version=__version__)
