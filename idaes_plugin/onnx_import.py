@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from propkg_contract.errors import UnitsError
-from propkg_contract.reader import OnnxPropertyModel, load_model
+from propkg_contract.reader import OnnxPropertyModel, load_model, unit_quantity
 
 __all__ = ["OnnxPropertyModel", "load_model", "parse_units"]
 
@@ -20,19 +19,17 @@ __all__ = ["OnnxPropertyModel", "load_model", "parse_units"]
 def parse_units(text: str, where: str = "<model>"):
     """Parse a metadata unit string (pint notation, ``"1"`` = dimensionless) into Pyomo units.
 
+    The string is checked by the contract's :func:`propkg_contract.reader.unit_quantity`
+    (readable, no numeric factor) and then read by Pyomo's own pint registry.
+
     Raises
     ------
     UnitsError
-        If Pyomo's pint registry cannot read the string or it carries a numeric factor.
+        If pint cannot read the string or it carries a numeric factor.
     """
     from pyomo.core.base.units_container import _PyomoUnit
     from pyomo.environ import units as pyunits
 
+    unit_quantity(text, where)
     registry = pyunits._pint_registry
-    try:
-        quantity = registry.Quantity(registry.parse_expression(text))
-    except Exception as exc:  # pint raises several error types
-        raise UnitsError(f"{where}: unit string {text!r}, which pint cannot read: {exc}") from None
-    if quantity.magnitude != 1:
-        raise UnitsError(f"{where}: unit string {text!r} has a numeric factor; give a plain unit")
-    return _PyomoUnit(quantity.units, registry)
+    return _PyomoUnit(registry.Quantity(registry.parse_expression(text)).units, registry)
