@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
-from idaes.core import FlowsheetBlock
 from idaes.core.solvers import get_solver
 from idaes.core.util.model_statistics import degrees_of_freedom
-from idaes.models.properties.modular_properties.base.generic_property import (
-    GenericParameterBlock,
-)
 from idaes.models.unit_models import Flash, Heater, HeatExchanger, Mixer, Separator
 from idaes.models.unit_models.heat_exchanger import (
     HeatExchangerFlowPattern,
@@ -25,25 +21,10 @@ from pyomo.environ import check_optimal_termination
 from pyomo.network import Arc
 
 import idaes_plugin  # noqa: F401  (registers the in-process IPOPT when none is on PATH)
-from idaes_plugin import vle_config
+from tests.methanol_water import fix_feed, methanol_water_flowsheet
 
 pytestmark = pytest.mark.integration
 COMPONENTS = ("methanol", "water")
-
-
-def _flowsheet():
-    m = pyo.ConcreteModel()
-    m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(**vle_config(list(COMPONENTS), activity_model="hybrid"))
-    return m
-
-
-def _fix_feed(port, flow: float, T: float, P: float, x_methanol: float) -> None:
-    port.flow_mol.fix(flow)
-    port.temperature.fix(T)
-    port.pressure.fix(P)
-    port.mole_frac_comp[0, "methanol"].fix(x_methanol)
-    port.mole_frac_comp[0, "water"].fix(1.0 - x_methanol)
 
 
 def _solve(m):
@@ -60,10 +41,10 @@ def _enthalpy_flow(state):
 
 
 def test_mixer_of_vapour_and_liquid():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.mix = Mixer(property_package=m.fs.props, inlet_list=["vap", "liq"])
-    _fix_feed(m.fs.mix.vap, 1.0, 380.0, 101325.0, 0.7)
-    _fix_feed(m.fs.mix.liq, 2.0, 310.0, 101325.0, 0.2)
+    fix_feed(m.fs.mix.vap, 380.0, 101325.0, 0.7, flow=1.0)
+    fix_feed(m.fs.mix.liq, 310.0, 101325.0, 0.2, flow=2.0)
     assert degrees_of_freedom(m) == 0
     m.fs.mix.default_initializer().initialize(m.fs.mix)
     _solve(m)
@@ -76,9 +57,9 @@ def test_mixer_of_vapour_and_liquid():
 
 
 def test_heater_heats_a_liquid_into_two_phases():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.heater = Heater(property_package=m.fs.props, has_pressure_change=False)
-    _fix_feed(m.fs.heater.inlet, 1.0, 320.0, 101325.0, 0.4)
+    fix_feed(m.fs.heater.inlet, 320.0, 101325.0, 0.4, flow=1.0)
     m.fs.heater.heat_duty.fix(20000.0)
     assert degrees_of_freedom(m) == 0
     m.fs.heater.default_initializer().initialize(m.fs.heater)
@@ -91,15 +72,15 @@ def test_heater_heats_a_liquid_into_two_phases():
 
 
 def test_counter_current_heat_exchanger():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.hx = HeatExchanger(
         hot_side={"property_package": m.fs.props},
         cold_side={"property_package": m.fs.props},
         delta_temperature_callback=delta_temperature_lmtd_callback,
         flow_pattern=HeatExchangerFlowPattern.countercurrent,
     )
-    _fix_feed(m.fs.hx.hot_side_inlet, 1.0, 400.0, 101325.0, 0.5)
-    _fix_feed(m.fs.hx.cold_side_inlet, 2.0, 300.0, 101325.0, 0.1)
+    fix_feed(m.fs.hx.hot_side_inlet, 400.0, 101325.0, 0.5, flow=1.0)
+    fix_feed(m.fs.hx.cold_side_inlet, 300.0, 101325.0, 0.1, flow=2.0)
     m.fs.hx.area.fix(2.0)
     m.fs.hx.overall_heat_transfer_coefficient.fix(200.0)
     assert degrees_of_freedom(m) == 0
@@ -118,9 +99,9 @@ def test_counter_current_heat_exchanger():
 
 
 def test_separator_splits_by_fraction():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.split = Separator(property_package=m.fs.props, outlet_list=["purge", "recycle"])
-    _fix_feed(m.fs.split.inlet, 3.0, 340.0, 101325.0, 0.3)
+    fix_feed(m.fs.split.inlet, 340.0, 101325.0, 0.3, flow=3.0)
     m.fs.split.split_fraction[0, "purge"].fix(0.25)
     assert degrees_of_freedom(m) == 0
     m.fs.split.default_initializer().initialize(m.fs.split)
@@ -133,7 +114,7 @@ def test_separator_splits_by_fraction():
 
 def test_recycle_loop_solved_as_one():
     """Feed + recycle -> Mixer -> Heater -> Flash; the Flash liquid is split, part recycled."""
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     fs = m.fs
     fs.mix = Mixer(property_package=fs.props, inlet_list=["feed", "recycle"])
     fs.heater = Heater(property_package=fs.props, has_pressure_change=False)
@@ -144,13 +125,13 @@ def test_recycle_loop_solved_as_one():
     fs.a3 = Arc(source=fs.flash.liq_outlet, destination=fs.split.inlet)
     fs.a4 = Arc(source=fs.split.recycle, destination=fs.mix.recycle)
     pyo.TransformationFactory("network.expand_arcs").apply_to(m)
-    _fix_feed(fs.mix.feed, 1.0, 320.0, 101325.0, 0.4)
+    fix_feed(fs.mix.feed, 320.0, 101325.0, 0.4, flow=1.0)
     fs.heater.heat_duty.fix(30000.0)
     fs.flash.heat_duty.fix(0.0)
     fs.flash.deltaP.fix(0.0)
     fs.split.split_fraction[0, "recycle"].fix(0.5)
     # tear the recycle: guess it, initialize the units in sequence, then solve all at once
-    _fix_feed(fs.mix.recycle, 0.3, 360.0, 101325.0, 0.2)
+    fix_feed(fs.mix.recycle, 360.0, 101325.0, 0.2, flow=0.3)
     for unit, source, target in ((fs.mix, None, None),
                                  (fs.heater, fs.mix.outlet, fs.heater.inlet),
                                  (fs.flash, fs.heater.outlet, fs.flash.inlet),
@@ -180,14 +161,14 @@ def test_external_functions_get_a_clear_error():
 
     from propkg_contract.errors import SolverError
 
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.hx = HeatExchanger(
         hot_side={"property_package": m.fs.props},
         cold_side={"property_package": m.fs.props},
         delta_temperature_callback=delta_temperature_underwood_callback,
     )
-    _fix_feed(m.fs.hx.hot_side_inlet, 1.0, 400.0, 101325.0, 0.5)
-    _fix_feed(m.fs.hx.cold_side_inlet, 2.0, 300.0, 101325.0, 0.1)
+    fix_feed(m.fs.hx.hot_side_inlet, 400.0, 101325.0, 0.5, flow=1.0)
+    fix_feed(m.fs.hx.cold_side_inlet, 300.0, 101325.0, 0.1, flow=2.0)
     m.fs.hx.area.fix(2.0)
     m.fs.hx.overall_heat_transfer_coefficient.fix(200.0)
     if not idaes_plugin.USING_CASADI_IPOPT:

@@ -25,25 +25,9 @@ from pyomo.environ import check_optimal_termination
 
 import idaes_plugin  # noqa: F401  (registers the in-process IPOPT when none is on PATH)
 from idaes_plugin import check_domain, vle_config
+from tests.methanol_water import fix_feed, methanol_water_flowsheet
 
 pytestmark = pytest.mark.integration
-
-
-def _flowsheet():
-    m = pyo.ConcreteModel()
-    m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(
-        **vle_config(["methanol", "water"], activity_model="hybrid")
-    )
-    return m
-
-
-def _fix_feed(port, T: float, P: float, x_methanol: float = 0.4) -> None:
-    port.flow_mol.fix(1.0)
-    port.temperature.fix(T)
-    port.pressure.fix(P)
-    port.mole_frac_comp[0, "methanol"].fix(x_methanol)
-    port.mole_frac_comp[0, "water"].fix(1.0 - x_methanol)
 
 
 def _initialize_and_solve(m, unit):
@@ -55,9 +39,9 @@ def _initialize_and_solve(m, unit):
 
 
 def test_pump_liquid_1_to_5_bar():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.pump = Pump(property_package=m.fs.props)
-    _fix_feed(m.fs.pump.inlet, 318.0, 1e5)
+    fix_feed(m.fs.pump.inlet, 318.0, 1e5)
     m.fs.pump.outlet.pressure.fix(5e5)
     m.fs.pump.efficiency_pump.fix(0.75)
     _initialize_and_solve(m, m.fs.pump)
@@ -76,9 +60,9 @@ def test_pump_liquid_1_to_5_bar():
 
 
 def test_adiabatic_valve_from_5_bar_at_360_K():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.valve = Valve(property_package=m.fs.props)
-    _fix_feed(m.fs.valve.inlet, 360.0, 5e5)
+    fix_feed(m.fs.valve.inlet, 360.0, 5e5)
     m.fs.valve.outlet.pressure.fix(1e5)
     m.fs.valve.Cv.fix(3e-3)  # mol/s/Pa^0.5; the opening follows from the flow
     m.fs.valve.valve_opening.unfix()
@@ -98,13 +82,13 @@ def test_adiabatic_valve_from_5_bar_at_360_K():
 
 
 def test_isentropic_compressor_on_vapour():
-    m = _flowsheet()
+    m = methanol_water_flowsheet()
     m.fs.comp = PressureChanger(
         property_package=m.fs.props,
         compressor=True,
         thermodynamic_assumption=ThermodynamicAssumption.isentropic,
     )
-    _fix_feed(m.fs.comp.inlet, 400.0, 1e5)
+    fix_feed(m.fs.comp.inlet, 400.0, 1e5)
     m.fs.comp.outlet.pressure.fix(3e5)
     m.fs.comp.efficiency_isentropic.fix(0.8)
     # a guess, not a spec: IDAES's initializer leaves the outlet and isentropic states at
