@@ -30,6 +30,7 @@ multicomponent HANNA (Specht et al., 2024) likewise sums pair contributions. Pro
 
 from __future__ import annotations
 
+import functools
 import itertools
 import warnings
 from dataclasses import dataclass, field
@@ -133,8 +134,10 @@ class MulticomponentGibbs:
         return out
 
 
-def backbone_parameters(kind: str, names: list[str]):
-    """UNIFAC-Dortmund or NRTL (ChemSep) parameters of a mixture, in ``names`` order.
+@functools.lru_cache(maxsize=32)
+def backbone_parameters(kind: str, names: tuple[str, ...]):
+    """UNIFAC-Dortmund or NRTL (ChemSep) parameters of a mixture, in ``names`` order
+    (cached: building, exporting and checking a model ask for them several times).
 
     NRTL's multicomponent matrices are assembled from ChemSep's binary parameters (NRTL has
     binary parameters only); UNIFAC's from the DDBST group assignments.
@@ -160,7 +163,7 @@ def backbone_parameters(kind: str, names: list[str]):
 
 def backbone_gibbs_excess_rt(kind: str, names: list[str], T, xs):
     """Multicomponent backbone ``g^E/RT`` (CasADi expression) of T [K] and mole fractions."""
-    params = backbone_parameters(kind, names)
+    params = backbone_parameters(kind, tuple(names))
     if kind == "unifac":
         return unifac_gibbs_excess_rt(T, xs, params)
     return nrtl_gibbs_excess_rt(T, xs, params)
@@ -211,14 +214,14 @@ def build(names: list[str], binary_files: dict[tuple[str, str], Path] | None = N
         pairs.append(PairCorrection(first, second, hybrid, str(path)))
     if backbone_kind is not None:
         kind = backbone_kind
-        backbone_parameters(kind, canonical)  # DataError now if it lacks parameters
+        backbone_parameters(kind, tuple(canonical))  # DataError now if it lacks parameters
     else:  # the binaries' majority, if its parameters cover the whole mixture
         preferred = ["nrtl", "unifac"] if kinds.count("nrtl") > kinds.count("unifac") else [
             "unifac", "nrtl"]
         kind = None
         for candidate in preferred:
             try:
-                backbone_parameters(candidate, canonical)
+                backbone_parameters(candidate, tuple(canonical))
             except DataError as exc:
                 warnings.warn(f"{candidate.upper()} cannot be the backbone of {canonical}: "
                               f"{exc}", stacklevel=2)
