@@ -9,7 +9,8 @@ Schema (``schema_version`` 1)::
 
     {
       "schema_version": 1,
-      "kind": "pure_component" | "binary_excess_gibbs",
+      "kind": "pure_component" | "binary_excess_gibbs" | "multicomponent_excess_gibbs"
+              | "pure_component_transport",
       "components": [{"name": "benzene", "cas": "71-43-2", "molar_mass": 0.0781118}],
       "inputs":  {"temperature": {"units": "K"}, ...},
       "outputs": {"pressure_sat_comp": {"units": "Pa", "scaling_factor": 1e-5}, ...},
@@ -40,7 +41,12 @@ from propkg_contract.errors import MetadataError
 
 METADATA_KEY = "propkg"
 SCHEMA_VERSION = 1
-KINDS = ("pure_component", "binary_excess_gibbs", "multicomponent_excess_gibbs")
+KINDS = (
+    "pure_component",
+    "binary_excess_gibbs",
+    "multicomponent_excess_gibbs",
+    "pure_component_transport",
+)
 REQUIRED_KEYS = (
     "schema_version",
     "kind",

@@ -32,6 +32,17 @@ PURE_OUTPUT_UNITS = {
     "enth_mol_liq_comp": "J/mol",
 }
 
+#: outputs of a pure-component transport model file (kind ``pure_component_transport``), in
+#: export order, with SI units: saturated-liquid and dilute-gas viscosity and thermal
+#: conductivity, and the surface tension of the saturated liquid
+TRANSPORT_OUTPUT_UNITS = {
+    "visc_d_liq_comp": "Pa*s",
+    "visc_d_vap_comp": "Pa*s",
+    "therm_cond_liq_comp": "W/m/K",
+    "therm_cond_vap_comp": "W/m/K",
+    "surf_tens_comp": "N/m",
+}
+
 #: outputs of a binary excess-Gibbs model file (dimensionless), with their shapes
 BINARY_OUTPUT_SHAPES = {"gibbs_excess_rt": [BATCH, 1], "log_act_coeff_comp": [BATCH, 2]}
 BINARY_INPUT_SHAPES = {"temperature": [BATCH, 1], "mole_frac_comp": [BATCH, 2]}
@@ -43,6 +54,7 @@ PROPERTY_UNITS = {
     "pressure": "Pa",
     "mole_frac_comp": "1",
     **PURE_OUTPUT_UNITS,
+    **TRANSPORT_OUTPUT_UNITS,
     "dens_mol_vap_comp": "mol/m**3",
     "cp_mol_liq_comp": "J/mol/K",
     "enth_mol_liq_comp": "J/mol",
