@@ -20,6 +20,7 @@ from idaes_plugin.ideal_eos import IdealConsistentCp
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
 from idaes_plugin.state_definition import FTPxChecked
+from idaes_plugin.transport import add_transport
 from propkg_contract.errors import PropkgError
 from propkg_contract.registry import resolve_model_path
 
@@ -173,6 +174,7 @@ def vle_config(
     flow_bounds: tuple[float, float, float] = (0.0, 100.0, 1000.0),
     temperature_ref: float = 298.15,
     pressure_ref: float = 101325.0,
+    transport: bool | None = None,
 ) -> dict:
     """Configuration dict of a vapour-liquid ``GenericParameterBlock`` from propkg models.
 
@@ -204,6 +206,10 @@ def vle_config(
         State bounds in [Pa] (default 1 kPa to 50 bar, nominal 1 bar) and [mol/s].
     temperature_ref, pressure_ref : float
         Reference state of the package [K], [Pa].
+    transport : bool or None
+        Transport properties (``visc_d_phase``, ``therm_cond_phase``, ``surf_tens_phase``)
+        from the components' transport models (:func:`idaes_plugin.transport.add_transport`):
+        None (default) when every component has one, True to require them, False never.
 
     Returns
     -------
@@ -290,4 +296,5 @@ def vle_config(
     }
     if scaling:
         config["default_scaling_factors"] = scaling
+    add_transport(config, transport)
     return config

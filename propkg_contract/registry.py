@@ -237,6 +237,20 @@ def find_model(
     )
 
 
+def find_transport_model(name_or_cas: str, model_dir: str | Path | None = None) -> Path:
+    """Path of the shipped transport model (kind ``pure_component_transport``) of a component.
+
+    Matched by the component's name, alias or CAS number (case-insensitive); the sha256 is
+    checked against the manifest.
+
+    Raises
+    ------
+    MetadataError
+        If no transport model matches (the message lists the available ones).
+    """
+    return find_model(name_or_cas, "pure_component_transport", model_dir)
+
+
 def _component_matcher(manifest: dict[str, Any]):
     """``matches(component_entry, wanted)``: a mixture file's component against a user's
     name, alias or CAS number (pure models' aliases included), case-insensitively."""

@@ -11,10 +11,10 @@ with :func:`propkg.correction.tanh_net` (one hidden tanh layer) and :math:`[T_{m
 T_{half}, T_{mid} + T_{half}]` the output's trained range. The product form keeps every
 value positive; outside the trained range the tanh units saturate, so the correction
 tends to a constant and the value follows the backbone's temperature dependence (smooth,
-physical). The liquid-side backbones are evaluated at the smoothly capped temperature of
-:func:`~propkg.transport.backbones.liquid_temperature`, so the saturated-liquid outputs
-and the surface tension stay finite and positive above Tc (levelling off at their
-near-critical values; the surface tension becomes small but positive).
+physical). The liquid-side backbones and corrections are evaluated at the smoothly
+capped temperature of :func:`~propkg.transport.backbones.liquid_temperature`, so the
+saturated-liquid outputs and the surface tension stay finite and positive above Tc
+(levelling off at their near-critical values; the surface tension small but positive).
 """
 
 from __future__ import annotations
@@ -161,8 +161,15 @@ class HybridTransportModel:
 
     # ---- the correction -----------------------------------------------------------------
     def scaled_input(self, output: str, T: Any) -> Any:
-        """x = (T - T_mid)/T_half of the output's trained range, [-]."""
+        """x = (T - T_mid)/T_half of the output's trained range, [-].
+
+        For the saturated-liquid outputs T is the capped
+        :func:`~propkg.transport.backbones.liquid_temperature`, so that above Tc the
+        correction, like the backbone, levels off.
+        """
         lo, hi = self.domains[output]
+        if output in LIQUID_OUTPUTS:
+            T = tb.liquid_temperature(T, self.constants.pure.Tc)
         return (T - 0.5 * (lo + hi)) / (0.5 * (hi - lo))
 
     def correction(self, output: str, T: Any) -> Any:
@@ -200,7 +207,8 @@ class HybridTransportModel:
         """Parameters of the corrections (metadata key ``correction``)."""
         return {
             name: {
-                "form": "ln y = ln y_backbone(T) + tanh_net((T - T_mid)/T_half)",
+                "form": "ln y = ln y_backbone(T_e) + tanh_net((T_e - T_mid)/T_half), T_e = T "
+                "(gas) or the smooth cap of T below 0.995 Tc (liquid outputs)",
                 "T_mid": 0.5 * sum(self.domains[name]),
                 "T_half": 0.5 * (self.domains[name][1] - self.domains[name][0]),
                 "hidden": self.hidden,
