@@ -4,8 +4,8 @@ Default: the shipped models (or $PROPKG_MODEL_DIR); --models DIR lists another f
 *.onnx files with a manifest.json, e.g. one written by 'propkg zoo build'. Every file is
 read through the contract (its sha256 is checked against the manifest); the figures are
 those recorded in the file's metadata: AAD on held-out data of the main outputs
-(pure: Psat, saturated-liquid density, ideal-gas cp; binary: bubble pressure) and what was
-held out.
+(pure: Psat, saturated-liquid density, ideal-gas cp; binary: bubble pressure; transport:
+viscosities, conductivities, surface tension) and what was held out.
 """
 
 from __future__ import annotations
@@ -14,12 +14,19 @@ import argparse
 import json
 from pathlib import Path
 
+from propkg_contract.metadata import KINDS
+
 #: output (or statistic) -> short label of the list
 FIGURES = {
     "pressure_sat_comp": "Psat",
     "dens_mol_liq_comp": "rho_liq",
     "cp_mol_ig_comp": "cp_ig",
     "pressure_bubble": "P_bubble",
+    "visc_d_liq_comp": "mu_liq",
+    "visc_d_vap_comp": "mu_vap",
+    "therm_cond_liq_comp": "k_liq",
+    "therm_cond_vap_comp": "k_vap",
+    "surf_tens_comp": "sigma",
 }
 
 
@@ -32,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--models", type=Path, metavar="DIR",
                         help="model folder (default: shipped models or $PROPKG_MODEL_DIR)")
-    parser.add_argument("--kind", choices=("pure_component", "binary_excess_gibbs"),
+    parser.add_argument("--kind", choices=KINDS,
                         help="only models of this kind")
     parser.add_argument("--json", action="store_true", help="one JSON object per model")
     parser.set_defaults(func=run)

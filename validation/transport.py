@@ -7,13 +7,14 @@ Usage::
     python validation/transport.py --out DIR       # export elsewhere (default exported_models/)
 
 For each component and output (saturated-liquid and dilute-gas viscosity and thermal
-conductivity, surface tension): a correction fitted on <= 12 CoolProp points, the hybrid
-and the backbone alone compared with CoolProp at 40 held-out temperatures, the file
+conductivity, surface tension): a correction fitted on <= 12 CoolProp points (thermo's
+REFPROP fit where CoolProp has no correlation), the hybrid and the backbone alone compared
+with the same reference at 40 held-out temperatures, the file
 ``<name>__transport.onnx`` written and registered in the manifest. Each exported file is
 then evaluated by onnxruntime from 50 K to 2000 K to check that it stays finite and
-positive outside its domain. Writes ``validation/reports/transport.md`` and
-``validation/reports/figures/transport.png`` (the report paths can be changed with
-``--report``).
+positive outside its domain. Writes ``validation/reports/transport.md``,
+``validation/reports/figures/transport.png`` and ``transport_curves.png`` (``--report``
+moves them).
 """
 
 from __future__ import annotations
@@ -27,8 +28,18 @@ from pathlib import Path
 import numpy as np
 
 from propkg.components import find_entry, names
+from propkg.transport.data import (
+    CHECK_METHOD,
+    FALLBACK_METHOD,
+    coolprop_missing,
+    coolprop_t_max,
+    coolprop_values,
+    heldout_temperatures,
+    thermo_limits,
+    thermo_values,
+)
 from propkg.transport.export import export_transport, register_transport
-from propkg.transport.model import OUTPUT_UNITS
+from propkg.transport.model import OUTPUT_UNITS, default_domains, transport_constants
 from propkg.transport.training import train_transport
 from propkg_contract.reader import run_onnx
 
@@ -60,7 +71,30 @@ def _cell(entry: dict, which: str) -> str:
     return f"{s['aad_percent']:.2f} / {s['max_percent']:.2f}"
 
 
-def write_report(reports: list[dict], checks: dict, path: Path, figure: Path, elapsed: float):
+def fallback_agreement_table(names_: list[str]) -> dict:
+    """AAD [%] of thermo's fallback method vs CoolProp, per output and fluid, where both
+    exist (held-out temperatures inside both ranges)."""
+    table = {output: {} for output in LABELS if output != "surf_tens_comp"}
+    for name in names_:
+        k = transport_constants(name)
+        domains = default_domains(k)
+        for output, rows in table.items():
+            limits = thermo_limits(k.pure.cas, output)
+            if limits is None:
+                continue
+            lo = max(domains[output][0], limits[0])
+            hi = min(domains[output][1], limits[1], coolprop_t_max(k.pure.coolprop))
+            if hi <= lo or coolprop_missing(k.pure.coolprop, output, 0.5 * (lo + hi)):
+                continue
+            t = heldout_temperatures((lo, hi))[::4]
+            ref = coolprop_values(k.pure.coolprop, output, t)
+            fit = thermo_values(k.pure.cas, output, t)
+            rows[name] = 100 * float(np.mean(np.abs(fit / ref - 1)))
+    return table
+
+
+def write_report(reports: list[dict], checks: dict, path: Path, figure: Path, elapsed: float,
+                 fallback_agreement: dict):
     lines = [
         "# Transport properties: hybrid vs CoolProp (held-out points)",
         "",
@@ -79,21 +113,25 @@ def write_report(reports: list[dict], checks: dict, path: Path, figure: Path, el
         "Poling ideal-gas cp, viscosity from Lucas); surface tension Brock-Bird. All "
         "predictive from critical constants, Tb, dipole moment and ideal-gas cp.",
         "",
-        "Cells: AAD % / max % on held-out points, hybrid | backbone alone.",
+        "Cells: AAD % / max % on held-out points, hybrid | backbone alone; (R): CoolProp has "
+        f"no correlation, reference is thermo's {FALLBACK_METHOD} (section below).",
         "",
         "| fluid | " + " | ".join(LABELS[o] for o in OUTPUT_UNITS) + " | finite & > 0 on "
         "50-2000 K |",
         "|---|" + "---|" * (len(OUTPUT_UNITS) + 1),
     ]
-    worst, skipped, n_ok, n_total = 0.0, [], 0, 0
+    worst, skipped, fallback, n_ok, n_total = 0.0, [], [], 0, 0
     for report in reports:
         name = report["component"]
         cells = []
         for output in OUTPUT_UNITS:
             entry = report["outputs"][output]
-            cells.append(f"{_cell(entry, 'hybrid')} \\| {_cell(entry, 'backbone')}")
+            mark = " (R)" if "coolprop_missing" in entry else ""
+            cells.append(f"{_cell(entry, 'hybrid')} \\| {_cell(entry, 'backbone')}{mark}")
             if "skipped" in entry:
                 skipped.append((name, output, entry["skipped"]))
+            elif mark:
+                fallback.append((name, output, entry))
             else:
                 n_total += 1
                 aad = entry["hybrid"]["aad_percent"]
@@ -107,14 +145,50 @@ def write_report(reports: list[dict], checks: dict, path: Path, figure: Path, el
         f"**Target <= {TARGET_AAD} % AAD: {n_ok} of {n_total} fluid-output pairs covered by "
         f"CoolProp meet it; worst hybrid AAD {worst:.2f} %.**",
         "",
-        "## Not covered by CoolProp (backbone alone, not validated)",
+        "## Not covered by CoolProp: trained on thermo's REFPROP fit instead, marked (R)",
         "",
-        "These outputs are exported with the backbone alone (no correction, "
-        "`error_statistics[...].validated = false` in the metadata):",
+        f"CoolProp {reports[0]['source'].split()[-1]} has no viscosity or conductivity "
+        "correlation for these; they are trained (12 points) and validated (40 other points) "
+        f"on `thermo`'s `{FALLBACK_METHOD}` (C. Bell's fits of NIST REFPROP) over that "
+        f"method's limits, and compared with DIPPR (`{CHECK_METHOD}`, Perry's 8th ed.), an "
+        "independent source. The metadata's `error_statistics[...].reference` says so.",
+        "",
+        f"| fluid | output | domain [K] | hybrid vs {FALLBACK_METHOD} AAD / max % | backbone "
+        f"vs {FALLBACK_METHOD} AAD % | hybrid vs {CHECK_METHOD} AAD / max % |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, output, e in fallback:
+        check = e.get("hybrid_vs_" + CHECK_METHOD)
+        lines.append(
+            f"| {name} | {LABELS[output]} | {e['domain'][0]:.0f}-{e['domain'][1]:.0f} | "
+            f"{_cell(e, 'hybrid')} | {e['backbone']['aad_percent']:.2f} | "
+            + (f"{check['aad_percent']:.2f} / {check['max_percent']:.2f} |" if check else "- |"))
+    lines += [
+        "",
+        f"How far {FALLBACK_METHOD} itself is from CoolProp where both exist (AAD % over the "
+        "held-out temperatures inside both ranges), a measure of what the fallback's "
+        "reference may be off by:",
+        "",
+        "| output | fluids | median AAD % | max AAD % (fluid) |",
+        "|---|---|---|---|",
+    ]
+    for output, rows in fallback_agreement.items():
+        if not rows:
+            continue
+        aads = sorted(rows.values())
+        worst_fluid = max(rows, key=rows.get)
+        lines.append(f"| {LABELS[output]} | {len(rows)} | {np.median(aads):.2f} | "
+                     f"{rows[worst_fluid]:.2f} ({worst_fluid}) |")  # fmt: skip
+    lines += [
+        "",
+        "## Neither CoolProp nor thermo (backbone alone, not validated)",
         "",
     ]
     lines += [f"- {name}, {LABELS[o]}: {reason}" for name, o, reason in skipped] or ["- none"]
-    lines += ["", f"![hybrid and backbone vs CoolProp]({figure.relative_to(path.parent)})", ""]
+    curves = figure.with_name("transport_curves.png").relative_to(path.parent)
+    lines += ["", f"![hybrid and backbone vs CoolProp]({figure.relative_to(path.parent)})", "",
+              "Curves (domain shaded; outside it the continuation):", "",
+              f"![curves of four fluids]({curves})", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -147,6 +221,53 @@ def plot(reports: list[dict], figure: Path) -> None:
     plt.close(fig)
 
 
+#: fluids of the curve figure (those among the selected ones)
+CURVE_FLUIDS = ("water", "methanol", "benzene", "propane")
+
+
+def plot_curves(models: list, figure: Path) -> None:
+    """Hybrid, backbone and CoolProp (training and held-out points) against T, with the
+    trained domain shaded and the continuation outside it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from propkg.transport.data import training_temperatures
+
+    chosen = [m for m in models if m.constants.pure.name in CURVE_FLUIDS]
+    if not chosen:
+        return
+    fig, axes = plt.subplots(len(chosen), len(OUTPUT_UNITS),
+                             figsize=(3.6 * len(OUTPUT_UNITS), 2.9 * len(chosen)),
+                             squeeze=False)  # fmt: skip
+    for row, model in zip(axes, chosen, strict=True):
+        c = model.constants.pure
+        for ax, output in zip(row, OUTPUT_UNITS, strict=True):
+            lo, hi = model.domains[output]
+            t = np.linspace(0.8 * lo, min(hi + 0.25 * (hi - lo), 1.1 * c.Tc)
+                            if output in ("visc_d_liq_comp", "therm_cond_liq_comp",
+                                          "surf_tens_comp") else hi + 0.25 * (hi - lo), 300)
+            ax.axvspan(lo, hi, color="0.93")
+            ax.plot(t, model.value(output, t), color="tab:blue", label="hybrid")
+            ax.plot(t, model.backbone(output, t), color="0.5", ls="--", label="backbone")
+            if model.params.get(output) is not None and not coolprop_missing(
+                    c.coolprop, output, 0.5 * (lo + hi)):
+                t_train, t_test = training_temperatures((lo, hi)), heldout_temperatures((lo, hi))
+                ax.plot(t_test, coolprop_values(c.coolprop, output, t_test), ".",
+                        color="k", ms=3, label="CoolProp held-out")
+                ax.plot(t_train, coolprop_values(c.coolprop, output, t_train), "x",
+                        color="tab:red", ms=5, label="CoolProp training")
+            ax.set_yscale("log")
+            ax.set_title(f"{c.name}: {LABELS[output]}", fontsize=9)
+            ax.set_xlabel("T [K]", fontsize=8)
+            ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(figure, dpi=100)
+    plt.close(fig)
+
+
 def main(argv: list[str] | None = None) -> int:
     from exported_models import MODEL_DIR
 
@@ -175,9 +296,13 @@ def main(argv: list[str] | None = None) -> int:
     register_transport(args.out, models)
     figure = args.report.parent / "figures" / "transport.png"
     plot(reports, figure)
-    write_report(reports, checks, args.report, figure, time.perf_counter() - start)
+    plot_curves(models, figure.with_name("transport_curves.png"))
+    print("thermo's fallback reference vs CoolProp where both exist ...", flush=True)
+    agreement = fallback_agreement_table(selected)
+    write_report(reports, checks, args.report, figure, time.perf_counter() - start, agreement)
     (args.report.parent / "transport_results.json").write_text(
-        json.dumps({"reports": reports, "extrapolation": checks}, indent=1) + "\n")
+        json.dumps({"reports": reports, "extrapolation": checks,
+                    "fallback_vs_coolprop_aad_percent": agreement}, indent=1) + "\n")
     print(f"report: {args.report}", flush=True)
     return 0
 

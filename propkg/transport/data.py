@@ -7,6 +7,12 @@
   'Dmolar', 1e-3)`` (a density of 1e-3 mol/m**3, i.e. well below 1 Pa: the zero-density
   limit of CoolProp's correlations, the "low-pressure gas" of an IDAES ideal vapour).
 
+Where CoolProp has no correlation (acetone and ethylene viscosity and conductivity,
+cyclohexane conductivity), the fallback reference is ``thermo``'s :data:`FALLBACK_METHOD`
+(C. Bell's fits of NIST REFPROP, whose transport correlations those are), over the
+method's own temperature limits; :data:`CHECK_METHOD` (DIPPR, Perry's 8th ed.) is an
+independent cross-check.
+
 Training uses at most :data:`N_TRAIN` Chebyshev-Lobatto temperatures of an output's
 range (ends included); the held-out points are the :data:`N_HELDOUT` midpoints of a
 uniform grid over the same range, none of which is a training temperature.
@@ -24,6 +30,17 @@ N_TRAIN = 12
 N_HELDOUT = 40
 #: molar density of the dilute-gas reference states [mol/m**3]
 DILUTE_DENSITY = 1e-3
+
+#: thermo method used where CoolProp has no correlation, and an independent cross-check
+FALLBACK_METHOD = "REFPROP_FIT"
+CHECK_METHOD = "DIPPR_PERRY_8E"
+
+_THERMO_CLASSES = {
+    "visc_d_liq_comp": "ViscosityLiquid",
+    "visc_d_vap_comp": "ViscosityGas",
+    "therm_cond_liq_comp": "ThermalConductivityLiquid",
+    "therm_cond_vap_comp": "ThermalConductivityGas",
+}
 
 _QUERIES = {
     "visc_d_liq_comp": ("V", "Q", 0.0),
@@ -87,4 +104,37 @@ def coolprop_values(fluid: str, output: str, T: np.ndarray) -> np.ndarray:
             raise DataError(f"CoolProp '{fluid}' {output} at {t:.6g} K: {reason}") from None
     if not np.all(np.isfinite(out)) or np.any(out <= 0):
         raise DataError(f"CoolProp '{fluid}' {output}: non-finite or non-positive values")
+    return out
+
+
+def _thermo_object(cas: str, output: str):
+    import thermo
+
+    if output not in _THERMO_CLASSES:
+        raise DataError(f"thermo has no fallback for transport output '{output}'")
+    return getattr(thermo, _THERMO_CLASSES[output])(CASRN=cas)
+
+
+def thermo_limits(cas: str, output: str, method: str = FALLBACK_METHOD) -> tuple | None:
+    """Temperature limits [K] of a ``thermo`` method for ``output`` (None if it has none)."""
+    if output not in _THERMO_CLASSES:
+        return None
+    limits = _thermo_object(cas, output).T_limits.get(method)
+    return None if limits is None else (float(limits[0]), float(limits[1]))
+
+
+def thermo_values(cas: str, output: str, T: np.ndarray, method: str = FALLBACK_METHOD):
+    """Values of ``output`` from a ``thermo`` method at each T [K], SI units.
+
+    Raises
+    ------
+    DataError
+        If the method does not exist for the chemical or returns non-finite values.
+    """
+    obj = _thermo_object(cas, output)
+    if method not in obj.all_methods:
+        raise DataError(f"thermo has no method {method} for {output} of CAS {cas}")
+    out = np.array([obj.calculate(float(t), method) for t in np.asarray(T, float)], float)
+    if not np.all(np.isfinite(out)) or np.any(out <= 0):
+        raise DataError(f"thermo {method} {output} of CAS {cas}: non-finite or non-positive")
     return out

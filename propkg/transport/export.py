@@ -42,6 +42,9 @@ def _error_statistics(report: dict) -> dict:
             continue
         stats[name] = {**entry["hybrid"], "reference": entry["reference"],
                        "backbone_alone": entry["backbone"]}  # fmt: skip
+        for key in entry:
+            if key == "coolprop_missing" or key.startswith("hybrid_vs_"):
+                stats[name][key] = entry[key]
     return stats
 
 
