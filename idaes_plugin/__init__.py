@@ -33,6 +33,11 @@ _LAZY_EXPORTS = {
     "check_domain": "idaes_plugin.domains",
     "vle_config": "idaes_plugin.vle_package",
     "with_onnx_methods": "idaes_plugin.config_tools",
+    "HybridTransport": "idaes_plugin.transport",
+    "add_transport": "idaes_plugin.transport",
+    "ViscosityLogMixing": "idaes_plugin.transport_mixing",
+    "ThermalConductivityLi": "idaes_plugin.transport_mixing",
+    "SurfaceTensionMoleFractionAverage": "idaes_plugin.transport_mixing",
 }
 
 

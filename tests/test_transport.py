@@ -226,3 +226,33 @@ def test_flash_transport_temperature_derivatives(flash_outlet):
             assert exact == pytest.approx(fd, rel=FINITE_DIFFERENCE_RTOL), key
     finally:
         s.temperature.set_value(T0)
+
+
+@pytest.mark.component
+def test_ternary_state_block_transport_equals_numpy_formulas():
+    """A three-component Raoult package (any number of components): the mixture rules of a
+    state block at a fixed T and composition equal the numpy formulas."""
+    from idaes.core import FlowsheetBlock
+    from idaes.models.properties.modular_properties.base.generic_property import (
+        GenericParameterBlock,
+    )
+
+    from idaes_plugin import vle_config
+
+    comps = ["benzene", "toluene", "o_xylene"]
+    m = pyo.ConcreteModel()
+    m.fs = FlowsheetBlock(dynamic=False)
+    m.fs.props = GenericParameterBlock(**vle_config(comps, transport=True))
+    m.fs.state = m.fs.props.build_state_block([0], defined_state=True)
+    s = m.fs.state[0]
+    T = 370.0
+    s.temperature.fix(T)
+    x = {"benzene": 0.2, "toluene": 0.5, "o_xylene": 0.3}
+    y = {"benzene": 0.5, "toluene": 0.4, "o_xylene": 0.1}
+    for j in comps:
+        s.mole_frac_phase_comp["Liq", j].set_value(x[j])
+        s.mole_frac_phase_comp["Vap", j].set_value(y[j])
+    expected = _numpy_mixture(T, x, y)
+    for key, expr in _mixture_expressions(s).items():
+        assert pyo.value(expr) == pytest.approx(expected[key], rel=CROSS_IMPLEMENTATION_RTOL), key
+    assert vle_config(comps, transport=False)["phases"]["Liq"].get("visc_d_phase") is None
