@@ -255,4 +255,13 @@ def test_ternary_state_block_transport_equals_numpy_formulas():
     expected = _numpy_mixture(T, x, y)
     for key, expr in _mixture_expressions(s).items():
         assert pyo.value(expr) == pytest.approx(expected[key], rel=CROSS_IMPLEMENTATION_RTOL), key
+    # above 0.9 Tc of benzene (506 K) the liquid transport outputs are extrapolated
+    from idaes_plugin import check_domain
+    from idaes_plugin.domains import DomainWarning
+
+    s.temperature.set_value(530.0)
+    with pytest.warns(DomainWarning):
+        messages = [msg for msg in check_domain(s) if "benzene__transport" in msg]
+    assert any("'visc_d_liq_comp'" in msg for msg in messages)
+    assert not any("'visc_d_vap_comp'" in msg for msg in messages)  # gas: to 725 K
     assert vle_config(comps, transport=False)["phases"]["Liq"].get("visc_d_phase") is None
