@@ -26,6 +26,7 @@ temperatures are recorded for :func:`idaes_plugin.check_domain`.
 
 from __future__ import annotations
 
+import idaes.logger as idaeslog
 import pyomo.environ as pyo
 from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
@@ -37,6 +38,8 @@ from idaes_plugin.pure_methods import _attach_units, _check_output_units, _deriv
 from idaes_plugin.state_expressions import add_sub_block
 from propkg_contract.errors import MetadataError, PropkgError
 from propkg_contract.registry import find_transport_model
+
+_log = idaeslog.getLogger(__name__)
 
 #: parameter_data key naming the transport model of a component
 TRANSPORT_MODEL_KEY = "onnx_transport_model"
@@ -113,9 +116,7 @@ def _values(b, cobj, T) -> dict:
         domains = {n: model.domain_of("temperature", n) for n in names}
         for message in record_domain(b, T, f"component '{cobj.local_name}'", model.source,
                                      domains):  # fmt: skip
-            import idaes.logger as idaeslog
-
-            idaeslog.getLogger(__name__).warning(message)
+            _log.warning(message)
         sub = add_sub_block(b, f"propkg_{cobj.local_name}_transport")
         exprs = sx_to_pyomo(model.sx_function(names), [t_number],
                             subexpression=indexed_subexpressions(sub))  # fmt: skip

@@ -255,6 +255,14 @@ def test_ternary_state_block_transport_equals_numpy_formulas():
     expected = _numpy_mixture(T, x, y)
     for key, expr in _mixture_expressions(s).items():
         assert pyo.value(expr) == pytest.approx(expected[key], rel=CROSS_IMPLEMENTATION_RTOL), key
+    # a temperature that is a number (as IDAES's initial guesses) is evaluated at once
+    from idaes_plugin.transport import HybridTransport
+
+    number = HybridTransport.therm_cond_phase_comp.return_expression(
+        s, m.fs.props.get_component("toluene"), "Vap", 450.0 * pyo.units.K)
+    onnx = run_onnx(find_transport_model("toluene"), T=np.array([450.0]))["therm_cond_vap_comp"]
+    assert pyo.value(number) == pytest.approx(float(np.ravel(onnx)[0]),
+                                              rel=CROSS_IMPLEMENTATION_RTOL)
     # above 0.9 Tc of benzene (506 K) the liquid transport outputs are extrapolated
     from idaes_plugin import check_domain
     from idaes_plugin.domains import DomainWarning
