@@ -25,6 +25,14 @@ from propkg_contract.writer import write_onnx
 KIND = "pure_component_transport"
 #: suffix of the file and manifest names
 SUFFIX = "__transport"
+#: constants (keys of TransportConstants.as_dict) each backbone uses
+BACKBONE_PARAMETERS = {
+    "visc_d_liq_comp": ("Tc", "Pc", "omega", "molar_mass"),
+    "visc_d_vap_comp": ("Tc", "Pc", "Zc", "molar_mass", "dipole_debye"),
+    "therm_cond_liq_comp": ("Tc", "Tb", "molar_mass"),
+    "therm_cond_vap_comp": ("Tc", "Pc", "Zc", "omega", "molar_mass", "dipole_debye", "poling_a"),
+    "surf_tens_comp": ("Tc", "Pc", "Tb"),
+}
 
 
 def _scaling_factor(values: np.ndarray) -> float:
@@ -65,6 +73,7 @@ def build_metadata(model: HybridTransportModel, report: dict) -> dict:
             "domain": {"temperature": [float(lo), float(hi)]},
             "shape": [BATCH, 1],
         }
+    constants = k.as_dict()
     n_points = {name: entry.get("n_train", 0) for name, entry in report["outputs"].items()}
     return {
         "schema_version": 1,
@@ -73,8 +82,12 @@ def build_metadata(model: HybridTransportModel, report: dict) -> dict:
         "inputs": {"temperature": {"units": "K", "shape": [BATCH, 1], "scaling_factor": 1e-2}},
         "outputs": outputs,
         "domain": {"temperature": [float(min(lows)), float(max(highs))]},
-        "constants": k.as_dict(),
-        "backbone": {name: {"name": BACKBONE_NAMES[name]} for name in OUTPUT_UNITS},
+        "constants": constants,
+        "backbone": {
+            name: {"name": BACKBONE_NAMES[name],
+                   "parameters": {key: constants[key] for key in BACKBONE_PARAMETERS[name]}}
+            for name in OUTPUT_UNITS
+        },  # fmt: skip
         "correction": model.correction_dict(),
         "training_data": {
             "sha256": report["training_sha256"],
