@@ -158,6 +158,11 @@ def _state(b, p) -> dict:
     return mixture_virial(b, ("state", p), b.temperature, _state_y(b, p))
 
 
+def _ideal_sum(b, p, method):
+    """Sum over j of y_j times IDAES's ideal-gas ``method(b, p, j)``."""
+    return sum(b.get_mole_frac(p)[p, j] * method(b, p, j) for j in b.components_in_phase(p))
+
+
 def _ln_phi(b, mix: dict, j, T, P):
     return mix["bar"][j][0] * P / (IdealConsistentCp.gas_constant(b) * T)
 
@@ -191,9 +196,10 @@ class VirialVapour(IdealConsistentCp):
     # --- caloric properties: ideal gas + departure -----------------------------------------
     @staticmethod
     def enth_mol_phase(b, p):
-        base = IdealConsistentCp.enth_mol_phase(b, p)
         if not _is_vapor(b, p):
-            return base
+            return IdealConsistentCp.enth_mol_phase(b, p)
+        # IDAES's mixture value sums the (here non-ideal) partial molar ones: sum the ideal
+        base = _ideal_sum(b, p, IdealConsistentCp.enth_mol_phase_comp)
         B, dB, _ = _state(b, p)["B"]
         return base + b.pressure * (B - b.temperature * dB)
 
@@ -207,9 +213,9 @@ class VirialVapour(IdealConsistentCp):
 
     @staticmethod
     def entr_mol_phase(b, p):
-        base = IdealConsistentCp.entr_mol_phase(b, p)
         if not _is_vapor(b, p):
-            return base
+            return IdealConsistentCp.entr_mol_phase(b, p)
+        base = _ideal_sum(b, p, IdealConsistentCp.entr_mol_phase_comp)
         return base - b.pressure * _state(b, p)["B"][1]
 
     @staticmethod
