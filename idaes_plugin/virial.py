@@ -47,7 +47,6 @@ truncated virial equation of state is not a model of the liquid or of dense gas)
 from __future__ import annotations
 
 import casadi as ca
-from idaes.core.util.exceptions import PropertyNotSupportedError
 from idaes.models.properties.modular_properties.base.utility import get_component_object as cobj
 from idaes.models.properties.modular_properties.base.utility import get_method
 from pyomo.environ import exp
@@ -248,11 +247,14 @@ class VirialVapour(IdealConsistentCp):
 
     @staticmethod
     def cv_mol_phase_comp(b, p, j):
+        """cv of pure j as a virial gas at the state's T and P (IDAES's ideal phases use the
+        pure components' cv too); the mixture's exact cv is :meth:`cv_mol_phase`."""
         if not _is_vapor(b, p):
             return IdealConsistentCp.cv_mol_phase_comp(b, p, j)
-        raise PropertyNotSupportedError(
-            f"{b.name}: cv_mol_phase_comp of the virial vapour is not defined (use "
-            "cv_mol_phase, the mixture's cv)")
+        R, T, P = IdealConsistentCp.gas_constant(b), b.temperature, b.pressure
+        _, dB, d2B = pure_virial(b, j, T)
+        cp = get_method(b, "cp_mol_ig_comp", j)(b, cobj(b, j), T) - P * T * d2B
+        return cp - R * (1 + P * dB / R) ** 2
 
     @staticmethod
     def energy_internal_mol_phase(b, p):

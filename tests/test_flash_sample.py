@@ -74,3 +74,4 @@ def test_quaternary_flash_agrees_with_independent_flash(T, P, z):
     expected = reference.flash(T, P, list(z))
     assert expected.phases == "LV"
     assert compare(beta, x, y, expected) == ""
+

@@ -1,15 +1,17 @@
-r"""Virial vapour: numpy reference (gamma-phi with Raoult's liquid) and its validation report.
+r"""Virial vapour: numpy gamma-phi reference and its validation report.
 
 An independent evaluation of ``vle_config(..., vapor_model="virial")`` from the same ONNX
-files (onnxruntime for the values, the files' CasADi graphs only for dB/dT), no Pyomo:
+files (onnxruntime), no Pyomo:
 
 .. math::
-    y_i \phi_i P = x_i P_i^{sat}\phi_i^{sat}
+    y_i \phi_i P = x_i \gamma_i P_i^{sat}\phi_i^{sat}
         \exp\!\left[\frac{v_i^L (P - P_i^{sat})}{RT}\right],\qquad
     \ln\phi_i = \frac{(2\sum_j y_j B_{ij} - B) P}{RT},\quad
     \ln\phi_i^{sat} = \frac{B_{ii}P_i^{sat}}{RT},\quad B_{ij} = \tfrac12 (B_{ii} + B_{jj})
 
-The bubble pressure is found by successive substitution; a TP flash by Rachford-Rice
+with :math:`\gamma_i = 1` (Raoult) or from a binary g^E file
+(:class:`validation.reference_flash.ReferenceFlash`). The bubble pressure is found by
+successive substitution; a TP flash by Rachford-Rice
 (:func:`validation.reference_flash.rachford_rice`) on K values that, with this combining
 rule, do not depend on the vapour composition. Run as a script, it writes
 ``validation/reports/virial.md`` and ``virial_bubble.png``: B of the 20 shipped fluids
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from propkg_contract.reader import load_model, run_onnx
+from propkg_contract.reader import run_onnx
 from propkg_contract.registry import find_model
 from propkg_contract.vocabulary import GAS_CONSTANT as R
 
@@ -39,11 +41,18 @@ BUBBLE_SYSTEMS = (
 
 
 class VirialMixture:
-    """Pure-component quantities of a mixture's ONNX files and the gamma-phi relations."""
+    """Pure-component quantities of a mixture's ONNX files and the gamma-phi relations.
 
-    def __init__(self, components):
+    ``activity_model`` None is Raoult's liquid; else a binary's g^E model name, whose
+    activity coefficients come from :class:`validation.reference_flash.ReferenceFlash`.
+    """
+
+    def __init__(self, components, activity_model: str | None = None):
+        from validation.reference_flash import ReferenceFlash
+
         self.components = list(components)
         self.files = [find_model(c) for c in self.components]
+        self.liquid = ReferenceFlash(self.components, activity_model)
 
     def pure(self, T: float) -> dict[str, np.ndarray]:
         """Psat [Pa], liquid density [mol/m**3], B [m**3/mol] of each component at T [K]."""
@@ -54,12 +63,6 @@ class VirialMixture:
             out["rho"].append(v["dens_mol_liq_comp"][0])
             out["B"].append(v[B_OUTPUT][0])
         return {k: np.asarray(v, dtype=float).ravel() for k, v in out.items()}
-
-    def dB_dT(self, T: float) -> np.ndarray:
-        """dB_ii/dT [m**3/mol/K] (CasADi derivative of each file's graph)."""
-        return np.array([float(load_model(f).evaluate([B_OUTPUT], "temperature",
-                                                      temperature=T)[0])
-                         for f in self.files])  # fmt: skip
 
     @staticmethod
     def cross(B: np.ndarray) -> np.ndarray:
@@ -87,7 +90,7 @@ class VirialMixture:
         P = float(np.sum(x * q["psat"]))
         y = x * q["psat"] / P
         for _ in range(200):
-            f = x * self.liquid_fugacity(T, P, vapor)
+            f = x * self.liquid.gamma(T, x) * self.liquid_fugacity(T, P, vapor)
             phi = np.ones_like(x) if vapor == "ideal" else np.exp(self.ln_phi(T, P, y, q["B"]))
             P_new = float(np.sum(f / phi))
             y = f / phi / P_new
@@ -96,17 +99,26 @@ class VirialMixture:
             P = P_new
         raise RuntimeError(f"bubble pressure of {self.components} at {T} K did not converge")
 
-    def flash(self, T: float, P: float, z):
-        """TP flash (vapour fraction, x, y) of the virial vapour over a Raoult liquid."""
+    def flash(self, T: float, P: float, z, tol: float = 1e-13):
+        """TP flash (vapour fraction, x, y) of the virial vapour, by successive substitution
+        of the liquid composition in the activity coefficients (one step for Raoult)."""
         from validation.reference_flash import rachford_rice
 
         z = np.asarray(z, dtype=float)
         q = self.pure(T)
         # arithmetic rule: ln phi_i = B_ii P/(RT) whatever y (sum y = 1)
-        K = self.liquid_fugacity(T, P) / (P * np.exp(q["B"] * P / (R * T)))
-        beta = rachford_rice(z, K)
-        x = z / (1.0 + beta * (K - 1.0))
-        return beta, x, K * x
+        K_pure = self.liquid_fugacity(T, P) / (P * np.exp(q["B"] * P / (R * T)))
+        x = z.copy()
+        for _ in range(500):
+            K = self.liquid.gamma(T, x) * K_pure
+            beta = rachford_rice(z, K)
+            x_new = z / (1.0 + beta * (K - 1.0))
+            x_new = x_new / x_new.sum()
+            if np.max(np.abs(x_new - x)) < tol:
+                break
+            x = x_new
+        K = self.liquid.gamma(T, x_new) * K_pure
+        return beta, x_new, K * x_new
 
 
 def coolprop_bubble_pressure(names, T: float, x) -> float:
