@@ -186,6 +186,20 @@ def test_cv_is_the_slope_of_u_at_constant_volume():
 
 
 @pytest.mark.component
+def test_check_domain_names_the_virial_coefficient():
+    """A vapour below the fitted range of B (n-butane's starts at 214 K) is reported."""
+    import pyomo.environ as pyo
+
+    from idaes_plugin import check_domain
+
+    s = _state("virial", 200.0, 1e4, [0.5, 0.5])
+    pyo.value(s.compress_fact_phase["Vap"])
+    with pytest.warns(UserWarning, match="second_virial_coef_comp.*n_butane"):
+        problems = check_domain(s)
+    assert any("second_virial_coef_comp" in m and "n_butane" in m for m in problems)
+
+
+@pytest.mark.component
 def test_gibbs_energies_agree_with_fugacities():
     """Each phase's Gibbs energy is its fugacity's: g_j - RT ln(f_j / (x_j P_ref)) is the
     ideal gas's g_j(T, P_ref) in both phases, so the x-weighted sums over the liquid and the
