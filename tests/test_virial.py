@@ -98,9 +98,9 @@ def _state(package: str, T: float, P: float, y, x=None):
     s.pressure.set_value(P)
     x = y if x is None else x
     for k, c in enumerate(PAIR):
-        s.mole_frac_phase_comp["Vap", c].set_value(y[k])
-        s.mole_frac_phase_comp["Liq", c].set_value(x[k])
-        s.mole_frac_comp[c].set_value(0.5 * (x[k] + y[k]))
+        s.mole_frac_phase_comp["Vap", c].set_value(y[k], skip_validation=True)
+        s.mole_frac_phase_comp["Liq", c].set_value(x[k], skip_validation=True)
+        s.mole_frac_comp[c].set_value(0.5 * (x[k] + y[k]), skip_validation=True)
     return s
 
 
@@ -220,6 +220,27 @@ def test_gibbs_energies_agree_with_fugacities():
     # the sums are ~20 J/mol left of terms ~1e4 J/mol: round-off ~1e-7 J/mol
     scale = abs(pyo.value(s.gibbs_mol_phase_comp["Liq", PAIR[0]]))
     assert liquid == pytest.approx(vapour, abs=IDENTITY_RTOL * scale)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("T", [280.0, 320.0])
+def test_latent_heat_of_the_package_closer_to_coolprop(T):
+    """h^V - h^L of pure propane at its vapour pressure (5.8 and 16 bar) in the package vs
+    CoolProp's H(Q=1) - H(Q=0): the vapour's departure brings the ideal vapour's +5.7 % and
+    +16 % down to +0.6 % and +3.4 % (the rest: truncated virial, IDAES's liquid (P - P_ref) v)."""
+    import pyomo.environ as pyo
+    from CoolProp.CoolProp import PropsSI
+
+    P = float(run_onnx(find_model("propane"), T=[T])["pressure_sat_comp"][0])
+    ref = PropsSI("Hmolar", "T", T, "Q", 1, "n-Propane") - PropsSI("Hmolar", "T", T, "Q", 0,
+                                                                    "n-Propane")
+    error = {}
+    for package in ("ideal", "virial"):
+        s = _state(package, T, P, [1.0, 0.0], x=[1.0, 0.0])
+        latent = pyo.value(s.enth_mol_phase["Vap"] - s.enth_mol_phase["Liq"])
+        error[package] = abs(latent / ref - 1)
+    assert error["virial"] < 0.25 * error["ideal"]
+    assert error["virial"] < (0.01 if T < 300 else 0.05)
 
 
 @pytest.mark.integration
