@@ -175,6 +175,7 @@ def vle_config(
     temperature_ref: float = 298.15,
     pressure_ref: float = 101325.0,
     transport: bool | None = None,
+    vapor_model: str = "ideal",
 ) -> dict:
     """Configuration dict of a vapour-liquid ``GenericParameterBlock`` from propkg models.
 
@@ -210,6 +211,12 @@ def vle_config(
         Transport properties (``visc_d_phase``, ``therm_cond_phase``, ``surf_tens_phase``)
         from the components' transport models (:func:`idaes_plugin.transport.add_transport`):
         None (default) when every component has one, True to require them, False never.
+    vapor_model : {"ideal", "virial"}
+        ``"ideal"`` (default): ideal gas. ``"virial"``: truncated virial equation with the
+        models' hybrid second virial coefficients, the liquid's fugacity with the
+        saturated vapour's fugacity coefficient and the Poynting factor, and bubble/dew
+        points by ``LogBubbleDew`` (see :mod:`idaes_plugin.virial`); every model file must
+        have the ``second_virial_coef_comp`` output.
 
     Returns
     -------
@@ -224,9 +231,11 @@ def vle_config(
     BoundsError
         Bounds that are not positive with lower < nominal < upper (names the argument).
     PropkgError
-        If the activity model support is not available.
+        If the activity model support is not available, or an unknown ``vapor_model``.
+    VirialModelError
+        ``vapor_model="virial"`` with a model file without a second virial coefficient.
     """
-    from idaes.core import LiquidPhase, VaporPhase
+    from idaes.core import LiquidPhase
     from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
     from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
         IdealBubbleDew,
@@ -263,6 +272,13 @@ def vle_config(
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
         bubble_dew = LogBubbleDew
+    from idaes_plugin.virial import phase_configs
+
+    liquid, vapour, non_ideal = phase_configs(
+        vapor_model, {n: e["parameter_data"][MODEL_KEY] for n, e in entries.items()}, liquid
+    )
+    if non_ideal:
+        bubble_dew = LogBubbleDew
     if temperature_bounds is None:
         t_lo = max(triples, default=T_LOWER_DEFAULT)
         temperature_bounds = _check_bounds(
@@ -273,7 +289,7 @@ def vle_config(
         "components": entries,
         "phases": {
             "Liq": liquid,
-            "Vap": {"type": VaporPhase, "equation_of_state": IdealConsistentCp},
+            "Vap": vapour,
         },
         "base_units": {
             "time": pyunits.s,

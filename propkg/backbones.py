@@ -140,11 +140,14 @@ def poling_integral_over_T(T: Any, a: tuple[float, ...]) -> Any:
     return R * (a0 * xp.log(T) + T * (a1 + T * (a2 / 2 + T * (a3 / 3 + a4 * T / 4))))
 
 
-def tsonopoulos_b(T: Any, Tc: float, Pc: float, omega: float) -> Any:
-    r"""Second virial coefficient by the Tsonopoulos correlation (non-polar form).
+def tsonopoulos_b(
+    T: Any, Tc: float, Pc: float, omega: float, a: float = 0.0, b: float = 0.0
+) -> Any:
+    r"""Second virial coefficient by the Tsonopoulos correlation (polar form if a, b != 0).
 
     .. math::
-        B = \frac{R T_c}{P_c}\left(f^{(0)} + \omega f^{(1)}\right),\quad
+        B = \frac{R T_c}{P_c}\left(f^{(0)} + \omega f^{(1)} + \frac{a}{T_r^6}
+        - \frac{b}{T_r^8}\right),\quad
         f^{(0)} = 0.1445 - \frac{0.33}{T_r} - \frac{0.1385}{T_r^2} - \frac{0.0121}{T_r^3}
         - \frac{0.000607}{T_r^8},\quad
         f^{(1)} = 0.0637 + \frac{0.331}{T_r^2} - \frac{0.423}{T_r^3} - \frac{0.008}{T_r^8}
@@ -155,6 +158,9 @@ def tsonopoulos_b(T: Any, Tc: float, Pc: float, omega: float) -> Any:
         Temperature, [K].
     Tc, Pc, omega : float
         Critical temperature [K], pressure [Pa], acentric factor [-].
+    a, b : float
+        Polar parameters [-] (:func:`propkg.virial.tsonopoulos_polar_parameters`); 0, 0
+        (default) is the non-polar form.
 
     Returns
     -------
@@ -163,12 +169,15 @@ def tsonopoulos_b(T: Any, Tc: float, Pc: float, omega: float) -> Any:
 
     Notes
     -----
-    The polar terms are omitted, so B of water, alcohols and ammonia is too weakly
-    negative; the vapour volume enters the derived enthalpy of vaporization only.
+    With a = b = 0 (the non-polar form, used in the vapour volume of the derived enthalpy
+    of vaporization) B of water, alcohols and ammonia is too weakly negative; the polar
+    terms are written only when a or b is non-zero, so the non-polar graph is unchanged.
 
     References
     ----------
-    Tsonopoulos, C. AIChE J. 20 (1974) 263; :func:`chemicals.virial.BVirial_Tsonopoulos`.
+    Tsonopoulos, C. AIChE J. 20 (1974) 263; Poling, Prausnitz, O'Connell, The Properties
+    of Gases and Liquids, 5th ed., Sec. 4-5;
+    :func:`chemicals.virial.BVirial_Tsonopoulos_extended`.
     """
     inv = Tc / T  # 1/Tr, written as one division (no ONNX Reciprocal)
     inv2 = inv * inv
@@ -176,7 +185,11 @@ def tsonopoulos_b(T: Any, Tc: float, Pc: float, omega: float) -> Any:
     inv8 = inv3 * inv3 * inv2
     f0 = 0.1445 - 0.33 * inv - 0.1385 * inv2 - 0.0121 * inv3 - 0.000607 * inv8
     f1 = 0.0637 + 0.331 * inv2 - 0.423 * inv3 - 0.008 * inv8
-    return (f0 + omega * f1) * R * Tc / Pc
+    reduced = f0 + omega * f1
+    if a != 0.0 or b != 0.0:
+        inv6 = inv3 * inv3
+        reduced = reduced + a * inv6 - b * inv8
+    return reduced * R * Tc / Pc
 
 
 def smooth_cap(T: Any, T_cap: float, width: float) -> Any:

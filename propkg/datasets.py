@@ -20,6 +20,10 @@ and, on a wide grid of its own from ``IG_T_LOW = 200 K`` to ``IG_T_HIGH = 1500 K
 ``entr_mol_ig_comp`` as above (CoolProp's ideal-gas part is defined at any temperature;
 the fluids' equations of state were fitted to ideal-gas data covering most of this range).
 
+and the second virial coefficient ``second_virial_coef_comp`` [m**3/mol] (``Bvirial``) from
+max(0.5 Tc, T_min) to min(3 Tc, T_max) of the CoolProp equation (``<name>_virial.csv``,
+:mod:`propkg.virial`).
+
 Rows carry a ``role``: ``train`` (12 points evenly spread over the whole range),
 ``train_extrap`` (12 points evenly spread over the lower 60 % of the range) and ``test``
 (100 mid-cell points that never coincide with a training point). The CSV header gives
@@ -184,6 +188,9 @@ def generate_dataset(name: str, directory: str | Path) -> Path:
     }
     _write_sidecar(csv_path, sidecar)
     generate_ideal_gas_dataset(c.name, directory)
+    from propkg.virial import generate_virial_dataset
+
+    generate_virial_dataset(c.name, directory)
     return csv_path
 
 

@@ -25,6 +25,23 @@ def _scaling_factor(values: np.ndarray) -> float:
     return float(10.0 ** (-np.round(np.log10(magnitude)))) if magnitude > 0 else 1.0
 
 
+def _virial_backbone(model: HybridPureModel) -> dict:
+    """Backbone entry of ``second_virial_coef_comp`` (empty if the model has no B)."""
+    if model.virial_params is None:
+        return {}
+    from propkg.virial import SPECIES_TYPE
+
+    c = model.constants
+    a, b = model.virial_polar
+    return {
+        "second_virial_coef_comp": {
+            "name": "Tsonopoulos (polar form)",
+            "parameters": {"Tc": c.Tc, "Pc": c.Pc, "omega": c.omega, "a": a, "b": b,
+                           "species_type": SPECIES_TYPE.get(c.name, "normal")},
+        }
+    }  # fmt: skip
+
+
 def build_metadata(
     model: HybridPureModel,
     training: dict,
@@ -105,6 +122,7 @@ def build_metadata(
                     "liquid_volume": "1/dens_mol_liq_comp",
                 },
             },
+            **_virial_backbone(model),
             "enth_mol_liq_comp": {
                 "name": "CorrespondingStatesLiquidCp",
                 "parameters": {

@@ -99,6 +99,14 @@ class HybridPureModel:
         Hidden units of the tanh corrections.
     terms : int
         Number of Einstein terms of the cp correction.
+    liq_params, liq_anchor : array, float or None
+        Coefficients of the liquid cp term and the anchor temperature [K] of the liquid
+        enthalpy (:meth:`enth_liq`); None: no ``enth_mol_liq_comp`` output.
+    virial_params : array or None
+        Parameters of the correction of the second virial coefficient
+        (:mod:`propkg.virial`); None: no ``second_virial_coef_comp`` output.
+    virial_polar : (float, float)
+        Polar parameters a, b of its Tsonopoulos backbone.
     """
 
     constants: PureConstants
@@ -110,6 +118,8 @@ class HybridPureModel:
     terms: int = 5
     liq_params: np.ndarray | None = None
     liq_anchor: float | None = None
+    virial_params: np.ndarray | None = None
+    virial_polar: tuple[float, float] = (0.0, 0.0)
     info: dict = field(default_factory=dict)
 
     # ---- the smooth supercritical continuation ------------------------------------------
@@ -263,9 +273,17 @@ class HybridPureModel:
         return self._s_antiderivative(T) - float(self._s_antiderivative(T_REF))
 
     def second_virial(self, T: Any) -> Any:
-        """Second virial coefficient of the saturated vapour [m**3/mol]."""
+        """Non-polar Tsonopoulos B of the saturated vapour's ln Z [m**3/mol] (enters the
+        derived enthalpy of vaporization only; the output B is :meth:`second_virial_coef`)."""
         c = self.constants
         return bb.tsonopoulos_b(T, c.Tc, c.Pc, c.omega)
+
+    def second_virial_coef(self, T: Any) -> Any:
+        """Hybrid second virial coefficient [m**3/mol] (:func:`propkg.virial.second_virial`)."""
+        from propkg.virial import second_virial
+
+        return second_virial(T, self.constants, self.virial_polar, self.virial_params,
+                             self.hidden)  # fmt: skip
 
     def ln_z_vap(self, T: Any, p: Any) -> Any:
         """ln of the saturated-vapour compressibility factor at T [K] and p [Pa]."""
@@ -279,7 +297,8 @@ class HybridPureModel:
 
     # ---- CasADi -------------------------------------------------------------------------
     def casadi_function(self, name: str | None = None):
-        """CasADi MX function ``temperature -> (six outputs of OUTPUT_UNITS)``.
+        """CasADi MX function ``temperature -> (outputs of OUTPUT_UNITS)``: six, plus
+        ``enth_mol_liq_comp`` and ``second_virial_coef_comp`` when fitted.
 
         The enthalpy of vaporization uses the exact derivative ``casadi.jacobian`` of
         ln Psat.
@@ -292,14 +311,15 @@ class HybridPureModel:
         t = ca.MX.sym("t")
         dh_vap = ca.substitute(self.dh_vap_expression(t), t, self.effective_temperature(T))
         outputs = [p, rho, self.cp_ig(T), self.enth_ig(T), self.entr_ig(T), dh_vap]
+        names = list(OUTPUT_UNITS)[: len(outputs)]
         if self.liq_params is not None:
             outputs.append(self.enth_liq(T))
+            names.append("enth_mol_liq_comp")
+        if self.virial_params is not None:
+            outputs.append(self.second_virial_coef(T))
+            names.append("second_virial_coef_comp")
         return ca.Function(
-            casadi_identifier(name or self.constants.name),
-            [T],
-            outputs,
-            ["temperature"],
-            list(OUTPUT_UNITS)[: len(outputs)],
+            casadi_identifier(name or self.constants.name), [T], outputs, ["temperature"], names
         )
 
     def evaluate(self, T: np.ndarray) -> dict[str, np.ndarray]:
@@ -351,6 +371,14 @@ class HybridPureModel:
                 "anchor_temperature": self.liq_anchor,
                 "layout": "[a0, a1, a2, a3]",
             },
+            **({} if self.virial_params is None else {"second_virial_coef_comp": {
+                "form": "B = B_Tsonopoulos(T; Tc, Pc, omega, a, b) + (R Tc/Pc) * "
+                "tanh_net((Tc/T - 1)/0.6)",
+                "hidden": self.hidden,
+                "polar_a_b": [float(v) for v in self.virial_polar],
+                "parameters": [float(v) for v in self.virial_params],
+                "layout": "[c0, a_1..a_H, w_1..w_H, b_1..b_H]",
+            }}),
             "supercritical_continuation": {
                 "form": "T_e = (T + T_cap - sqrt((T - T_cap)^2 + w^2))/2; ln Psat = "
                 "f(T_e) + B (1/T_e - 1/T), B = T^2 df/dT at T_cap; ln rho_L = g(T_e); "
@@ -386,6 +414,7 @@ class HybridPureModel:
         )
         corr = raw["correction"]
         liq = corr.get("enth_mol_liq_comp", {})
+        virial = corr.get("second_virial_coef_comp", {})
         return cls(
             constants=constants,
             psat_params=np.asarray(corr["pressure_sat_comp"]["parameters"]),
@@ -398,4 +427,6 @@ class HybridPureModel:
             terms=corr["cp_mol_ig_comp"]["terms"],
             liq_params=None if liq.get("parameters") is None else np.asarray(liq["parameters"]),
             liq_anchor=liq.get("anchor_temperature"),
+            virial_params=None if not virial else np.asarray(virial["parameters"]),
+            virial_polar=tuple(virial.get("polar_a_b", (0.0, 0.0))),
         )

@@ -19,6 +19,12 @@ from propkg.evaluate import error_statistics
 from propkg.export import export_model, register
 from propkg.hybrid import IDEAL_GAS_OUTPUTS, HybridPureModel
 from propkg.training import fit_hybrid
+from propkg.virial import (
+    N_TRAIN_VIRIAL,
+    attach_second_virial,
+    load_virial_dataset,
+    virial_statistics,
+)
 from propkg_contract.registry import default_model_dir
 
 
@@ -28,8 +34,10 @@ def fit_component(
     """Fit the hybrid model of a registered component on its CoolProp training points.
 
     12 points of the saturation and liquid properties on [T_low, T_high], 16 ideal-gas
-    points on [200, 1500] K. Returns the model and the loaded dataset (the ideal-gas
-    dataset under ``dataset["ideal_gas"]``).
+    points on [200, 1500] K, and, where ``<name>_virial.csv`` exists, 12 points of the
+    second virial coefficient (:mod:`propkg.virial`). Returns the model and the loaded
+    dataset (the ideal-gas dataset under ``dataset["ideal_gas"]``, the virial one under
+    ``dataset["virial"]``).
     """
     c = get_constants(name)
     dataset = load_dataset(c.name, dataset_dir)
@@ -38,6 +46,10 @@ def fit_component(
         c, subset(dataset, "train"), progress=progress,
         ideal_gas=subset(dataset["ideal_gas"], "train"),
     )  # fmt: skip
+    virial = load_virial_dataset(c.name, dataset_dir)
+    if virial is not None:
+        dataset["virial"] = virial
+        attach_second_virial(model, subset(virial, "train"))
     return model, dataset
 
 
@@ -87,7 +99,25 @@ def export_fitted(
         domains = {n: (IG_T_LOW, IG_T_HIGH) for n in IDEAL_GAS_OUTPUTS}
     else:
         training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
+    virial = dataset.get("virial")
+    if virial is not None and model.virial_params is not None:
+        training["second_virial_coef_comp"] = {
+            "sha256": virial["sha256"],
+            "source": virial["sidecar"]["source"],
+            "file": f"propkg/data/pure_components/{c.name}_virial.csv",
+            "rows": "role == 'train'",
+            "n_points": {"second_virial_coef_comp": N_TRAIN_VIRIAL},
+        }
+        domains["second_virial_coef_comp"] = (virial["sidecar"]["T_low"],
+                                              virial["sidecar"]["T_high"])  # fmt: skip
     stats = error_statistics(model, subset(dataset, "test"), source)
+    if "second_virial_coef_comp" in domains:
+        test = subset(virial, "test")
+        stats["second_virial_coef_comp"] = {
+            **virial_statistics(model.second_virial_coef(test["temperature"]),
+                                test["second_virial_coef_comp"], c),
+            "reference": virial["sidecar"]["source"],
+        }  # fmt: skip
     if ig is not None:
         ig_stats = error_statistics(model, subset(ig, "test"), ig["sidecar"]["source"])
         stats.update({n: ig_stats[n] for n in IDEAL_GAS_OUTPUTS if n in ig_stats})

@@ -30,6 +30,8 @@ PURE_OUTPUT_UNITS = {
     "entr_mol_ig_comp": "J/mol/K",
     "dh_vap_mol_comp": "J/mol",
     "enth_mol_liq_comp": "J/mol",
+    # second virial coefficient of the pure gas, Z = 1 + B P/(R T) at low density
+    "second_virial_coef_comp": "m**3/mol",
 }
 
 #: outputs of a pure-component transport model file (kind ``pure_component_transport``), in

@@ -57,3 +57,21 @@ def test_liquid_the_model_splits_is_flagged_not_trusted():
         pattern = "overall composition.*unstable against a second liquid"
         with pytest.raises(DomainError, match=pattern):
             check_liquid_stability(model.m)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("T, P, z", [
+    (390.0, 101325.0, (0.25, 0.25, 0.25, 0.25)),
+    (415.0, 150000.0, (0.1, 0.2, 0.3, 0.4)),
+])  # fmt: skip
+def test_quaternary_flash_agrees_with_independent_flash(T, P, z):
+    """benzene/toluene/o-xylene/ethylbenzene (Raoult), IDAES's default initializer, against
+    the Rachford-Rice flash of the same ONNX files (issue 10, item 6)."""
+    components = ("benzene", "toluene", "o_xylene", "ethylbenzene")
+    model, reference = _system(components, None)
+    status, detail, beta, x, y = model.solve(T, P, list(z))
+    assert status == "optimal", detail
+    expected = reference.flash(T, P, list(z))
+    assert expected.phases == "LV"
+    assert compare(beta, x, y, expected) == ""
+

@@ -9,6 +9,7 @@ from propkg.components import get_constants, names
 from propkg.datasets import load_dataset, load_ideal_gas_dataset, subset
 from propkg.evaluate import deviations
 from propkg.hybrid import IDEAL_GAS_OUTPUTS, OUTPUT_UNITS, HybridPureModel
+from propkg.virial import load_virial_dataset, virial_statistics
 from propkg_contract.metadata import read_metadata
 from propkg_contract.ops import OPSET, SUPPORTED_OPS
 from propkg_contract.reader import run_onnx
@@ -76,9 +77,12 @@ def test_metadata_is_complete(fluid):
     lo, hi = meta.domain["temperature"]
     c = get_constants(fluid)
     assert (lo, hi) == (pytest.approx(c.T_low), pytest.approx(0.98 * c.Tc))
+    virial = load_virial_dataset(fluid)
     for name, spec in meta.outputs.items():
-        # the ideal gas has its own, wide domain; the rest the liquid's
+        # the ideal gas and B have their own, wide domains; the rest the liquid's
         wanted = [200.0, 1500.0] if name in IDEAL_GAS_OUTPUTS else [lo, hi]
+        if name == "second_virial_coef_comp":
+            wanted = [virial["sidecar"]["T_low"], virial["sidecar"]["T_high"]]
         assert spec["domain"]["temperature"] == wanted, name
         assert spec["scaling_factor"] > 0
     raw = meta.raw
@@ -91,6 +95,7 @@ def test_metadata_is_complete(fluid):
     assert meta.training_data["sha256"] == dataset["sha256"]
     ideal_gas = load_ideal_gas_dataset(fluid)
     assert meta.training_data["ideal_gas"]["sha256"] == ideal_gas["sha256"]
+    assert meta.training_data["second_virial_coef_comp"]["sha256"] == virial["sha256"]
 
 
 @pytest.mark.unit
@@ -160,10 +165,17 @@ def test_onnx_matches_held_out_coolprop_data(fluid):
     assert aad["dens_mol_liq_comp"] <= 0.1
     assert aad["cp_mol_ig_comp"] <= 1.0  # 200-1500 K; the Poling backbone alone: 5-40 %
     assert aad["dh_vap_mol_comp"] <= 1.0
-    assert set(aad) == set(OUTPUT_UNITS) - {"enth_mol_liq_comp"}
+    assert set(aad) == set(OUTPUT_UNITS) - {"enth_mol_liq_comp", "second_virial_coef_comp"}
     for name, value in aad.items():
         stated = meta.error_statistics[name]["aad_percent"]
         assert value == pytest.approx(stated, rel=1e-9, abs=1e-12), name
+    # B on its own held-out temperatures, in percent where |B| > 0.1 R Tc/Pc
+    test = subset(load_virial_dataset(fluid), "test")
+    values = run_onnx(_path(fluid), test["temperature"])["second_virial_coef_comp"]
+    stats = virial_statistics(values, test["second_virial_coef_comp"], get_constants(fluid))
+    assert stats["aad_percent"] <= 0.2
+    stated = meta.error_statistics["second_virial_coef_comp"]
+    assert stats["aad_cm3_per_mol"] == pytest.approx(stated["aad_cm3_per_mol"], rel=1e-9)
 
 
 @pytest.mark.unit
