@@ -35,11 +35,16 @@ from propkg.mixtures.bubble_data import PurePsat, thermoml_points  # noqa: E402
 from propkg.mixtures.components import (  # noqa: E402
     COMPONENTS,
     COOLPROP_PAIRS,
+    INFINITE_DILUTION_PAIRS,
     SHIPPED_PAIRS,
     component,
 )
 from propkg.mixtures.measured_export import THERMOML_CITATION, export_measured  # noqa: E402
-from propkg.mixtures.measured_training import fit_measured_pair, prepare_points  # noqa: E402
+from propkg.mixtures.measured_training import (  # noqa: E402
+    fit_measured_pair,
+    prepare_points,
+    setting_label,
+)
 from propkg.mixtures.robust_fit import mixing_curvature  # noqa: E402
 from propkg_contract.errors import PropkgError  # noqa: E402
 
@@ -134,9 +139,11 @@ def screened_test_errors(fit) -> dict:
 
 
 def spurious_split(fit, lle: bool) -> str:
-    """'none', or the lowest curvature of g_mix/RT over x at five domain temperatures."""
-    lo, hi = fit.points.T.min(), fit.points.T.max()
-    TT, XX = np.meshgrid(np.linspace(lo, hi, 5), np.linspace(0.005, 0.995, 199))
+    """'none', or the lowest curvature of g_mix/RT on a fine grid (30 temperatures over the
+    model's domain x 999 compositions)."""
+    lo, hi = (fit.domain_T if getattr(fit, "domain_T", None) is not None
+              else (fit.points.T.min(), fit.points.T.max()))
+    TT, XX = np.meshgrid(np.linspace(lo, hi, 30), np.linspace(0.001, 0.999, 999))
     curv = mixing_curvature(fit.function("hybrid"), TT, XX)
     if curv.min() > 0:
         return "none"
@@ -156,8 +163,10 @@ class ShippedFile:
         self.pair, self.points, self.fit_seconds = pair, points, 0.0
         self.hybrid = HybridExcessGibbs.from_metadata(read_metadata(find_binary_model(*pair)[0]))
         self.backbones = {k: Backbone.for_pair(k, pair) for k in ("unifac", "nrtl")}
-        self.test_sources = points.publications()
-        self.test_mask = np.ones(len(points), bool)
+        self.domain_T = None
+        if points is not None:
+            self.test_sources = points.publications()
+            self.test_mask = np.ones(len(points), bool)
 
     def function(self, model):
         from propkg.mixtures.excess import binary_excess_function
@@ -170,6 +179,45 @@ class ShippedFile:
 
         return {m: bubble_pressure_errors(self.function(m), self.points)
                 for m in ("hybrid", "unifac", "nrtl")}
+
+
+#: temperature domain of the acetone/water refit, [K]: the Brouwer values (288-373 K) up to
+#: the previous file's upper bound
+DILUTION_DOMAIN = {("acetone", "water"): (288.0, 374.0)}
+
+
+def run_dilution_pair(a, b, export_dir=None) -> dict:
+    """Fit a shipped pair that has no measured bubble points to its ln gamma_inf
+    (:mod:`propkg.mixtures.dilution_fit`); figures: 5-fold over temperature blocks of the
+    ln gamma_inf values, and bubble pressure against CoolProp's mixture model (reference
+    peer) on the shipped CoolProp test points."""
+    from propkg.data import MIXTURES_DIR
+    from propkg.mixtures.dilution_fit import fit_infinite_dilution_pair, temperature_block_error
+    from propkg.mixtures.measured_export import export_dilution
+    from propkg.mixtures.training import bubble_statistics
+    from propkg.mixtures.vle_data import BinaryVleData
+
+    fit = fit_infinite_dilution_pair((a, b), DILUTION_DOMAIN[(a, b)])
+    print(f"  {a}/{b}: {fit.infinite_dilution.summary()}; fit {fit.fit_seconds:.1f} s", flush=True)
+    kfold = temperature_block_error(fit)
+    test = BinaryVleData.load(MIXTURES_DIR, (a, b)).arrays("test")
+    peer = {m: bubble_statistics(fit.function(m), test) for m in ("hybrid", *fit.backbones)}
+    old = ShippedFile((a, b), None)
+    peer["previous file"] = bubble_statistics(old.function("hybrid"), test)
+    out = {"pair": (a, b), "fit": fit, "kfold": kfold, "peer": peer,
+           "split": spurious_split(fit, False),
+           "previous_split": spurious_split(_with_domain(old, fit.domain_T), False)}
+    if export_dir is not None:
+        psat = {n: PurePsat(n) for n in (a, b)}
+        pure = {n: f"{p.path.name} (sha256 {_sha(p.path)[:16]})" for n, p in psat.items()}
+        out["path"] = export_dilution(fit, Path(export_dir) / f"{a}__{b}.onnx", pure, kfold,
+                                      peer["hybrid"])
+    return out
+
+
+def _with_domain(fit, domain):
+    fit.domain_T = domain
+    return fit
 
 
 def run_pair(a, b, lle, export_dir=None) -> dict:
@@ -213,6 +261,72 @@ def _fmt(s: dict | None, key: str) -> str:
     return f"{s[key]:+.2f}" if key == "mean_signed_percent" else f"{s[key]:.2f}"
 
 
+def dilution_section(results: list[dict]) -> list[str]:
+    """Report lines (and a plot) of the pairs fitted to ln gamma_inf alone."""
+    lines = []
+    for r in (r for r in results if "kfold" in r):
+        (a, b), fit = r["pair"], r["fit"]
+        kind = fit.setting["backbone"]
+        lines += ["", f"## {a}/{b}: fitted to infinite-dilution data (no bubble points)", "",
+                  f"{fit.infinite_dilution.summary()}. Correction: {setting_label(fit.setting)}"
+                  f", stability imposed on {list(fit.stability_T)} K (12 temperatures x 25 "
+                  "compositions) and checked on 30 x 999. Settings fixed in "
+                  "`propkg/mixtures/dilution_fit.py` (no publications to choose them on).", "",
+                  "| model | ln gamma_inf MAE (5-fold over T blocks) | mean signed | "
+                  "P_bubble AAD vs CoolProp % | y AAD vs CoolProp | split check |",
+                  "|---|---|---|---|---|---|"]
+        for m in ("hybrid", *fit.backbones, "previous file"):
+            kf = r["kfold"].get(m)
+            pe = r["peer"][m]
+            split = {"hybrid": r["split"], "previous file": r["previous_split"]}.get(m, "")
+            lines.append(f"| {m} | {kf['mae']:.3f} | {kf['mean_signed']:+.3f} | " if kf else
+                         f"| {m} | - | - | ")
+            lines[-1] += (f"{pe['pressure_bubble']['aad_percent']:.2f} | "
+                          f"{pe['mole_frac_vap']['aad']:.4f} | {split} |")
+        lines += ["", f"CoolProp's mixture model is a reference peer here, not the truth (the "
+                  f"previous file was trained on it and split into two liquids); {kind} is "
+                  "the backbone. Plot: `measured_binary_dilution.png`.", ""]
+        _dilution_plot(r)
+    return lines
+
+
+def _dilution_plot(r) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from propkg.mixtures.excess import evaluate
+
+    fit, (a, b) = r["fit"], r["pair"]
+    data = fit.infinite_dilution
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    T = np.linspace(*fit.domain_T, 60)
+    for s, name, mk in ((0, f"{a} in {b}", "o"), (1, f"{b} in {a}", "s")):
+        m = data.solute == s
+        axes[0].plot(data.T[m], data.ln_gamma[m], mk, mfc="none", label=f"Brouwer: {name}")
+        x1 = np.full(T.size, 1e-9 if s == 0 else 1 - 1e-9)
+        for model, ls in (("hybrid", "-"), (fit.setting["backbone"], "--")):
+            _, l1, l2 = evaluate(fit.function(model), T, x1)
+            axes[0].plot(T, l1 if s == 0 else l2, ls, label=f"{model}: {name}")
+    axes[0].set_xlabel("T [K]")
+    axes[0].set_ylabel("ln gamma_inf")
+    axes[0].legend(fontsize=7)
+    x = np.linspace(0.001, 0.999, 999)
+    old = ShippedFile((a, b), None)
+    for model, f in (("hybrid (new)", fit.function("hybrid")),
+                     ("previous file", old.function("hybrid"))):
+        c = [mixing_curvature(f, np.full(x.size, t), x).min() for t in T]
+        axes[1].plot(T, c, label=model)
+    axes[1].axhline(0, color="k", lw=0.5)
+    axes[1].set_xlabel("T [K]")
+    axes[1].set_ylabel("min over x of d2(g_mix/RT)/dx2 (< 0: split)")
+    axes[1].legend()
+    fig.suptitle(f"{a}/{b}: refit on infinite-dilution data with the stability constraint")
+    fig.tight_layout()
+    fig.savefig(PLOT.with_name("measured_binary_dilution.png"), dpi=110)
+
+
 def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None:
     """Markdown report and plot."""
     import matplotlib
@@ -239,11 +353,17 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
         if "error" in r:
             lines.append(f"| {a}/{b} | | | | failed: {r['error']} |" + " |" * 12)
             continue
+        if "kfold" in r:
+            lines.append(f"| {a}/{b} | yes | - | - | {setting_label(r['fit'].setting)}; "
+                         "ln gamma_inf only (section below) |" + " - |" * 10
+                         + f" {r['fit'].fit_seconds:.1f} ({r['fit'].fit_cpu_seconds:.1f}) | "
+                         f"{r['split']} |")
+            continue
         fit, st = r["fit"], r["stats"]
         hy = fit.hybrid
         is_ship = frozenset((a, b)) in shipped
-        setting = f"{hy.backbone.kind}, {hy.n_hidden}, {hy.regularization:.0e}" if np.any(
-            hy.theta_) else f"{hy.backbone.kind} alone"
+        setting = setting_label(fit.setting) if getattr(fit, "setting", None) else \
+            f"{hy.backbone.kind} alone"
         if "note" in r:
             setting = f"{r['note']} ({hy.backbone.kind}); all points held out"
         if st:
@@ -300,6 +420,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
             if s.weight < 0.5:
                 lines.append(f"- {r['pair'][0]}/{r['pair'][1]} `{s.source}` ({s.n_points} pts): "
                              f"weight {s.weight:.2f}: {s.reason}")
+    lines += dilution_section(results)
     lines += ["", "## Notes", "",
               "- Settings: each available backbone alone, and backbone x (hidden units, lambda) "
               "in NETWORK_GRID, scored by leave-one-publication-out on the fitting publications "
@@ -364,6 +485,9 @@ def main() -> None:
     export_dir = ROOT / "exported_models" if args.export else None
     for a, b, n_points, _, shipped, lle in rows:
         print(f"{a}/{b} ...", flush=True)
+        if (a, b) in INFINITE_DILUTION_PAIRS:
+            results.append(run_dilution_pair(a, b, export_dir))
+            continue
         if n_points == 0:
             results.append({"pair": (a, b), "error": "no measured bubble points in ThermoML"})
             continue
