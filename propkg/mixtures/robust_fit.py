@@ -31,8 +31,9 @@ as inequality constraints. Two optional terms:
   analytic limits of the hybrid: :math:`w_\infty\,\overline{\rho_\infty(\ln\gamma^\infty_{model}
   - \ln\gamma^\infty)}` (soft-L1, scale :data:`F_SCALE_INFINITE`);
 * a pressure scale :math:`s_p` per publication (nuisance parameters for the systematic
-  offsets between publications, :math:`r_i \to r_i + s_{p(i)}`, penalty
-  :math:`\lambda_s\sum_p s_p^2`), fitted with the correction and dropped for prediction.
+  offsets between publications, relative to their mean: :math:`r_i \to r_i + s_{p(i)} -
+  \bar s`, penalty :math:`\lambda_s\sum_p (s_p - \bar s)^2`), fitted with the correction
+  and dropped for prediction.
 
 The weights :math:`w_i`, :math:`\lambda`, :math:`w_\infty` and :math:`\lambda_s` are
 parameters of one compiled IPOPT problem, so leave-one-publication-out folds (weights
@@ -136,10 +137,14 @@ class RobustBubbleFit:
             r = self._bubble_residuals(bb, gc, theta, Ts, a, b)
             rho = 2 * f_scale**2 * (ca.sqrt(1 + (r / f_scale) ** 2) - 1)
             if self.publications:
+                # offsets relative to the consensus: their mean is removed (and pinned), so
+                # a common shift cannot trade against the correction
                 member = np.array([[src == pub for pub in self.publications]
                                    for src in points.source], float)
-                rho = 2 * f_scale**2 * (ca.sqrt(1 + ((r + ca.mtimes(ca.DM(member), s))
+                s_rel = s - ca.sum1(s) / len(self.publications)
+                rho = 2 * f_scale**2 * (ca.sqrt(1 + ((r + ca.mtimes(ca.DM(member), s_rel))
                                                      / f_scale) ** 2) - 1)
+                obj += lam_s * (ca.dot(s_rel, s_rel) - ca.dot(s, s)) + ca.sum1(s) ** 2
             # temperature slope of the correction at the points: along an isobar T and x move
             # together, so only this penalty stops it from trading one for the other
             tau_s = ca.SX.sym("tau")
