@@ -67,7 +67,7 @@ class Outcome:
 class FlashModel:
     """One IDAES Flash of a system, built once and reset to its built values per state."""
 
-    def __init__(self, components, activity_model):
+    def __init__(self, components, activity_model, binary_models=None):
         import pyomo.environ as pyo
         from idaes.core import FlowsheetBlock
         from idaes.models.properties.modular_properties.base.generic_property import (
@@ -78,7 +78,8 @@ class FlashModel:
         from idaes_plugin.vle_package import vle_config
 
         self.components = list(components)
-        self.config = vle_config(self.components, activity_model=activity_model)
+        self.config = vle_config(self.components, activity_model=activity_model,
+                                 binary_models=binary_models)
         m = pyo.ConcreteModel()
         m.fs = FlowsheetBlock(dynamic=False)
         m.fs.props = GenericParameterBlock(**self.config)
