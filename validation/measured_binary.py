@@ -164,9 +164,8 @@ class ShippedFile:
         self.hybrid = HybridExcessGibbs.from_metadata(read_metadata(find_binary_model(*pair)[0]))
         self.backbones = {k: Backbone.for_pair(k, pair) for k in ("unifac", "nrtl")}
         self.domain_T = None
-        if points is not None:
-            self.test_sources = points.publications()
-            self.test_mask = np.ones(len(points), bool)
+        self.test_sources = points.publications()
+        self.test_mask = np.ones(len(points), bool)
 
     def function(self, model):
         from propkg.mixtures.excess import binary_excess_function
@@ -202,11 +201,10 @@ def run_dilution_pair(a, b, export_dir=None) -> dict:
     kfold = temperature_block_error(fit)
     test = BinaryVleData.load(MIXTURES_DIR, (a, b)).arrays("test")
     peer = {m: bubble_statistics(fit.function(m), test) for m in ("hybrid", *fit.backbones)}
-    old = ShippedFile((a, b), None)
+    old = CoolPropFit((a, b), fit.domain_T)
     peer["previous file"] = bubble_statistics(old.function("hybrid"), test)
-    out = {"pair": (a, b), "fit": fit, "kfold": kfold, "peer": peer,
-           "split": spurious_split(fit, False),
-           "previous_split": spurious_split(_with_domain(old, fit.domain_T), False)}
+    out = {"pair": (a, b), "fit": fit, "kfold": kfold, "peer": peer, "previous": old,
+           "split": spurious_split(fit, False), "previous_split": spurious_split(old, False)}
     if export_dir is not None:
         psat = {n: PurePsat(n) for n in (a, b)}
         pure = {n: f"{p.path.name} (sha256 {_sha(p.path)[:16]})" for n, p in psat.items()}
@@ -215,9 +213,18 @@ def run_dilution_pair(a, b, export_dir=None) -> dict:
     return out
 
 
-def _with_domain(fit, domain):
-    fit.domain_T = domain
-    return fit
+class CoolPropFit:
+    """The previous shipped file of a pair: its fit to <= 15 CoolProp bubble points
+    (:func:`propkg.mixtures.training.fit_pair`, deterministic), seen on a given domain."""
+
+    def __init__(self, pair, domain_T):
+        from propkg.mixtures.training import fit_pair
+
+        self.pair, self.domain_T = pair, domain_T
+        self._fit = fit_pair(pair)
+
+    def function(self, model):
+        return self._fit.function(model)
 
 
 def run_pair(a, b, lle, export_dir=None) -> dict:
@@ -284,8 +291,9 @@ def dilution_section(results: list[dict]) -> list[str]:
             lines[-1] += (f"{pe['pressure_bubble']['aad_percent']:.2f} | "
                           f"{pe['mole_frac_vap']['aad']:.4f} | {split} |")
         lines += ["", f"CoolProp's mixture model is a reference peer here, not the truth (the "
-                  f"previous file was trained on it and split into two liquids); {kind} is "
-                  "the backbone. Plot: `measured_binary_dilution.png`.", ""]
+                  "previous file, refitted here by `propkg.mixtures.training.fit_pair`, was "
+                  f"trained on it and splits into two liquids); {kind} is the backbone.", "",
+                  "![acetone/water refit](measured_binary_dilution.png)", ""]
         _dilution_plot(r)
     return lines
 
@@ -313,9 +321,8 @@ def _dilution_plot(r) -> None:
     axes[0].set_ylabel("ln gamma_inf")
     axes[0].legend(fontsize=7)
     x = np.linspace(0.001, 0.999, 999)
-    old = ShippedFile((a, b), None)
     for model, f in (("hybrid (new)", fit.function("hybrid")),
-                     ("previous file", old.function("hybrid"))):
+                     ("previous file (CoolProp-trained)", r["previous"].function("hybrid"))):
         c = [mixing_curvature(f, np.full(x.size, t), x).min() for t in T]
         axes[1].plot(T, c, label=model)
     axes[1].axhline(0, color="k", lw=0.5)

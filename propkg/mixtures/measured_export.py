@@ -80,8 +80,10 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
             "test_publications": list(fit.test_sources),
             "stability": ("d2(g_mix/RT)/dx1^2 >= 0.05 imposed on "
                           f"{list(fit.stability_T)} K" if fit.stability_T else "not imposed"),
-            "selection": [dict(s, lopo_aad_percent=s["lopo_aad_percent"] if np.isfinite(
-                s["lopo_aad_percent"]) else None) for s in fit.selection],
+            "selection": [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                           for k, v in s.items()} for s in fit.selection],
+            "selection_rule": "simplest setting within one standard error of the best "
+                              "leave-one-publication-out score",
             "screening": [{"source": s.source, "weight": round(s.weight, 4),
                            "reason": s.reason} for s in (screening or [])],
             "setting": fit.setting,

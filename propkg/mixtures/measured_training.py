@@ -4,14 +4,17 @@ Procedure (:func:`fit_measured_pair`):
 
 1. The test publications are set aside by the committed rule
    :func:`propkg.mixtures.bubble_data.test_publications`; nothing below sees them.
-2. Every setting (each available backbone alone, and backbone x :data:`NETWORK_GRID`
-   hidden units and regularisation) is scored by leave-one-publication-out on the other
-   publications: each fold zeroes the weights of one publication, refits (warm start from
-   the fit on all of them) and records the bubble-pressure AAD on it; the score is the
-   mean over folds weighted by their screening weight. With more than :data:`MAX_FOLDS`
-   fitting publications, folds are groups of whole publications
-   (:func:`publication_folds`), to keep a fit under 30 s.
-3. The setting with the lowest score is refitted on all fitting publications from several
+2. Every setting (:func:`settings_grid`: each available backbone alone, and backbone x
+   correction form (tanh network of :data:`NETWORK_GRID`, Redlich-Kister terms linear in
+   1/T of :data:`LINEAR_GRID`) x ln gamma_inf weight (:data:`INFINITE_WEIGHTS`, Brouwer
+   data) x publication offsets (:data:`OFFSET_REGULARIZATIONS`)) is scored by
+   leave-one-publication-out on the other publications: each fold zeroes the weights of
+   one publication, refits (warm start from the fit on all of them) and records the
+   bubble-pressure AAD on it; the score is the mean over folds weighted by their
+   screening weight. With more than :data:`MAX_FOLDS` fitting publications, folds are
+   groups of whole publications (:func:`publication_folds`), to keep a fit short.
+3. The simplest setting whose score is within one standard error of the lowest
+   (:func:`one_standard_error_choice`) is refitted on all fitting publications from several
    starts; the result is the shipped hybrid.
 4. Bubble-pressure AAD and mean signed deviation on the test publications are computed for
    the hybrid and for each backbone alone.
@@ -222,10 +225,11 @@ def publication_folds(sources: list[str], max_folds: int = MAX_FOLDS) -> list[li
 
 
 def _lopo_score(problem: RobustBubbleFit, weights, setting: dict, theta0, fit_mask,
-                folds) -> float:
+                folds) -> tuple[float, float]:
     """Mean over folds of the held-out bubble-pressure AAD [%] (each fold: whole
     publications left out of the fit), weighted by the fold's mean screening weight so that
-    a publication screened out does not decide the setting."""
+    a publication screened out does not decide the setting, and its standard error
+    (weighted standard deviation of the fold scores over sqrt(number of folds))."""
     scores, fold_weights = [], []
     for fold in folds:
         held = np.isin(problem.points.source, fold)
@@ -237,13 +241,35 @@ def _lopo_score(problem: RobustBubbleFit, weights, setting: dict, theta0, fit_ma
                 theta = _solve(problem, w, setting, [theta0, *starting_points(
                     problem.model.n_hidden, linear=problem.model.linear)])
             except SolverError:
-                return float("inf")
+                return float("inf"), float("inf")
         r = problem.residuals(theta)[held]
         scores.append(100.0 * np.mean(np.abs(np.expm1(r))))
         fold_weights.append(np.mean(problem.points.weight[held]))
-    if sum(fold_weights) <= 0:
-        return float(np.mean(scores))
-    return float(np.average(scores, weights=fold_weights))
+    fw = np.asarray(fold_weights) if sum(fold_weights) > 0 else np.ones(len(scores))
+    mean = float(np.average(scores, weights=fw))
+    spread = float(np.sqrt(np.average((np.asarray(scores) - mean) ** 2, weights=fw)))
+    return mean, spread / np.sqrt(len(scores))
+
+
+def complexity(setting: dict) -> tuple:
+    """Order of simplicity of a setting: backbone alone, then fewer correction terms, then
+    without gamma_inf, then without publication offsets."""
+    if setting["regularization"] is None:
+        return (0,)
+    return (1, setting["n_hidden"], int(setting["linear"]), int(setting["infinite_weight"] > 0),
+            int(setting["offset_regularization"] is not None))
+
+
+def one_standard_error_choice(selection: list[dict]) -> int:
+    """Index of the simplest setting (:func:`complexity`) whose leave-one-publication-out
+    score is within one standard error of the best score (the one-standard-error rule,
+    Hastie, Tibshirani & Friedman, Elements of Statistical Learning, 2nd ed., sec. 7.10):
+    with fold scores dominated by disagreement between publications, the plain minimum
+    over many settings picks noise."""
+    best = min(range(len(selection)), key=lambda k: selection[k]["lopo_aad_percent"])
+    limit = selection[best]["lopo_aad_percent"] + selection[best]["lopo_standard_error"]
+    ok = [k for k, s in enumerate(selection) if s["lopo_aad_percent"] <= limit]
+    return min(ok, key=lambda k: (complexity(selection[k]), selection[k]["lopo_aad_percent"]))
 
 
 def _solve(problem: RobustBubbleFit, weights, setting: dict, starts) -> np.ndarray:
@@ -371,13 +397,14 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
                 theta0 = np.zeros(prob.model.n_params) if setting["regularization"] is None \
                     else _solve(prob, np.where(fit_mask, weights, 0.0), setting,
                                 starting_points(setting["n_hidden"], linear=setting["linear"]))
-                score = _lopo_score(prob, weights, setting, theta0, fit_mask, folds)
+                score, error = _lopo_score(prob, weights, setting, theta0, fit_mask, folds)
                 warm[k] = theta0
             except SolverError:
-                score = float("inf")
-            selection.append(dict(setting, lopo_aad_percent=score))
-            say(f"{setting_label(setting)}: leave-one-publication-out AAD {score:.3f} %")
-        best = min(range(len(selection)), key=lambda k: selection[k]["lopo_aad_percent"])
+                score = error = float("inf")
+            selection.append(dict(setting, lopo_aad_percent=score, lopo_standard_error=error))
+            say(f"{setting_label(setting)}: leave-one-publication-out AAD {score:.3f} "
+                f"+- {error:.3f} %")
+        best = one_standard_error_choice(selection)
         chosen = settings[best]
     else:
         kind = DEFAULT_SETTING[0] if DEFAULT_SETTING[0] in bbs else next(iter(bbs))
