@@ -1,5 +1,6 @@
 """Infinite-dilution data in the binary fit, the Redlich-Kister correction, publication offsets,
-and the acetone/water file fitted to ln gamma_inf with the stability constraint."""
+the one-standard-error selection, and the acetone/water file fitted to ln gamma_inf with the
+stability constraint."""
 
 import numpy as np
 import pytest
@@ -112,3 +113,18 @@ def test_infinite_dilution_file_has_no_liquid_split_and_follows_brouwer(pair):
     err = {k: np.median(np.abs(out[f"log_act_coeff_comp{k}"][col] - data.ln_gamma))
            for k in ("", "_unifac")}
     assert err[""] < err["_unifac"]
+
+
+@pytest.mark.unit
+def test_one_standard_error_rule_prefers_the_simplest_setting_within_noise():
+    from propkg.mixtures.measured_training import one_standard_error_choice, settings_grid
+
+    grid = settings_grid(["unifac"], grid=((0, 1e-6), (1, 1e-6)), linear_grid=(),
+                         has_infinite=False, offset_regularizations=(None,))
+    # grid: c0, 1tanh, backbone alone
+    scores = [(1.10, 0.05), (1.00, 0.08), (1.07, 0.04)]
+    selection = [dict(s, lopo_aad_percent=a, lopo_standard_error=e)
+                 for s, (a, e) in zip(grid, scores, strict=True)]
+    assert one_standard_error_choice(selection) == 2  # alone is within 1.00 + 0.08
+    selection[1]["lopo_standard_error"] = 0.05
+    assert one_standard_error_choice(selection) == 1  # nothing simpler within 1.05
