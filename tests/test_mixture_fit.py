@@ -15,7 +15,7 @@ from propkg_contract.registry import find_binary_model
 
 
 @pytest.mark.component
-@pytest.mark.parametrize("pair", [("acetone", "water")])
+@pytest.mark.parametrize("pair", COOLPROP_PAIRS)
 def test_refit_reproduces_shipped_model_and_meets_targets(pair):
     fit = fit_pair(pair)
     md = read_metadata(find_binary_model(*pair)[0])

@@ -10,7 +10,7 @@ import pytest
 
 from propkg.data import MIXTURES_DIR
 from propkg.mixtures.backbones import Backbone
-from propkg.mixtures.components import COOLPROP_PAIRS, SHIPPED_PAIRS
+from propkg.mixtures.components import COOLPROP_PAIRS, INFINITE_DILUTION_PAIRS, SHIPPED_PAIRS
 from propkg.mixtures.excess import binary_excess_function, evaluate, gibbs_duhem_residual
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs
 from propkg.mixtures.training import MAX_TRAINING_POINTS
@@ -78,6 +78,9 @@ def test_onnx_graph_and_metadata(pair):
         assert shapes[name] == spec["shape"]
     assert md.inputs["temperature"]["units"] == "K"
     assert md.raw["opset"] == proto.opset_import[0].version
+    if pair in INFINITE_DILUTION_PAIRS:  # checked in test_mixture_dilution.py
+        assert md.training_data["n_points"]["ln_gamma_inf"] > 0
+        return
     if pair not in COOLPROP_PAIRS:  # measured data: checked in test_mixture_measured.py
         assert md.training_data["test_publications"]
         return

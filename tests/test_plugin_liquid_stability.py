@@ -10,40 +10,44 @@ from idaes_plugin.activity.stability import liquid_splits, spinodal_region
 from idaes_plugin.vle_package import vle_config
 from propkg_contract.reader import onnx_session, run_onnx
 from propkg_contract.registry import find_binary_model
+from tests.splitting_binary import splitting_acetone_water
 from validation.reference_flash import ReferenceFlash
 
 
-def _g_mix_onnxruntime(pair, T, x1, activity_model="hybrid"):
+def _g_mix_onnxruntime(pair, T, x1, activity_model="hybrid", path=None):
     """g_mix/RT of the binary by onnxruntime, at an array of x1 (model component order)."""
     suffix = "" if activity_model == "hybrid" else f"_{activity_model}"
-    path, _ = find_binary_model(*pair)
+    path = find_binary_model(*pair)[0] if path is None else path
     session = onnx_session(path, outputs=[f"gibbs_excess_rt{suffix}"])
     x = np.column_stack([x1, 1.0 - x1])
     (g,) = run_onnx(session, T=np.full(len(x1), T), mole_frac_comp=x).values()
     return np.sum(x * np.log(x), axis=1) + np.asarray(g).ravel()
 
 
-def _curvature_fd(pair, T, x1, h=1e-3, activity_model="hybrid"):
-    g = _g_mix_onnxruntime(pair, T, np.array([x1 - h, x1, x1 + h]), activity_model)
+def _curvature_fd(pair, T, x1, h=1e-3, activity_model="hybrid", path=None):
+    g = _g_mix_onnxruntime(pair, T, np.array([x1 - h, x1, x1 + h]), activity_model, path)
     return (g[0] - 2 * g[1] + g[2]) / h**2
 
 
 @pytest.mark.unit
 def test_acetone_water_hybrid_spinodal_matches_finite_differences():
-    """The region found by CasADi's exact curvature has negative onnxruntime curvature."""
-    model = load_binary_model(find_binary_model("acetone", "water")[0], "hybrid")
+    """The region found by CasADi's exact curvature has negative onnxruntime curvature
+    (CoolProp-trained acetone/water file, tests/splitting_binary.py)."""
+    path = splitting_acetone_water()
+    model = load_binary_model(path, "hybrid")
     region = spinodal_region(model)
-    assert region, "the shipped hybrid acetone/water model has a spinodal below ~330 K"
+    assert region, "the CoolProp-trained acetone/water model has a spinodal below ~330 K"
     T, lo, hi = region[0]
-    assert _curvature_fd(("acetone", "water"), T, 0.5 * (lo + hi)) < 0
-    assert _curvature_fd(("acetone", "water"), T, min(lo - 0.1, 0.1)) > 0
+    assert _curvature_fd(("acetone", "water"), T, 0.5 * (lo + hi), path=path) < 0
+    assert _curvature_fd(("acetone", "water"), T, min(lo - 0.1, 0.1), path=path) > 0
     assert max(r[0] for r in region) < 340.0
 
 
 @pytest.mark.unit
 @pytest.mark.parametrize("pair, activity_model", [
-    (("acetone", "water"), "unifac"), (("methanol", "water"), "hybrid"),
-    (("ethanol", "water"), "hybrid"), (("acetone", "methanol"), "hybrid")])
+    (("acetone", "water"), "unifac"), (("acetone", "water"), "hybrid"),
+    (("methanol", "water"), "hybrid"), (("ethanol", "water"), "hybrid"),
+    (("acetone", "methanol"), "hybrid")])
 def test_stable_models_have_no_spinodal(pair, activity_model):
     model = load_binary_model(find_binary_model(*pair)[0], activity_model)
     assert spinodal_region(model) == []
@@ -56,15 +60,17 @@ def test_stable_models_have_no_spinodal(pair, activity_model):
 @pytest.mark.unit
 @pytest.mark.parametrize("T, x1", [(314.51, 0.526), (306.0, 0.3), (350.0, 0.5), (320.0, 0.9)])
 def test_tangent_plane_test_agrees_with_reference(T, x1):
-    model = load_binary_model(find_binary_model("acetone", "water")[0], "hybrid")
-    reference = ReferenceFlash(["acetone", "water"], "hybrid")
+    path = splitting_acetone_water()
+    model = load_binary_model(path, "hybrid")
+    reference = ReferenceFlash(["acetone", "water"], "hybrid", binary_model=path)
     assert liquid_splits(model, T, x1) == reference.liquid_split(T, [x1, 1.0 - x1])
 
 
 @pytest.mark.unit
 def test_vle_config_warns_about_a_model_that_splits_the_liquid(caplog):
     with caplog.at_level(logging.WARNING, logger="idaes_plugin.activity"):
-        vle_config(["acetone", "water"], activity_model="hybrid")
+        vle_config(["acetone", "water"], activity_model="hybrid",
+                   binary_models=[splitting_acetone_water()])
     assert "predicts two liquid phases" in caplog.text and "acetone" in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="idaes_plugin.activity"):

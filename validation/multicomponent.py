@@ -112,8 +112,8 @@ def main() -> int:
         "peer model, not measurements (no measured ternary VLE in the ThermoML tables used). "
         "The hybrid's pair corrections come from the shipped binaries "
         "(acetone/methanol and methanol/water fitted to measured bubble points, acetone/water "
-        "to CoolProp), so agreement with CoolProp is not the goal; the table shows how far the "
-        "models spread.", "",
+        "to infinite-dilution activity coefficients), so agreement with CoolProp is not the "
+        "goal; the table shows how far the models spread.", "",
         "| T [K] | model | points | AAD vs CoolProp [%] | mean signed [%] | max [%] |",
         "|---|---|---|---|---|---|",
         *[f"| {T:.0f} | {n} | {k} | {a:.2f} | {m:+.2f} | {x:.2f} |" for T, n, k, a, m, x in rows],

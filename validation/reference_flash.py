@@ -60,16 +60,20 @@ class ReferenceFlash:
     activity_model : str or None
         None for Raoult's law, else the binary g^E model's name (``"hybrid"``, ``"unifac"``,
         ``"nrtl"``): outputs ``log_act_coeff_comp`` (+ ``_unifac``/``_nrtl``).
+    binary_model : path, optional
+        A binary file to use instead of the shipped one (components in its order).
     """
 
-    def __init__(self, components, activity_model: str | None = None):
+    def __init__(self, components, activity_model: str | None = None,
+                 binary_model: str | Path | None = None):
         self.components = list(components)
         self._psat = [
             onnx_session(find_model(c), outputs=["pressure_sat_comp"]) for c in self.components
         ]
         self._gamma = None
         if activity_model is not None:
-            path, swapped = find_binary_model(*self.components)
+            path, swapped = find_binary_model(*self.components) if binary_model is None \
+                else (Path(binary_model), False)
             suffix = "" if activity_model == "hybrid" else f"_{activity_model}"
             self._gamma = onnx_session(Path(path), outputs=[f"log_act_coeff_comp{suffix}"])
             self._order = [1, 0] if swapped else [0, 1]

@@ -108,10 +108,13 @@ MEASURED_PAIRS: tuple[tuple[str, str], ...] = (
     ("acetone", "methanol"),
     ("benzene", "toluene"),
 )
-#: shipped pairs that keep the CoolProp-trained fit: ThermoML has no (acetone/water) or one
-#: (ethanol/benzene) publication of their bubble points, too few to hold any out
+#: shipped pairs fitted to measured infinite-dilution activity coefficients alone (ThermoML
+#: has no bubble points of acetone/water; see ``propkg.mixtures.dilution_fit``)
+INFINITE_DILUTION_PAIRS: tuple[tuple[str, str], ...] = (("acetone", "water"),)
+#: shipped pairs that keep the CoolProp-trained fit: ThermoML has one (ethanol/benzene)
+#: publication of their bubble points, too few to hold any out
 COOLPROP_PAIRS: tuple[tuple[str, str], ...] = tuple(
-    p for p in SHIPPED_PAIRS if p not in MEASURED_PAIRS)
+    p for p in SHIPPED_PAIRS if p not in MEASURED_PAIRS + INFINITE_DILUTION_PAIRS)
 
 
 def component(name: str) -> Component:

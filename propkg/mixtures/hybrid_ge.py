@@ -3,8 +3,17 @@ r"""Hybrid excess Gibbs energy: mechanistic backbone plus an ``x1*x2``-weighted 
 .. math::
 
     \frac{g^E}{RT} = \frac{g^E_{bb}(T, x)}{RT} + x_1 x_2\, c(x_1 - x_2, \tau),\qquad
-    c(z, \tau) = c_0 + \sum_{k=1}^{H} v_k \tanh(w_k z + u_k \tau + b_k),\qquad
+    c(z, \tau) = c_0 + \sum_{k=1}^{H} v_k \tanh(w_k z + u_k \tau + b_k)
+        \;[+\, d\,\tau + e\,z + f\,z\tau],\qquad
     \tau = 10\,(T_{ref}/T - 1)
+
+The optional bracket (``linear=True``) is a two-term Redlich-Kister correction,
+:math:`x_1x_2[(c_0 + d\tau) + (e + f\tau)(x_1 - x_2)]`, with coefficients linear in
+:math:`1/T`: a smooth correction with few parameters, used alone (``n_hidden=0``) or with
+the network. Its infinite-dilution limits are analytic,
+:math:`\ln\gamma_1^\infty = \ln\gamma_{1,bb}^\infty + c(-1, \tau)` and
+:math:`\ln\gamma_2^\infty = \ln\gamma_{2,bb}^\infty + c(+1, \tau)`
+(:func:`infinite_dilution_correction`).
 
 * The factor :math:`x_1 x_2` makes the correction vanish for both pure components, so
   :math:`g^E = 0` at :math:`x_i = 1` by construction (as for the backbone).
@@ -29,16 +38,42 @@ from propkg.mixtures.backbones import Backbone
 from propkg.mixtures.excess import binary_excess_function, log_activity_coefficients
 from propkg_contract.errors import DataError, SolverError
 
+#: parameters of the optional Redlich-Kister terms (d, e, f), after the network's
+N_LINEAR = 3
+
+
+def n_correction_params(n_hidden: int, linear: bool = False) -> int:
+    """Length of ``theta``: ``1 + 4 n_hidden`` (+ :data:`N_LINEAR` with the linear terms)."""
+    return 1 + 4 * n_hidden + (N_LINEAR if linear else 0)
+
 
 def correction(z, tau, theta, n_hidden: int):
-    """The network :math:`c(z, \\tau)` (CasADi expression); ``theta`` = [c0, v, w, u, b]."""
+    """The correction :math:`c(z, \\tau)` (CasADi expression).
+
+    ``theta`` = [c0, v, w, u, b] (length ``1 + 4 n_hidden``), optionally followed by the
+    Redlich-Kister terms [d, e, f] (:math:`+ d\\tau + e z + f z\\tau`); the length tells which.
+    """
     h = n_hidden
+    n = theta.numel() if isinstance(theta, ca.SX | ca.MX | ca.DM) else len(theta)
+    if n not in (n_correction_params(h), n_correction_params(h, True)):
+        raise DataError(f"correction with {h} hidden units: {n} parameters, expected "
+                        f"{n_correction_params(h)} or {n_correction_params(h, True)}")
     c0, v, w, u, b = theta[0], theta[1:1 + h], theta[1 + h:1 + 2 * h], \
         theta[1 + 2 * h:1 + 3 * h], theta[1 + 3 * h:1 + 4 * h]
     out = c0
     for k in range(h):
         out = out + v[k] * ca.tanh(w[k] * z + u[k] * tau + b[k])
+    if n == n_correction_params(h, True):
+        d, e, f = theta[1 + 4 * h], theta[2 + 4 * h], theta[3 + 4 * h]
+        out = out + d * tau + e * z + f * z * tau
     return out
+
+
+def infinite_dilution_correction(tau, theta, n_hidden: int):
+    r"""Correction's part of :math:`(\ln\gamma_1^\infty, \ln\gamma_2^\infty)`:
+    :math:`(c(-1, \tau), c(+1, \tau))`, exact for the :math:`x_1x_2\,c` form
+    (:math:`\partial(n x_1 x_2 c)/\partial n_1 \to c` as :math:`x_1 \to 0`)."""
+    return correction(-1.0, tau, theta, n_hidden), correction(1.0, tau, theta, n_hidden)
 
 
 def bubble_point(ln1, ln2, x1, psat1, psat2):
@@ -74,6 +109,8 @@ class HybridExcessGibbs:
         Seed of the random starts.
     weight_y : float
         Weight of the vapour-composition residuals relative to ``ln P``.
+    linear : bool
+        Add the Redlich-Kister terms :math:`d\\tau + e z + f z\\tau` to the correction.
 
     Attributes
     ----------
@@ -85,20 +122,21 @@ class HybridExcessGibbs:
 
     def __init__(self, backbone: Backbone, n_hidden: int = 3, T_ref: float = 350.0,
                  regularization: float = 1e-7, n_starts: int = 4, seed: int = 0,
-                 weight_y: float = 0.3):
+                 weight_y: float = 0.3, linear: bool = False):
         self.backbone = backbone
+        self.linear = bool(linear)
         self.n_hidden = n_hidden
         self.T_ref = float(T_ref)
         self.regularization = regularization
         self.n_starts = n_starts
         self.seed = seed
         self.weight_y = weight_y
-        self.theta_ = np.zeros(1 + 4 * n_hidden)
+        self.theta_ = np.zeros(self.n_params)
 
     @property
     def n_params(self) -> int:
-        """Number of network parameters."""
-        return 1 + 4 * self.n_hidden
+        """Number of correction parameters (network, plus the linear terms if any)."""
+        return n_correction_params(self.n_hidden, self.linear)
 
     def tau(self, T):
         """Reduced inverse temperature :math:`10 (T_{ref}/T - 1)`, [-]."""
@@ -173,10 +211,13 @@ class HybridExcessGibbs:
     def swapped(self) -> HybridExcessGibbs:
         """The same model with the component order reversed (``w -> -w``)."""
         other = HybridExcessGibbs(self.backbone.swapped(), self.n_hidden, self.T_ref,
-                                  self.regularization, self.n_starts, self.seed, self.weight_y)
+                                  self.regularization, self.n_starts, self.seed, self.weight_y,
+                                  self.linear)
         theta = np.array(self.theta_, float).copy()
         h = self.n_hidden
         theta[1 + h:1 + 2 * h] *= -1.0
+        if self.linear:  # z -> -z flips e and f
+            theta[2 + 4 * h:4 + 4 * h] *= -1.0
         other.theta_ = theta
         return other
 
@@ -192,19 +233,26 @@ class HybridExcessGibbs:
         label = metadata.backbone["gibbs_excess_rt"]["name"]
         kind = "nrtl" if label.startswith("NRTL") else "unifac"
         corr = metadata.raw["correction"]
+        linear = "d" in corr
         model = cls(Backbone.for_pair(kind, pair), int(corr["n_hidden"]), float(corr["T_ref"]),
-                    float(corr["regularization"]))
-        model.theta_ = np.array([corr["c0"], *corr["v"], *corr["w"], *corr["u"], *corr["b"]])
+                    float(corr["regularization"]), linear=linear)
+        model.theta_ = np.array([corr["c0"], *corr["v"], *corr["w"], *corr["u"], *corr["b"],
+                                 *([corr["d"], corr["e"], corr["f"]] if linear else [])])
         return model
 
     def correction_metadata(self) -> dict:
         """The correction's form and parameters, for the ONNX metadata."""
         h = self.n_hidden
         th = self.theta_.tolist()
-        return {
+        out = {
             "form": "gE/RT = backbone + x1*x2*(c0 + sum_k v_k*tanh(w_k*(x1-x2) + u_k*tau + b_k)),"
                     " tau = 10*(T_ref/T - 1)",
             "T_ref": self.T_ref, "n_hidden": h, "c0": th[0], "v": th[1:1 + h],
-            "w": th[1 + h:1 + 2 * h], "u": th[1 + 2 * h:1 + 3 * h], "b": th[1 + 3 * h:],
+            "w": th[1 + h:1 + 2 * h], "u": th[1 + 2 * h:1 + 3 * h], "b": th[1 + 3 * h:1 + 4 * h],
             "regularization": self.regularization,
         }
+        if self.linear:
+            out["form"] = out["form"].replace("b_k))", "b_k)) + d*tau + e*(x1-x2) + "
+                                              "f*(x1-x2)*tau")
+            out.update(d=th[1 + 4 * h], e=th[2 + 4 * h], f=th[3 + 4 * h])
+        return out

@@ -4,14 +4,17 @@ Procedure (:func:`fit_measured_pair`):
 
 1. The test publications are set aside by the committed rule
    :func:`propkg.mixtures.bubble_data.test_publications`; nothing below sees them.
-2. Every setting (each available backbone alone, and backbone x :data:`NETWORK_GRID`
-   hidden units and regularisation) is scored by leave-one-publication-out on the other
-   publications: each fold zeroes the weights of one publication, refits (warm start from
-   the fit on all of them) and records the bubble-pressure AAD on it; the score is the
-   mean over folds weighted by their screening weight. With more than :data:`MAX_FOLDS`
-   fitting publications, folds are groups of whole publications
-   (:func:`publication_folds`), to keep a fit under 30 s.
-3. The setting with the lowest score is refitted on all fitting publications from several
+2. Every setting (:func:`settings_grid`: each available backbone alone, and backbone x
+   correction form (tanh network of :data:`NETWORK_GRID`, Redlich-Kister terms linear in
+   1/T of :data:`LINEAR_GRID`) x ln gamma_inf weight (:data:`INFINITE_WEIGHTS`, Brouwer
+   data) x publication offsets (:data:`OFFSET_REGULARIZATIONS`)) is scored by
+   leave-one-publication-out on the other publications: each fold zeroes the weights of
+   one publication, refits (warm start from the fit on all of them) and records the
+   bubble-pressure AAD on it; the score is the mean over folds weighted by their
+   screening weight. With more than :data:`MAX_FOLDS` fitting publications, folds are
+   groups of whole publications (:func:`publication_folds`), to keep a fit short.
+3. The simplest setting whose score is within one standard error of the lowest
+   (:func:`one_standard_error_choice`) is refitted on all fitting publications from several
    starts; the result is the shipped hybrid.
 4. Bubble-pressure AAD and mean signed deviation on the test publications are computed for
    the hybrid and for each backbone alone.
@@ -33,6 +36,7 @@ import numpy as np
 
 from propkg.mixtures.backbones import BACKBONES, Backbone
 from propkg.mixtures.bubble_data import BubblePoints, test_publications
+from propkg.mixtures.dilution_data import InfiniteDilution, load_pair_infinite_dilution
 from propkg.mixtures.excess import binary_excess_function, evaluate
 from propkg.mixtures.hybrid_ge import HybridExcessGibbs, bubble_point
 from propkg.mixtures.robust_fit import RobustBubbleFit, starting_points
@@ -40,6 +44,12 @@ from propkg_contract.errors import DataError, SolverError
 
 #: (n_hidden, regularisation) pairs tried on each available backbone
 NETWORK_GRID = ((0, 1e-6), (1, 1e-6), (2, 1e-5))
+#: (n_hidden, regularisation) of the Redlich-Kister corrections (c0 + d tau + e z + f z tau)
+LINEAR_GRID = ((0, 1e-5),)
+#: weights of the ln gamma_inf term tried when the pair has measured values (0: not used)
+INFINITE_WEIGHTS = (0.0, 0.1)
+#: regularisations lambda_s of the per-publication pressure offsets (None: no offsets)
+OFFSET_REGULARIZATIONS = (None, 0.01)
 #: at most this many folds; with more fitting publications, whole publications are grouped
 MAX_FOLDS = 6
 #: fewest fitting publications for leave-one-publication-out; below, the default is used
@@ -158,6 +168,12 @@ class MeasuredFit:
         Wall time of selection and final fit, [s].
     fit_cpu_seconds : float
         CPU time of this process for the same, [s].
+    infinite_dilution : InfiniteDilution or None
+        Measured ln gamma_inf available to the fit (used if the setting's weight > 0).
+    setting : dict
+        The chosen setting (keys of :func:`settings_grid`).
+    domain_T : (float, float) or None
+        Temperature domain of the model, [K]; None: that of the points.
     """
 
     pair: tuple[str, str]
@@ -169,6 +185,9 @@ class MeasuredFit:
     stability_T: tuple[float, float] | None
     fit_seconds: float
     fit_cpu_seconds: float = float("nan")
+    infinite_dilution: InfiniteDilution | None = None
+    setting: dict = field(default_factory=dict)
+    domain_T: tuple[float, float] | None = None
     _functions: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -205,33 +224,104 @@ def publication_folds(sources: list[str], max_folds: int = MAX_FOLDS) -> list[li
     return [order[k::max_folds] for k in range(max_folds)]
 
 
-def _lopo_score(problem: RobustBubbleFit, weights, lam, theta0, fit_mask, folds) -> float:
+def _lopo_score(problem: RobustBubbleFit, weights, setting: dict, theta0, fit_mask,
+                folds) -> tuple[float, float]:
     """Mean over folds of the held-out bubble-pressure AAD [%] (each fold: whole
     publications left out of the fit), weighted by the fold's mean screening weight so that
-    a publication screened out does not decide the setting."""
+    a publication screened out does not decide the setting, and its standard error
+    (weighted standard deviation of the fold scores over sqrt(number of folds))."""
     scores, fold_weights = [], []
-    h = problem.model.n_hidden
     for fold in folds:
         held = np.isin(problem.points.source, fold)
         w = np.where(fit_mask & ~held, weights, 0.0)
-        if lam is None:  # the backbone alone
+        if setting["regularization"] is None:  # the backbone alone
             theta = np.zeros(problem.model.n_params)
         else:
             try:
-                theta = problem.solve(w, lam, [theta0, *starting_points(h)])
+                theta = _solve(problem, w, setting, [theta0, *starting_points(
+                    problem.model.n_hidden, linear=problem.model.linear)])
             except SolverError:
-                return float("inf")
+                return float("inf"), float("inf")
         r = problem.residuals(theta)[held]
         scores.append(100.0 * np.mean(np.abs(np.expm1(r))))
         fold_weights.append(np.mean(problem.points.weight[held]))
-    if sum(fold_weights) <= 0:
-        return float(np.mean(scores))
-    return float(np.average(scores, weights=fold_weights))
+    fw = np.asarray(fold_weights) if sum(fold_weights) > 0 else np.ones(len(scores))
+    mean = float(np.average(scores, weights=fw))
+    spread = float(np.sqrt(np.average((np.asarray(scores) - mean) ** 2, weights=fw)))
+    return mean, spread / np.sqrt(len(scores))
+
+
+def complexity(setting: dict) -> tuple:
+    """Order of simplicity of a setting: backbone alone, then fewer correction terms, then
+    without gamma_inf, then without publication offsets."""
+    if setting["regularization"] is None:
+        return (0,)
+    return (1, setting["n_hidden"], int(setting["linear"]), int(setting["infinite_weight"] > 0),
+            int(setting["offset_regularization"] is not None))
+
+
+def one_standard_error_choice(selection: list[dict]) -> int:
+    """Index of the simplest setting (:func:`complexity`) whose leave-one-publication-out
+    score is within one standard error of the best score (the one-standard-error rule,
+    Hastie, Tibshirani & Friedman, Elements of Statistical Learning, 2nd ed., sec. 7.10):
+    with fold scores dominated by disagreement between publications, the plain minimum
+    over many settings picks noise."""
+    best = min(range(len(selection)), key=lambda k: selection[k]["lopo_aad_percent"])
+    limit = selection[best]["lopo_aad_percent"] + selection[best]["lopo_standard_error"]
+    ok = [k for k, s in enumerate(selection) if s["lopo_aad_percent"] <= limit]
+    return min(ok, key=lambda k: (complexity(selection[k]), selection[k]["lopo_aad_percent"]))
+
+
+def _solve(problem: RobustBubbleFit, weights, setting: dict, starts) -> np.ndarray:
+    """:meth:`RobustBubbleFit.solve` with a setting's regularisation, gamma_inf weight and
+    publication-offset regularisation."""
+    return problem.solve(weights, setting["regularization"], starts,
+                         infinite_weight=setting["infinite_weight"],
+                         offset_regularization=setting["offset_regularization"])
+
+
+def settings_grid(kinds, grid=NETWORK_GRID, linear_grid=LINEAR_GRID, has_infinite=False,
+                  infinite_weights=INFINITE_WEIGHTS,
+                  offset_regularizations=OFFSET_REGULARIZATIONS) -> list[dict]:
+    """Every setting tried: each backbone alone, and backbone x correction form (network
+    ``(n_hidden, lambda)`` of ``grid``; Redlich-Kister ``(n_hidden, lambda)`` of
+    ``linear_grid``) x gamma_inf weight (only with data) x publication-offset
+    regularisation."""
+    out = []
+    w_inf = infinite_weights if has_infinite else (0.0,)
+    for kind in kinds:
+        forms = [(h, lam, False) for h, lam in grid] + [(h, lam, True) for h, lam in linear_grid]
+        for h, lam, linear in forms:
+            for wi in w_inf:
+                for ls in offset_regularizations:
+                    out.append({"backbone": kind, "n_hidden": h, "linear": linear,
+                                "regularization": lam, "infinite_weight": wi,
+                                "offset_regularization": ls})
+    for kind in kinds:
+        out.append({"backbone": kind, "n_hidden": 0, "linear": False, "regularization": None,
+                    "infinite_weight": 0.0, "offset_regularization": None})
+    return out
+
+
+def setting_label(setting: dict) -> str:
+    """Short text of a setting for progress lines and reports."""
+    if setting["regularization"] is None:
+        return f"{setting['backbone']} alone"
+    form = f"RK2+{setting['n_hidden']}tanh" if setting["linear"] else \
+        f"{setting['n_hidden']}tanh"
+    extra = ""
+    if setting["infinite_weight"]:
+        extra += f", gamma_inf x{setting['infinite_weight']:g}"
+    if setting["offset_regularization"] is not None:
+        extra += f", offsets lambda_s {setting['offset_regularization']:g}"
+    return f"{setting['backbone']} {form} lambda {setting['regularization']:.0e}{extra}"
 
 
 def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool = True,
                       progress: Callable[[str], None] | None = None,
-                      grid=NETWORK_GRID, backbones=BACKBONES) -> MeasuredFit:
+                      grid=NETWORK_GRID, backbones=BACKBONES, infinite_dilution="brouwer",
+                      linear_grid=LINEAR_GRID, infinite_weights=INFINITE_WEIGHTS,
+                      offset_regularizations=OFFSET_REGULARIZATIONS) -> MeasuredFit:
     """Select settings by leave-one-publication-out and fit the hybrid (see module doc).
 
     Parameters
@@ -245,6 +335,13 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
         range; set False for a pair that really splits.
     progress : callable, optional
         Receives one-line progress messages.
+    grid, linear_grid : sequence of (int, float)
+        ``(n_hidden, lambda)`` of the network corrections and of the Redlich-Kister ones.
+    infinite_dilution : "brouwer", InfiniteDilution or None
+        Measured ln gamma_inf for the loss: the Brouwer values of the pair (default, if it
+        has any), given ones, or none.
+    infinite_weights, offset_regularizations : sequence
+        gamma_inf weights and publication-offset regularisations tried (None: no offsets).
 
     Raises
     ------
@@ -271,50 +368,63 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
             say(f"{kind}: not available ({exc})")
     if not bbs:
         raise DataError(f"{pair}: neither UNIFAC nor NRTL parameters are available")
+    if isinstance(infinite_dilution, str):
+        infinite_dilution = load_pair_infinite_dilution(
+            pair, binary_excess_function(next(iter(bbs.values())).gibbs_excess_rt, "bb"),
+            stability_T or (float(points.T.min()), float(points.T.max())))
+    if infinite_dilution is not None:
+        say(infinite_dilution.summary())
     say(f"{len(points)} points, {len(points.publications())} publications; test: "
         f"{len(test)} publication(s), {int((~fit_mask).sum())} points")
     problems: dict = {}
+    use_offsets = any(ls is not None for ls in offset_regularizations)
 
-    def problem(kind, h):
-        if (kind, h) not in problems:
-            problems[kind, h] = RobustBubbleFit(HybridExcessGibbs(bbs[kind], h, T_ref), points,
-                                                stability_T)
-        return problems[kind, h]
+    def problem(kind, h, linear):
+        if (kind, h, linear) not in problems:
+            problems[kind, h, linear] = RobustBubbleFit(
+                HybridExcessGibbs(bbs[kind], h, T_ref, linear=linear), points, stability_T,
+                infinite_dilution=infinite_dilution, offsets=use_offsets)
+        return problems[kind, h, linear]
 
     selection, warm = [], {}
-    settings = [(k, h, lam) for k in bbs for h, lam in grid]
+    settings = settings_grid(bbs, grid, linear_grid, infinite_dilution is not None,
+                             infinite_weights, offset_regularizations)
     if len(fit_sources) >= MIN_FIT_PUBLICATIONS:
         folds = publication_folds(fit_sources)
-        settings += [(k, 0, None) for k in bbs]  # each backbone alone (theta = 0)
-        for kind, h, lam in settings:
-            prob = problem(kind, h)
+        for k, setting in enumerate(settings):
+            prob = problem(setting["backbone"], setting["n_hidden"], setting["linear"])
             try:
-                theta0 = np.zeros(prob.model.n_params) if lam is None else prob.solve(
-                    np.where(fit_mask, weights, 0.0), lam, starting_points(h))
-                score = _lopo_score(prob, weights, lam, theta0, fit_mask, folds)
-                warm[kind, h, lam] = theta0
+                theta0 = np.zeros(prob.model.n_params) if setting["regularization"] is None \
+                    else _solve(prob, np.where(fit_mask, weights, 0.0), setting,
+                                starting_points(setting["n_hidden"], linear=setting["linear"]))
+                score, error = _lopo_score(prob, weights, setting, theta0, fit_mask, folds)
+                warm[k] = theta0
             except SolverError:
-                score = float("inf")
-            selection.append({"backbone": kind, "n_hidden": h, "regularization": lam,
-                              "lopo_aad_percent": score})
-            label = "backbone alone" if lam is None else f"n_hidden={h} lambda={lam:.0e}"
-            say(f"{kind:6s} {label}: leave-one-publication-out AAD {score:.3f} %")
-        ranked = sorted(selection, key=lambda s: s["lopo_aad_percent"])
-        kind, h, lam = (ranked[0][k] for k in ("backbone", "n_hidden", "regularization"))
+                score = error = float("inf")
+            selection.append(dict(setting, lopo_aad_percent=score, lopo_standard_error=error))
+            say(f"{setting_label(setting)}: leave-one-publication-out AAD {score:.3f} "
+                f"+- {error:.3f} %")
+        best = one_standard_error_choice(selection)
+        chosen = settings[best]
     else:
-        kind, h, lam = DEFAULT_SETTING if DEFAULT_SETTING[0] in bbs else (next(iter(bbs)),
-                                                                          *DEFAULT_SETTING[1:])
-        say(f"{len(fit_sources)} fitting publication(s): no selection, default {kind}, "
-            f"n_hidden={h}, lambda={lam:.0e}")
-    prob = problem(kind, h)
-    hybrid = HybridExcessGibbs(bbs[kind], h, T_ref,
-                               regularization=0.0 if lam is None else lam)
-    hybrid.theta_ = np.zeros(hybrid.n_params) if lam is None else prob.solve(
-        np.where(fit_mask, weights, 0.0), lam,
-        [w for w in [warm.get((kind, h, lam))] if w is not None] + starting_points(h, n_random=3))
+        kind = DEFAULT_SETTING[0] if DEFAULT_SETTING[0] in bbs else next(iter(bbs))
+        chosen = {"backbone": kind, "n_hidden": DEFAULT_SETTING[1], "linear": False,
+                  "regularization": DEFAULT_SETTING[2],
+                  "infinite_weight": INFINITE_WEIGHTS[-1] if infinite_dilution else 0.0,
+                  "offset_regularization": None}
+        best = None
+        say(f"{len(fit_sources)} fitting publication(s): no selection, default "
+            f"{setting_label(chosen)}")
+    kind, h, lam, linear = (chosen[k] for k in ("backbone", "n_hidden", "regularization",
+                                                "linear"))
+    prob = problem(kind, h, linear)
+    hybrid = HybridExcessGibbs(bbs[kind], h, T_ref, regularization=0.0 if lam is None else lam,
+                               linear=linear)
+    hybrid.theta_ = np.zeros(hybrid.n_params) if lam is None else _solve(
+        prob, np.where(fit_mask, weights, 0.0), chosen,
+        [w for w in [warm.get(best)] if w is not None]
+        + starting_points(h, n_random=3, linear=linear))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    label = "backbone alone" if lam is None else f"n_hidden={h}, lambda={lam:.0e}"
-    say(f"chosen {kind}, {label}; fit time {seconds:.1f} s wall, "
-        f"{cpu:.1f} s CPU")
+    say(f"chosen {setting_label(chosen)}; fit time {seconds:.1f} s wall, {cpu:.1f} s CPU")
     return MeasuredFit(tuple(pair), points, test, hybrid, bbs, selection, stability_T, seconds,
-                       cpu)
+                       cpu, infinite_dilution=infinite_dilution, setting=chosen)

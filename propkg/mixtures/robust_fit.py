@@ -25,8 +25,19 @@ compositions
 .. math:: \frac{\partial^2 (g_{mix}/RT)}{\partial x_1^2} = \frac{1}{x_1} + \frac{1}{x_2}
           + \frac{\partial^2 (g^E/RT)}{\partial x_1^2} \ge \epsilon
 
-as inequality constraints. The weights :math:`w_i` are parameters of one compiled IPOPT
-problem, so leave-one-publication-out folds (weights zeroed on a publication) reuse it.
+as inequality constraints. Two optional terms:
+
+* measured infinite-dilution activity coefficients (:mod:`.dilution_data`), with the
+  analytic limits of the hybrid: :math:`w_\infty\,\overline{\rho_\infty(\ln\gamma^\infty_{model}
+  - \ln\gamma^\infty)}` (soft-L1, scale :data:`F_SCALE_INFINITE`);
+* a pressure scale :math:`s_p` per publication (nuisance parameters for the systematic
+  offsets between publications, relative to their mean: :math:`r_i \to r_i + s_{p(i)} -
+  \bar s`, penalty :math:`\lambda_s\sum_p (s_p - \bar s)^2`), fitted with the correction
+  and dropped for prediction.
+
+The weights :math:`w_i`, :math:`\lambda`, :math:`w_\infty` and :math:`\lambda_s` are
+parameters of one compiled IPOPT problem, so leave-one-publication-out folds (weights
+zeroed on a publication) and settings reuse it.
 """
 
 from __future__ import annotations
@@ -35,8 +46,14 @@ import casadi as ca
 import numpy as np
 
 from propkg.mixtures.bubble_data import BubblePoints
+from propkg.mixtures.dilution_data import InfiniteDilution
 from propkg.mixtures.excess import binary_excess_function, evaluate, log_activity_coefficients
-from propkg.mixtures.hybrid_ge import HybridExcessGibbs, correction
+from propkg.mixtures.hybrid_ge import (
+    HybridExcessGibbs,
+    correction,
+    infinite_dilution_correction,
+    n_correction_params,
+)
 from propkg_contract.errors import SolverError
 
 F_SCALE = 0.01
@@ -45,6 +62,10 @@ STABILITY_MARGIN = 0.05
 SLOPE_PENALTY = 1e-4
 STABILITY_X = np.linspace(0.02, 0.98, 25)
 N_STABILITY_T = 4
+#: scale of the soft-L1 loss on ln gamma_inf, [-] (the compilation scatters by ~0.1)
+F_SCALE_INFINITE = 0.1
+#: lambda_s that pins the publication offsets at zero (offsets not used)
+OFFSETS_OFF = 1e8
 
 
 def second_derivative_function(fun: ca.Function) -> ca.Function:
@@ -61,69 +82,96 @@ def mixing_curvature(fun: ca.Function, T, x1) -> np.ndarray:
     return np.asarray(d2).reshape(T.shape) + 1.0 / x1 + 1.0 / (1.0 - x1)
 
 
-def stability_grid(T_low: float, T_high: float) -> tuple[np.ndarray, np.ndarray]:
+def stability_grid(T_low: float, T_high: float, n_T: int = N_STABILITY_T
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Temperatures and compositions of the stability constraints (flattened grid)."""
-    temps = np.linspace(T_low, T_high, N_STABILITY_T)
+    temps = np.linspace(T_low, T_high, n_T)
     TT, XX = np.meshgrid(temps, STABILITY_X, indexing="ij")
     return TT.ravel(), XX.ravel()
 
 
 class RobustBubbleFit:
-    """One compiled IPOPT problem: hybrid network of a given size on fixed points.
+    """One compiled IPOPT problem: hybrid correction of a given form on fixed points.
 
     Parameters
     ----------
     model : HybridExcessGibbs
-        Gives the backbone, ``n_hidden`` and ``T_ref``; its ``theta_`` is not used.
+        Gives the backbone, ``n_hidden``, ``linear`` and ``T_ref``; its ``theta_`` is not used.
     points : BubblePoints
-        Points with ``psat1``, ``psat2`` filled.
+        Points with ``psat1``, ``psat2`` filled (may be empty when ``infinite_dilution`` is
+        given).
     stability_T : (float, float) or None
         Temperature range [K] over which intrinsic stability is imposed; None: no constraint.
     f_scale : float
         Scale of the soft-L1 loss in :math:`\\ln P`, [-].
+    infinite_dilution : InfiniteDilution, optional
+        Measured :math:`\\ln\\gamma^\\infty`; their soft-L1 term (scale
+        :data:`F_SCALE_INFINITE`) enters with the weight given to :meth:`solve`.
+    offsets : bool
+        Give every publication a pressure scale :math:`s_p` (a nuisance parameter,
+        :math:`r_i = \\ln(P_{model} e^{s_p}/P_i)`, penalty :math:`\\lambda_s \\sum_p s_p^2`),
+        fitted with the correction and never used for prediction.
+    n_stability_T : int
+        Temperatures of the stability grid.
     """
 
     def __init__(self, model: HybridExcessGibbs, points: BubblePoints,
-                 stability_T: tuple[float, float] | None = None, f_scale: float = F_SCALE):
+                 stability_T: tuple[float, float] | None = None, f_scale: float = F_SCALE,
+                 infinite_dilution: InfiniteDilution | None = None, offsets: bool = False,
+                 n_stability_T: int = N_STABILITY_T):
         self.model = model
         self.points = points
         bb = binary_excess_function(model.backbone.gibbs_excess_rt, "backbone")
-        _, l1_bb, l2_bb = evaluate(bb, points.T, points.x1)
         h = model.n_hidden
         theta = ca.SX.sym("theta", model.n_params)
         Ts, a, b = ca.SX.sym("T"), ca.SX.sym("x1"), ca.SX.sym("x2")
-        gc = a * b * correction(a - b, model.tau(Ts), theta, h)  # the network term alone
-        lc1, lc2 = log_activity_coefficients(gc, [a, b])
-        lnc = ca.Function("ln_gamma_c", [Ts, a, b, theta], [lc1, lc2])
+        gc = a * b * correction(a - b, model.tau(Ts), theta, h)  # the correction term alone
         n = len(points)
-        L1, L2 = lnc.map(n)(points.T[None, :], points.x1[None, :], 1 - points.x1[None, :],
-                            ca.repmat(theta, 1, n))
-        # ln P_model = ln(x1 gamma1 P1sat + x2 gamma2 P2sat), as a log-sum-exp so that a
-        # wild trial step cannot overflow (training only: fmax never reaches a file)
-        a1 = L1.T + l1_bb + np.log(points.x1 * points.psat1)
-        a2 = L2.T + l2_bb + np.log((1 - points.x1) * points.psat2)
-        top = ca.fmax(a1, a2)
-        r = top + ca.log(ca.exp(a1 - top) + ca.exp(a2 - top)) - np.log(points.P)
+        self.publications = points.publications() if offsets else []
+        s = ca.SX.sym("s", len(self.publications))
+        w, lam, w_inf, lam_s = (ca.SX.sym("w", n), ca.SX.sym("lam"), ca.SX.sym("w_inf"),
+                                ca.SX.sym("lam_s"))
+        obj = lam * ca.dot(theta, theta) + lam_s * ca.dot(s, s)
+        r = ca.SX(0, 1)
+        if n:
+            r = self._bubble_residuals(bb, gc, theta, Ts, a, b)
+            rho = 2 * f_scale**2 * (ca.sqrt(1 + (r / f_scale) ** 2) - 1)
+            if self.publications:
+                # offsets relative to the consensus: their mean is removed (and pinned), so
+                # a common shift cannot trade against the correction
+                member = np.array([[src == pub for pub in self.publications]
+                                   for src in points.source], float)
+                s_rel = s - ca.sum1(s) / len(self.publications)
+                rho = 2 * f_scale**2 * (ca.sqrt(1 + ((r + ca.mtimes(ca.DM(member), s_rel))
+                                                     / f_scale) ** 2) - 1)
+                obj += lam_s * (ca.dot(s_rel, s_rel) - ca.dot(s, s)) + ca.sum1(s) ** 2
+            # temperature slope of the correction at the points: along an isobar T and x move
+            # together, so only this penalty stops it from trading one for the other
+            tau_s = ca.SX.sym("tau")
+            slope = ca.Function("slope", [a, b, tau_s, theta], [ca.jacobian(
+                correction(a - b, tau_s, theta, h), tau_s)])
+            dc = slope.map(n)(points.x1[None, :], 1 - points.x1[None, :],
+                              model.tau(points.T)[None, :], ca.repmat(theta, 1, n))
+            obj += (ca.dot(w, rho) + SLOPE_PENALTY * ca.dot(w, (dc.T) ** 2)) \
+                / ca.fmax(ca.sum1(w), 1e-12)
         self._residual = ca.Function("r", [theta], [r])
-        w = ca.SX.sym("w", n)
-        lam = ca.SX.sym("lam")
-        rho = 2 * f_scale**2 * (ca.sqrt(1 + (r / f_scale) ** 2) - 1)
-        # temperature slope of the network at the points: along an isobar T and x move
-        # together, so only this penalty stops the network from trading one for the other
-        tau_s = ca.SX.sym("tau")
-        slope = ca.Function("slope", [a, b, tau_s, theta], [ca.jacobian(
-            correction(a - b, tau_s, theta, h), tau_s)])
-        dc = slope.map(n)(points.x1[None, :], 1 - points.x1[None, :],
-                          model.tau(points.T)[None, :], ca.repmat(theta, 1, n))
-        obj = (ca.dot(w, rho) + SLOPE_PENALTY * ca.dot(w, (dc.T) ** 2)) / ca.sum1(w) \
-            + lam * ca.dot(theta, theta)
-        nlp = {"x": theta, "p": ca.vertcat(w, lam), "f": obj}
+        self.infinite_dilution = infinite_dilution
+        self._inf_residual = None
+        self.n_infinite = 0 if infinite_dilution is None else len(infinite_dilution)
+        v = ca.SX.sym("v", self.n_infinite)  # weights of the ln gamma_inf values
+        if self.n_infinite:
+            ri = self._infinite_residuals(bb, theta, infinite_dilution)
+            self._inf_residual = ca.Function("r_inf", [theta], [ri])
+            rho_i = 2 * F_SCALE_INFINITE**2 * (ca.sqrt(1 + (ri / F_SCALE_INFINITE) ** 2) - 1)
+            obj += w_inf * ca.dot(v, rho_i) / ca.fmax(ca.sum1(v), 1e-12)
+        x = ca.vertcat(theta, s)
+        nlp = {"x": x, "p": ca.vertcat(w, lam, w_inf, lam_s, v), "f": obj}
         options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 200,
                    "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
         self._solver = ca.nlpsol("robust_bubble_fit", "ipopt", nlp, options)
         self._stable_solver = self._curvature = None
         if stability_T is not None:
-            Tg, xg = stability_grid(*stability_T)
+            Tg, xg = stability_grid(*stability_T, n_T=n_stability_T)
             d2bb = np.asarray(second_derivative_function(bb).map(Tg.size)(
                 Tg[None, :], xg[None, :])).ravel()
             xs = ca.SX.sym("x")
@@ -134,6 +182,40 @@ class RobustBubbleFit:
             self._curvature = ca.Function("curvature", [theta], [curvature])
             # built on first need: most fits are stable without the constraints
             self._stable_nlp = (dict(nlp, g=curvature), options)
+
+    def _bubble_residuals(self, bb, gc, theta, Ts, a, b):
+        """:math:`\\ln(P_{model}/P)` at the points (CasADi, backbone evaluated once)."""
+        points, n = self.points, len(self.points)
+        _, l1_bb, l2_bb = evaluate(bb, points.T, points.x1)
+        lc1, lc2 = log_activity_coefficients(gc, [a, b])
+        lnc = ca.Function("ln_gamma_c", [Ts, a, b, theta], [lc1, lc2])
+        L1, L2 = lnc.map(n)(points.T[None, :], points.x1[None, :], 1 - points.x1[None, :],
+                            ca.repmat(theta, 1, n))
+        # ln P_model = ln(x1 gamma1 P1sat + x2 gamma2 P2sat), as a log-sum-exp so that a
+        # wild trial step cannot overflow (training only: fmax never reaches a file)
+        a1 = L1.T + l1_bb + np.log(points.x1 * points.psat1)
+        a2 = L2.T + l2_bb + np.log((1 - points.x1) * points.psat2)
+        top = ca.fmax(a1, a2)
+        return top + ca.log(ca.exp(a1 - top) + ca.exp(a2 - top)) - np.log(points.P)
+
+    def _infinite_residuals(self, bb, theta, data: InfiniteDilution):
+        """:math:`\\ln\\gamma^\\infty_{model} - \\ln\\gamma^\\infty` (backbone numerically at
+        the dilute limit, correction analytic)."""
+        model = self.model
+        tau = ca.SX.sym("tau")
+        c1, c2 = infinite_dilution_correction(tau, theta, model.n_hidden)
+        lim = ca.Function("c_inf", [tau, theta], [c1, c2])
+        m = len(data)
+        C1, C2 = lim.map(m)(model.tau(data.T)[None, :], ca.repmat(theta, 1, m))
+        corr = ca.if_else(ca.DM(data.solute == 0), C1.T, C2.T)
+        return corr + data.backbone_values(bb) - data.ln_gamma
+
+    def infinite_dilution_residuals(self, theta) -> np.ndarray:
+        """:math:`\\ln\\gamma^\\infty_{model} - \\ln\\gamma^\\infty` for ``theta`` (empty without
+        data)."""
+        if self._inf_residual is None:
+            return np.zeros(0)
+        return np.asarray(self._inf_residual(theta)).ravel()
 
     @staticmethod
     def _run(solver, x0, p, **bounds):
@@ -151,8 +233,26 @@ class RobustBubbleFit:
         """:math:`\\ln(P_{model}/P)` at every point for parameters ``theta``."""
         return np.asarray(self._residual(theta)).ravel()
 
-    def solve(self, weights, regularization: float, starts: list[np.ndarray]) -> np.ndarray:
-        """Best parameters over ``starts`` (lowest objective among converged solves).
+    def solve(self, weights, regularization: float, starts: list[np.ndarray],
+              infinite_weight: float = 0.0, offset_regularization: float | None = None,
+              infinite_point_weights=None) -> np.ndarray:
+        """Best correction parameters over ``starts`` (lowest objective among converged
+        solves; the publication offsets, if any, are fitted and dropped).
+
+        Parameters
+        ----------
+        weights : array
+            Weight of every bubble point (zero leaves it out).
+        regularization : float
+            :math:`\\lambda` of :math:`\\lambda\\lVert\\theta\\rVert^2`.
+        starts : list of arrays
+            Starting correction parameters.
+        infinite_weight : float
+            Weight of the :math:`\\ln\\gamma^\\infty` term (0: not used).
+        offset_regularization : float or None
+            :math:`\\lambda_s` of the publication offsets; None fixes them at zero.
+        infinite_point_weights : array, optional
+            Weight of every :math:`\\ln\\gamma^\\infty` value (default 1; zero leaves it out).
 
         Raises
         ------
@@ -160,11 +260,18 @@ class RobustBubbleFit:
             If no start converges.
         """
         best = None
-        p = np.concatenate([np.asarray(weights, float), [regularization]])
+        lam_s = OFFSETS_OFF if offset_regularization is None else offset_regularization
+        v = np.ones(self.n_infinite) if infinite_point_weights is None else \
+            np.asarray(infinite_point_weights, float)
+        p = np.concatenate([np.asarray(weights, float), [regularization, infinite_weight,
+                                                         lam_s], v])
+        n_s = len(self.publications)
         for x0 in starts:
+            x0 = np.concatenate([np.asarray(x0, float)[:self.model.n_params], np.zeros(n_s)])
             sol = self._run(self._solver, x0, p)
             if sol is not None and self._curvature is not None and float(
-                    np.min(np.asarray(self._curvature(sol[1])))) < STABILITY_MARGIN:
+                    np.min(np.asarray(self._curvature(sol[1][:self.model.n_params])))) \
+                    < STABILITY_MARGIN:
                 # the unconstrained optimum splits into two liquids: impose stability
                 if self._stable_solver is None:
                     self._stable_solver = ca.nlpsol("robust_bubble_fit_stable", "ipopt",
@@ -176,14 +283,18 @@ class RobustBubbleFit:
         if best is None:
             raise SolverError(f"robust bubble-point fit of {self.model.backbone.pair} "
                               f"(n_hidden={self.model.n_hidden}): no IPOPT start converged")
-        return best[1]
+        return best[1][:self.model.n_params]
 
 
-def starting_points(n_hidden: int, seed: int = 0, n_random: int = 2) -> list[np.ndarray]:
-    """Zero (the backbone) for a network without hidden units, else seeded small random
-    starts (a zero start is a saddle of the tanh layer)."""
-    n = 1 + 4 * n_hidden
+def starting_points(n_hidden: int, seed: int = 0, n_random: int = 2,
+                    linear: bool = False) -> list[np.ndarray]:
+    """Zero (the backbone) for a correction without hidden units, else seeded small random
+    starts (a zero start is a saddle of the tanh layer); linear terms start at zero."""
+    n = n_correction_params(n_hidden, linear)
     if n_hidden == 0:
         return [np.zeros(n)]
     rng = np.random.default_rng(seed)
-    return [rng.normal(0.0, 0.3, n) for _ in range(n_random)]
+    out = [rng.normal(0.0, 0.3, n) for _ in range(n_random)]
+    for x in out:
+        x[n_correction_params(n_hidden):] = 0.0
+    return out
