@@ -280,3 +280,23 @@ def test_binary_figures_are_the_onnx_files_bubble_pressure_error(serial_zoo):
         assert figures["n_test"] == len(held.T) > 0
         assert figures["hybrid_aad_percent"] == pytest.approx(
             100 * np.mean(np.abs(P / held.P - 1)), rel=1e-9)
+
+
+@pytest.mark.integration
+def test_a_pair_with_a_supercritical_component_is_skipped_with_the_reason():
+    """n-hexane + CO2: every measured bubble point lies above 0.95 Tc of CO2 (Tc from
+    ``chemicals``), where Psat x gamma does not apply; the task is refused with the count."""
+    from chemicals import Tc
+
+    from propkg.measured import load_bubble_points
+    from propkg.zoo.binary_payload import prepare
+    from propkg_contract.errors import DataError
+
+    df = load_bubble_points("110-54-3", "124-38-9")
+    x = df["mole_frac_liq [-]"].to_numpy()
+    mixture = (x > 0) & (x < 1)
+    above = int((mixture & (df["temperature [K]"].to_numpy() >= 0.95 * Tc("124-38-9"))).sum())
+    assert above == mixture.sum() > 0
+    with pytest.raises(DataError, match=rf"0 of {above} measured mixture .* {above} lie at or "
+                       r"above 0\.95 x the lower critical .*supercritical"):
+        prepare(("n_hexane", "carbon_dioxide"), {"min_publications": 3})
