@@ -79,7 +79,8 @@ def test_a_zoo_model_is_found_by_name_alias_and_cas_and_matches_thermoml_test_po
 @pytest.mark.component
 def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
     """IDAES bubble temperature of a zoo pair (both pure models and the g^E file found by
-    name) equals an independent root of x1 g1 Psat1 + x2 g2 Psat2 = P from onnxruntime."""
+    name) equals an independent root of x1 g1 Psat1 + x2 g2 Psat2 = P from onnxruntime,
+    at 30 % of the temperature range common to the three files."""
     import pyomo.environ as pyo
     from idaes.core import FlowsheetBlock
     from idaes.models.properties.modular_properties import GenericParameterBlock
@@ -87,6 +88,7 @@ def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
     import idaes_plugin  # noqa: F401  (registers the pip-only IPOPT)
     from idaes_plugin.pure_methods import MODEL_KEY
     from idaes_plugin.vle_package import vle_config
+    from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
     entry = _PAIRS[0]
@@ -97,8 +99,9 @@ def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
     assert [cfg["components"][n]["parameter_data"][MODEL_KEY] for n in (a, b)] == [
         str(find_model(a)), str(find_model(b))]
     domains = [_psat_domain(find_model(n)) for n in (a, b)]
+    domains.append(tuple(read_metadata(path).domain["temperature"]))
     lo, hi = max(d[0] for d in domains), min(d[1] for d in domains)
-    x1, T0 = 0.4, 0.5 * (lo + hi)
+    x1, T0 = 0.4, lo + 0.3 * (hi - lo)
 
     def pressure(T):
         x = np.array([[x1, 1 - x1]])
@@ -190,3 +193,19 @@ def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_
     failed = ships({"ok": False, "stage": "prepare", "error": "DataError: no data"})
     assert failed == (False, "build failed (prepare): DataError: no data")
     json.dumps(failed)
+
+
+@pytest.mark.unit
+def test_a_zoo_pair_without_unifac_groups_or_nrtl_parameters_is_skipped_with_the_reasons():
+    """Glycerol (zoo) + water: thermo's DDBST tables have no Dortmund groups for glycerol's
+    InChIKey and ChemSep no NRTL pair: refused before any data are read."""
+    import thermo.unifac as tu
+
+    from propkg.zoo.binary_payload import prepare
+    from propkg_contract.errors import DataError
+
+    tu.load_group_assignments_DDBST()
+    assert "PEDCQBHIVMGVHV-UHFFFAOYSA-N" not in tu.DDBST_MODIFIED_UNIFAC_assignments
+    with pytest.raises(DataError, match=r"glycerol/water: no g\^E backbone \(unifac: no DDBST "
+                       r".*PEDCQBHIVMGVHV.*; nrtl: ChemSep has no NRTL parameters"):
+        prepare(("glycerol", "water"), {})

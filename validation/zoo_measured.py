@@ -102,7 +102,7 @@ def _reason_class(reason: str) -> str:
         (r"does not beat", "test error does not beat the backbone's"),
         (r"supercritical|usable \(at least 3", "supercritical component / no usable points"),
         (r"publication\(s\) of mixture", "fewer than 3 publications inside the pure domains"),
-        (r"neither UNIFAC nor NRTL", "neither UNIFAC groups nor NRTL parameters"),
+        (r"neither UNIFAC nor NRTL|no g\^E backbone", "neither UNIFAC groups nor NRTL parameters"),
         (r"unknown to propkg and chemicals|lacks|no .*Tc|constants",
          "no constants for the backbone"),
         (r"held-out publications", "no error on held-out publications"),

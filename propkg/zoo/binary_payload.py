@@ -23,7 +23,8 @@ skips, with the reason, a pair left with fewer than 3 mixture points or fewer th
 :data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there
 (a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
 describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
-components gets the backbone that exists; with neither, it fails with that reason.
+components gets the backbone that exists; with neither, it is skipped at preparation with
+each backbone's reason (:func:`check_backbones`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,25 @@ def select(options: dict) -> list[tuple[str, str]]:
     return out[:limit] if limit else out
 
 
+def check_backbones(pair: tuple[str, str]) -> None:
+    """Raise a DataError with each backbone's reason if no g^E backbone exists for ``pair``.
+
+    The binary fit corrects UNIFAC (Dortmund) or NRTL (ChemSep); a pair with UNIFAC groups
+    and parameters for neither is skipped at preparation, before its data are read.
+    """
+    from propkg.mixtures.backbones import BACKBONES, Backbone
+
+    reasons = []
+    for kind in BACKBONES:
+        try:
+            Backbone.for_pair(kind, pair)
+            return
+        except DataError as exc:
+            reasons.append(f"{kind}: {exc}")
+    raise DataError(f"{pair[0]}/{pair[1]}: no g^E backbone ({'; '.join(reasons)}); skipped: "
+                    "the binary zoo fits a correction to UNIFAC (Dortmund) or NRTL only")
+
+
 def prepare(item, options: dict) -> TaskSpec:
     """Resolve both components, read the pure models' sha256 and the measured points."""
     from propkg.mixtures.bubble_data import TC_FRACTION, PurePsat, thermoml_points
@@ -103,6 +123,7 @@ def prepare(item, options: dict) -> TaskSpec:
     a, b = (component(x).name for x in item)
     if a == b:
         raise DataError(f"pair {item!r} names the same component twice")
+    check_backbones((a, b))
     psat = PurePsat(a), PurePsat(b)
     raw = thermoml_points(a, b, *psat)
     n_pubs = len(raw.subset(raw.mixture).publications())
