@@ -163,16 +163,20 @@ def report(pure: Path, pairs: Path | None, scaling: str | None = None) -> Path:
         campaign = json.loads((folder / CAMPAIGN).read_text(encoding="utf-8")) \
             if (folder / CAMPAIGN).is_file() else {}
         ok = {t: s for t, s in summary.items() if s["ok"]}
+        wall = campaign.get("wall_seconds", float("nan"))
+        busy = sum(r.get("seconds", 0.0) for r in cache.values())
         decisions = {t: ships(s) for t, s in summary.items()}
         kinds[label] = (summary, cache, ok, decisions)
         lines.append(
             f"- **{label}**: {len(summary)} selected, {len(ok)} fitted, "
             f"{sum(d[0] for d in decisions.values())} pass the shipping rule, "
             f"{sum(t in shipped_names for t in summary)} shipped. Task cost: "
-            f"{_costs(cache, ok)}. Wall time {campaign.get('wall_seconds', float('nan')):.0f} s "
-            f"on {campaign.get('workers', '?')} workers; load average (1/5/15 min) "
+            f"{_costs(cache, ok)}. Wall time {wall:.0f} s on {campaign.get('workers', '?')} "
+            f"workers, sum of all task times {busy:.0f} s: {busy / wall:.2f} tasks running at "
+            f"once on average; load average (1/5/15 min) "
             f"{campaign.get('load_before', '?')} before, {campaign.get('load_after', '?')} "
-            f"after, on {campaign.get('cores', '?')} cores shared with other sessions.")
+            f"after, on {campaign.get('cores', '?')} cores shared with other sessions"
+            + (f" ({campaign['note']})." if "note" in campaign else "."))
     p_summary, _, p_ok, _ = kinds["compounds"]
     with_ref = [s["summary"] for s in p_ok.values()
                 if s["summary"].get("reference_aad_percent") is not None
@@ -225,6 +229,15 @@ def report(pure: Path, pairs: Path | None, scaling: str | None = None) -> Path:
                 f"| {med('backbone_aad_percent', s)} | {med('reference_aad_percent', ref)} "
                 f"({med('hybrid_aad_on_reference_points', ref)}, n = {len(ref)}) "
                 f"| {better}/{len(s)} |")
+    for label, (_, _, ok, _) in kinds.items():
+        s_all = [x["summary"] for x in ok.values()]
+        same = sum(abs(x["hybrid_aad_percent"] - x["backbone_aad_percent"])
+                   <= 1e-9 * x["backbone_aad_percent"] for x in s_all)
+        worse = sum(x["hybrid_aad_percent"] > x["backbone_aad_percent"] * (1 + 1e-9)
+                    for x in s_all)
+        lines.append(f"\n{label}: of the {len(s_all)} fitted models, {same} equal their backbone "
+                     "on the test publications (model selection by leave-one-publication-out "
+                     f"chose the backbone alone) and {worse} are worse than it.")
     lines += ["", "Reference: the `chemicals` vapour-pressure correlation inside its own "
               "temperature limits (compounds), UNIFAC-Dortmund alone with the same pure Psat "
               "models (pairs). Backbone: Ambrose-Walton Psat (compounds); the pair's own g^E "
