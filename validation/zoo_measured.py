@@ -252,6 +252,21 @@ def report(pure: Path, pairs: Path | None, scaling: str | None = None) -> Path:
         lines += [f"- {len(ids)} x {cls}: {', '.join(ids)}"
                   for cls, ids in sorted(counts.items(), key=lambda kv: -len(kv[1]))]
         lines.append("")
+    lines += [
+        "## Rebuilding",
+        "",
+        "- Every task key holds the sha256 of the propkg sources: any change of propkg refits "
+        "the whole zoo on the next build (about 30 min for the compounds and 7 min for the "
+        "pairs on 2 workers here).",
+        "- The pairs depend on the pure models (their Psat; the sha256 of both files is in "
+        "each pair's task key and metadata) and on the binary fitter "
+        "(`propkg.mixtures.measured_training`): a change of either needs `build --select "
+        "pairs` and `ship` again.",
+        "- The zoo's pure files carry the outputs of the measured fit (Psat fitted; liquid "
+        "density and ideal-gas properties are their backbones); outputs added to the 20 "
+        "shipped files later are not in them.",
+        "",
+    ]
     for label, folder in builds:
         lines += _section(folder, label, f"zoo_{label}_errors.png")
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
