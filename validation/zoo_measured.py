@@ -131,6 +131,51 @@ def _section(folder: Path, label: str, figure: str) -> list[str]:
     return ["", body]
 
 
+def figure(kinds: dict, shipped: set[str]) -> Path:
+    """``figures/zoo_targets.png``: coverage per step, and hybrid vs reference (chemicals
+    for compounds, UNIFAC-Dortmund for pairs) on the same test points, shipped or not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 1 + len(kinds), figsize=(5 * (1 + len(kinds)), 4.3))
+    ax = axes[0]
+    steps = ("selected", "fitted", "shipped")
+    for k, (label, (summary, _, ok, _)) in enumerate(kinds.items()):
+        counts = (len(summary), len(ok), sum(t in shipped for t in summary))
+        bars = ax.bar(np.arange(3) + 0.4 * k, counts, 0.4, label=label)
+        ax.bar_label(bars, fontsize=8)
+    ax.set_xticks(np.arange(3) + 0.2, steps)
+    ax.set_ylabel("models")
+    ax.set_title("coverage")
+    ax.legend()
+    for ax, (label, (_, _, ok, _)) in zip(axes[1:], kinds.items(), strict=True):
+        pts = [(x["reference_aad_percent"], x["hybrid_aad_on_reference_points"], t in shipped)
+               for t, x in ((t, v["summary"]) for t, v in ok.items())
+               if x.get("reference_aad_percent") and x.get("hybrid_aad_on_reference_points")]
+        for flag, colour, name in ((True, "tab:blue", "shipped"), (False, "tab:red", "not")):
+            sel = [(r, h) for r, h, f in pts if f == flag]
+            if sel:
+                ax.scatter(*zip(*sel, strict=True), s=12, c=colour, label=f"{name} ({len(sel)})")
+        lo = min(min(r, h) for r, h, _ in pts)
+        hi = max(max(r, h) for r, h, _ in pts)
+        ax.plot([lo, hi], [lo, hi], "k--", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ref = "chemicals correlation" if label == "compounds" else "UNIFAC-Dortmund"
+        ax.set_xlabel(f"{ref}: test AAD [%]")
+        ax.set_ylabel("hybrid on the same points: test AAD [%]")
+        ax.set_title(f"{label}: below the diagonal = hybrid better")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = FIGURES / "zoo_targets.png"
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def report(pure: Path, pairs: Path | None, scaling: str | None = None) -> Path:
     """Write validation/reports/zoo.md (module docstring)."""
     from propkg.zoo.ship import ships
@@ -208,7 +253,9 @@ def report(pure: Path, pairs: Path | None, scaling: str | None = None) -> Path:
     if scaling:
         rows.append(("speed-up on 2 workers vs serial (validation/reports/zoo_scaling.md)",
                      ">= 1.8x", scaling, float(scaling.rstrip("x")) >= 1.8))
-    lines += ["", "## Targets (issue 13)", "",
+    figure(kinds, shipped_names)
+    lines += ["", "![coverage and hybrid vs reference](figures/zoo_targets.png)", "",
+              "## Targets (issue 13)", "",
               "| target | wanted | measured | met |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {'yes' if d else '**no**'} |" for a, b, c, d in rows]
     lines += ["", "## Error distribution (test publications)", "",
