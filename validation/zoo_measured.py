@@ -60,7 +60,8 @@ def _load() -> str:
     return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def build(output: Path, select: str, workers: int, limit: int | None = None) -> int:
+def build(output: Path, select: str, workers: int, limit: int | None = None,
+          components: Path | None = None) -> int:
     """Run the build on a throw-away cluster of separate processes; the CLI's exit code.
 
     Writes ``campaign.json`` (wall time, load before and after, workers) beside the build.
@@ -69,6 +70,7 @@ def build(output: Path, select: str, workers: int, limit: int | None = None) -> 
     from propkg_cli import main
 
     extra = ["--limit", str(limit)] if limit else []
+    extra += ["--components", str(components)] if components else []
     load, start = _load(), time.perf_counter()
     with dask_processes(workers, new_sessions=True, pythonpath=HERE.parent) as address:
         code = main(["zoo", "build", "--payload", "pure_measured", "--min-points", "10",
@@ -329,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--select", choices=("all", "compounds", "pairs"), default="compounds")
     b.add_argument("--workers", type=int, default=2)
     b.add_argument("--limit", type=int, help="only the first N compounds (default all)")
+    b.add_argument("--components", type=Path,
+                   help="rebuild only these compounds (one CAS or name per line)")
     s = actions.add_parser("ship", help="ship the models that beat their backbone")
     s.add_argument("builds", type=Path, nargs="+")
     r = actions.add_parser("report", help="write validation/reports/zoo.md")
@@ -337,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--scaling", help="measured speed-up on 2 workers, e.g. 1.6x")
     args = parser.parse_args(argv)
     if args.action == "build":
-        return build(args.output, args.select, args.workers, args.limit)
+        return build(args.output, args.select, args.workers, args.limit, args.components)
     if args.action == "ship":
         from propkg.zoo.ship import ship_zoo
 
