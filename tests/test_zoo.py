@@ -300,3 +300,20 @@ def test_a_pair_with_a_supercritical_component_is_skipped_with_the_reason():
     with pytest.raises(DataError, match=rf"0 of {above} measured mixture .* {above} lie at or "
                        r"above 0\.95 x the lower critical .*supercritical"):
         prepare(("n_hexane", "carbon_dioxide"), {"min_publications": 3})
+
+
+@pytest.mark.integration
+def test_measured_payload_drops_data_sets_repeated_under_another_doi():
+    """ThermoML lists 1-chloro-2-methylpropane's vapour pressures of one paper under two
+    DOIs: the repeats (same T and P, counted with pandas) are dropped before the split, so
+    no point of a test publication can also be fitted."""
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg.zoo.measured_payload import prepare
+
+    df = load_pure_vapor_pressure("513-36-0")
+    rounded = df.assign(T=df["temperature [K]"].round(3), P=df["pressure [Pa]"].round(0))
+    repeats = int(rounded.duplicated(["T", "P"]).sum())
+    assert repeats >= 3
+    cas, T, P, src, _ = prepare("513-36-0", {}).args
+    assert cas == "513-36-0" and T.size == len(df) - repeats
+    assert len({(round(t, 3), round(p)) for t, p in zip(T, P, strict=True)}) == T.size
