@@ -107,6 +107,7 @@ def _reason_class(reason: str) -> str:
         (r"unknown to propkg and chemicals|lacks|no .*Tc|constants",
          "no constants for the backbone"),
         (r"held-out publications", "no error on held-out publications"),
+        (r"pure model", "a component's pure model does not ship (or changed)"),
     ):
         if re.search(pattern, reason):
             return label
@@ -166,16 +167,18 @@ def figure(kinds: dict, shipped: set[str]) -> Path:
     return path
 
 
-def report(pure: list[Path], pairs: Path | None, scaling: str | None = None) -> Path:
-    """Write validation/reports/zoo.md (module docstring); a task id in several ``pure``
-    builds is taken from the last (as :func:`propkg.zoo.ship.ship_zoo` does)."""
-    from propkg.zoo.ship import ships
+def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> Path:
+    """Write validation/reports/zoo.md (module docstring); a task id in several builds of
+    one kind is taken from the last (as :func:`propkg.zoo.ship.ship_zoo` does)."""
+    from propkg.zoo.ship import SHIPPED_NAME, ships
     from propkg_contract.registry import load_manifest
 
-    groups = {"compounds": list(pure), **({"pairs": [pairs]} if pairs else {})}
+    groups = {"compounds": list(pure), **({"pairs": list(pairs)} if pairs else {})}
     shipped_manifest = load_manifest(ZOO_DIR)["models"] if (ZOO_DIR / "manifest.json").is_file() \
         else []
     shipped_names = {m["name"] for m in shipped_manifest}
+    record = json.loads((ZOO_DIR / SHIPPED_NAME).read_text(encoding="utf-8")) \
+        if (ZOO_DIR / SHIPPED_NAME).is_file() else {"shipped": {}, "left_out": {}}
     lines = [
         "# Measured-data model zoo (built with propkg zoo build on Dask, shipped in "
         "exported_models/zoo)",
@@ -198,6 +201,10 @@ def report(pure: list[Path], pairs: Path | None, scaling: str | None = None) -> 
         summary, cache, runs = {}, {}, []
         for folder in folders:
             one_summary, one_cache = _tasks(folder)
+            for t in one_summary:  # a pair's item id 'a,b' (prepare) is task 'a__b' (run)
+                other = t.replace(",", "__") if "," in t else t.replace("__", ",")
+                summary.pop(other, None)
+                cache.pop(other, None)
             summary.update(one_summary)
             cache.update(one_cache)
             campaign = json.loads((folder / CAMPAIGN).read_text(encoding="utf-8")) \
@@ -214,11 +221,12 @@ def report(pure: list[Path], pairs: Path | None, scaling: str | None = None) -> 
                 "cores shared with other sessions"
                 + (f" ({campaign['note']})." if "note" in campaign else "."))
         ok = {t: x for t, x in summary.items() if x["ok"]}
-        decisions = {t: ships(x) for t, x in summary.items()}
+        decisions = {t: (True, "") if t in record["shipped"] else
+                     (False, record["left_out"].get(t) or ships(x)[1])
+                     for t, x in summary.items()}
         kinds[label] = (summary, cache, ok, decisions)
         lines.append(
             f"- **{label}**: {len(summary)} selected, {len(ok)} fitted, "
-            f"{sum(d[0] for d in decisions.values())} pass the shipping rule, "
             f"{sum(t in shipped_names for t in summary)} shipped.")
         lines += runs
     p_summary, _, p_ok, _ = kinds["compounds"]
@@ -356,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     r = actions.add_parser("report", help="write validation/reports/zoo.md")
     r.add_argument("--pure", type=Path, nargs="+", required=True,
                    help="compound builds (a task in a later one replaces an earlier one)")
-    r.add_argument("--pairs", type=Path)
+    r.add_argument("--pairs", type=Path, nargs="*", default=[],
+                   help="pair builds (a task in a later one replaces an earlier one)")
     r.add_argument("--scaling", help="measured speed-up on 2 workers, e.g. 1.6x")
     args = parser.parse_args(argv)
     if args.action == "build":

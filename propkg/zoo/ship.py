@@ -4,7 +4,8 @@ A model **ships** (:func:`ships`) only when its build task succeeded, its error 
 measured on held-out publications (pure: "held out by publication"; binary: at least one
 test publication) and its test error is strictly below its backbone's on the same points
 (pure: Ambrose-Walton Psat; binary: its own g^E backbone, UNIFAC-Dortmund or NRTL, with
-the same pure Psat models). Every other model is listed with the reason it stayed out.
+the same pure Psat models); a binary ships only if it was built on the pure models that ship
+(the sha256 its task recorded). Every other model is listed with the reason it stayed out.
 
 :func:`ship_zoo` copies the shipping files of one or more zoo builds (``propkg zoo build``
 output folders) into ``target`` (e.g. ``exported_models/zoo``), writes its
@@ -23,8 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from propkg.zoo.build import SUMMARY_NAME
-from propkg_contract.errors import DataError
-from propkg_contract.registry import MANIFEST_NAME, load_manifest, write_manifest_entries
+from propkg.zoo.cache import TaskCache
+from propkg_contract.errors import DataError, MetadataError
+from propkg_contract.registry import (
+    MANIFEST_NAME,
+    load_manifest,
+    sha256_of,
+    write_manifest_entries,
+)
 
 SHIPPED_NAME = "zoo_shipped.json"
 
@@ -61,6 +68,27 @@ def _extra_aliases(entry: dict[str, Any], taken: set[str]) -> list[str]:
     return [n.lower() for n in names if n and n.lower() not in taken]
 
 
+def _built_on_shipped(record: dict[str, Any], zoo_pure: dict[str, str],
+                      top: Path) -> tuple[bool, str]:
+    """Whether a binary task was built on the pure models that ship (its task record's
+    ``pure_models_sha256`` against the zoo's pure files and the top-level models)."""
+    from propkg_contract.registry import find_model
+
+    built_on = record.get("inputs", {}).get("pure_models_sha256")
+    if not built_on:
+        return False, "its build does not record the sha256 of its pure models"
+    for name, digest in built_on.items():
+        shipped = zoo_pure.get(name)
+        if shipped is None:
+            try:
+                shipped = sha256_of(find_model(name, model_dir=top))
+            except MetadataError:
+                return False, f"its component '{name}' has no shipped pure model"
+        if shipped != digest:
+            return False, f"built on another pure model of '{name}' than the shipped one"
+    return True, ""
+
+
 def ship_zoo(builds: list[str | Path], target: str | Path,
              top_level: str | Path | None = None) -> dict[str, Any]:
     """Copy the shipping models of ``builds`` into ``target``; the shipped/left-out record.
@@ -86,6 +114,7 @@ def ship_zoo(builds: list[str | Path], target: str | Path,
     taken = {k.lower() for m in load_manifest(top)["models"]
              for k in [m["name"], *m.get("aliases", []), *(c["cas"] for c in m["components"])]}
     tasks: dict[str, tuple[Path, dict, dict]] = {}
+    inputs: dict[str, dict] = {}
     for build in map(Path, builds):
         if not (build / SUMMARY_NAME).is_file() or not (build / MANIFEST_NAME).is_file():
             raise DataError(f"'{build}' is not a zoo build folder (no {SUMMARY_NAME} or "
@@ -94,19 +123,27 @@ def ship_zoo(builds: list[str | Path], target: str | Path,
         summary = json.loads((build / SUMMARY_NAME).read_text(encoding="utf-8"))["tasks"]
         for task_id, task in summary.items():
             tasks[task_id] = (build, task, entries.get(task_id, {}))
+        inputs.update(TaskCache(build).records)
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("*.onnx"):
         old.unlink()
     (target / MANIFEST_NAME).unlink(missing_ok=True)
     shipped, left_out, entries = {}, {}, []
-    for task_id, (build, task, entry) in sorted(tasks.items()):
+    pure_sha: dict[str, str] = {}
+    order = sorted(tasks.items(), key=lambda kv: (kv[1][2].get("kind") != "pure_component",
+                                                   kv[0]))
+    for task_id, (build, task, entry) in order:
         ok, reason = ships(task)
         if ok and not entry:
             ok, reason = False, "no manifest entry in its build"
+        if ok and entry["kind"] != "pure_component":
+            ok, reason = _built_on_shipped(inputs.get(task_id, {}), pure_sha, top)
         if not ok:
             left_out[task_id] = reason
             continue
         shutil.copyfile(build / entry["file"], target / entry["file"])
+        if entry["kind"] == "pure_component":
+            pure_sha[entry["name"]] = sha256_of(target / entry["file"])
         aliases = sorted({*entry.get("aliases", []), *_extra_aliases(entry, taken)})
         entries.append({**{k: v for k, v in entry.items() if k != "sha256"}, "aliases": aliases})
         shipped[task_id] = task["summary"]
