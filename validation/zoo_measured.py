@@ -60,7 +60,7 @@ def _load() -> str:
 
 
 def build(output: Path, select: str, workers: int, limit: int | None = None,
-          components: Path | None = None) -> int:
+          components: Path | None = None, pairs: Path | None = None) -> int:
     """Run the build on a throw-away cluster of separate processes; the CLI's exit code.
 
     Writes ``campaign.json`` (wall time, load before and after, workers) beside the build.
@@ -70,6 +70,7 @@ def build(output: Path, select: str, workers: int, limit: int | None = None,
 
     extra = ["--limit", str(limit)] if limit else []
     extra += ["--components", str(components)] if components else []
+    extra += ["--pairs", str(pairs)] if pairs else []
     load, start = _load(), time.perf_counter()
     with dask_processes(workers, new_sessions=True, pythonpath=HERE.parent) as address:
         code = main(["zoo", "build", "--payload", "pure_measured", "--min-points", "10",
@@ -79,6 +80,24 @@ def build(output: Path, select: str, workers: int, limit: int | None = None,
               "load_before": load, "load_after": _load(), "cores": os.cpu_count()}
     (output / CAMPAIGN).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return code
+
+
+def stale_pairs(earlier: Path, path: Path) -> int:
+    """Write to ``path`` the pairs selected now that ``earlier`` (a pair build) did not
+    fit on today's shipped pure models (their sha256); return how many."""
+    from propkg.zoo.binary_payload import select
+    from propkg.zoo.cache import TaskCache
+    from propkg_contract.registry import find_model, sha256_of
+
+    records = TaskCache(earlier).records
+    todo = []
+    for a, b in select({"min_points": 10, "min_publications": 3}):
+        record = records.get(f"{a}__{b}", {})
+        built_on = record.get("inputs", {}).get("pure_models_sha256", {})
+        if not built_on or any(sha256_of(find_model(n)) != d for n, d in built_on.items()):
+            todo.append(f"{a},{b}")
+    path.write_text("\n".join(todo) + "\n", encoding="utf-8")
+    return len(todo)
 
 
 def _tasks(folder: Path) -> tuple[dict, dict]:
@@ -359,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--limit", type=int, help="only the first N compounds (default all)")
     b.add_argument("--components", type=Path,
                    help="rebuild only these compounds (one CAS or name per line)")
+    b.add_argument("--stale-pairs-of", type=Path, metavar="EARLIER",
+                   help="only the selected pairs that the pair build EARLIER did not fit on "
+                   "today's shipped pure models")
     s = actions.add_parser("ship", help="ship the models that beat their backbone")
     s.add_argument("builds", type=Path, nargs="+")
     r = actions.add_parser("report", help="write validation/reports/zoo.md")
@@ -369,7 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--scaling", help="measured speed-up on 2 workers, e.g. 1.6x")
     args = parser.parse_args(argv)
     if args.action == "build":
-        return build(args.output, args.select, args.workers, args.limit, args.components)
+        pairs = None
+        if args.stale_pairs_of:
+            args.output.mkdir(parents=True, exist_ok=True)
+            pairs = args.output / "stale_pairs.txt"
+            print(f"{stale_pairs(args.stale_pairs_of, pairs)} stale pairs -> {pairs}")
+        return build(args.output, args.select, args.workers, args.limit, args.components,
+                     pairs)
     if args.action == "ship":
         from propkg.zoo.ship import ship_zoo
 
