@@ -239,18 +239,18 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
     from propkg_contract.reader import run_onnx
 
     out = tmp_path / "zoo"
-    result = build_zoo([("pure_measured", "nitroethane")], out, progress=False)
-    assert result.ran == ["nitroethane"] and not result.failed
-    meta = read_metadata(out / "nitroethane.onnx")
+    result = build_zoo([("pure_measured", "diethylamine")], out, progress=False)
+    assert result.ran == ["diethylamine"] and not result.failed
+    meta = read_metadata(out / "diethylamine.onnx")
     split = meta.training_data["split"]
     tests = set(split["test_publications"])
-    df = load_pure_vapor_pressure("79-24-3")
+    df = load_pure_vapor_pressure("109-89-7")
     held = df[df["source"].isin(tests)]
     assert 0 < len(held) == split["n_test_points"] < len(df)
     assert meta.training_data["n_points"]["pressure_sat_comp"] <= len(df) - len(held)
     T, P = held["temperature [K]"].to_numpy(), held["pressure [Pa]"].to_numpy()
-    pred = np.ravel(run_onnx(out / "nitroethane.onnx", T=T)["pressure_sat_comp"])
-    figures = json.loads((out / "zoo_summary.json").read_text())["tasks"]["nitroethane"]
+    pred = np.ravel(run_onnx(out / "diethylamine.onnx", T=T)["pressure_sat_comp"])
+    figures = json.loads((out / "zoo_summary.json").read_text())["tasks"]["diethylamine"]
     assert figures["summary"]["hybrid_aad_percent"] == pytest.approx(
         100 * np.mean(np.abs(pred / P - 1)), rel=1e-9)
     assert "ThermoML" in meta.training_data["source"]
