@@ -126,6 +126,7 @@ def _reason_class(reason: str) -> str:
         (r"unknown to propkg and chemicals|lacks|no .*Tc|constants",
          "no constants for the backbone"),
         (r"held-out publications", "no error on held-out publications"),
+        (r"at least 5 are needed", "fewer than 5 distinct points to fit (repeats dropped)"),
         (r"pure model", "a component's pure model does not ship (or changed)"),
     ):
         if re.search(pattern, reason):
