@@ -24,7 +24,8 @@ skips, with the reason, a pair left with fewer than 3 mixture points or fewer th
 (a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
 describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
 components gets the backbone that exists; with neither, it is skipped at preparation with
-each backbone's reason (:func:`check_backbones`).
+each backbone's reason (:func:`check_backbones`, after the data checks: a supercritical
+pair is reported as such).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def check_backbones(pair: tuple[str, str]) -> None:
     """Raise a DataError with each backbone's reason if no g^E backbone exists for ``pair``.
 
     The binary fit corrects UNIFAC (Dortmund) or NRTL (ChemSep); a pair with UNIFAC groups
-    and parameters for neither is skipped at preparation, before its data are read.
+    and parameters for neither is skipped at preparation, before any fit.
     """
     from propkg.mixtures.backbones import BACKBONES, Backbone
 
@@ -123,7 +124,6 @@ def prepare(item, options: dict) -> TaskSpec:
     a, b = (component(x).name for x in item)
     if a == b:
         raise DataError(f"pair {item!r} names the same component twice")
-    check_backbones((a, b))
     psat = PurePsat(a), PurePsat(b)
     raw = thermoml_points(a, b, *psat)
     n_pubs = len(raw.subset(raw.mixture).publications())
@@ -133,6 +133,7 @@ def prepare(item, options: dict) -> TaskSpec:
             f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature; "
             f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
             "component or data outside the pure models' ranges)")
+    check_backbones((a, b))
     row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
     pure = {p.name: sha256_of(p.path) for p in psat}
