@@ -46,34 +46,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def model_rows(model_dir: Path | None = None, kind: str | None = None) -> list[dict]:
-    """One dict per manifest entry: name, kind, components, file, figures, held_out."""
+    """One dict per manifest entry (the folder's own models, then its zoo): name, kind,
+    components, file, zoo (True for the zoo's), figures, held_out."""
     from propkg_contract.errors import MetadataError
     from propkg_contract.metadata import read_metadata
-    from propkg_contract.registry import default_model_dir, find_model, load_manifest
+    from propkg_contract.registry import checked_model_file, default_model_dir, model_collections
 
     folder = model_dir if model_dir is not None else default_model_dir()
     if not folder.is_dir():
         raise MetadataError(f"model folder '{folder}' does not exist")
     rows = []
-    for entry in load_manifest(folder)["models"]:
-        if kind and entry["kind"] != kind:
-            continue
-        meta = read_metadata(find_model(entry["name"], entry["kind"], folder))
-        stats = meta.error_statistics
-        figures = {label: stats[key]["aad_percent"] for key, label in FIGURES.items()
-                   if isinstance(stats.get(key), dict) and "aad_percent" in stats[key]}
-        held = next((stats[k].get("held_out") or stats[k].get("split") or
-                     stats[k].get("reference") for k in FIGURES if isinstance(stats.get(k), dict)),
-                    None)
-        rows.append({
-            "name": entry["name"],
-            "kind": entry["kind"],
-            "components": [c["name"] for c in meta.components],
-            "file": entry["file"],
-            "held_out_aad_percent": figures,
-            "held_out": held,
-        })
+    for where, manifest in model_collections(folder):
+        for entry in manifest["models"]:
+            if kind and entry["kind"] != kind:
+                continue
+            meta = read_metadata(checked_model_file(where, entry))
+            rows.append(_row(entry, meta, where != folder))
     return rows
+
+
+def _row(entry: dict, meta, zoo: bool) -> dict:
+    """The list row of one manifest entry and its file's metadata."""
+    stats = meta.error_statistics
+    figures = {label: stats[key]["aad_percent"] for key, label in FIGURES.items()
+               if isinstance(stats.get(key), dict) and "aad_percent" in stats[key]}
+    held = next((stats[k].get("held_out") or stats[k].get("split") or
+                 stats[k].get("reference") for k in FIGURES if isinstance(stats.get(k), dict)),
+                None)
+    return {
+        "name": entry["name"],
+        "kind": entry["kind"],
+        "components": [c["name"] for c in meta.components],
+        "file": entry["file"],
+        "zoo": zoo,
+        "held_out_aad_percent": figures,
+        "held_out": held,
+    }
+
+
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,9 +92,9 @@ def run(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row, sort_keys=True))
         return 0
-    header = ("name", "kind", "components", "held-out AAD %", "held out on")
+    header = ("name", "kind", "from", "components", "held-out AAD %", "held out on")
     table = [
-        (r["name"], r["kind"], " + ".join(r["components"]),
+        (r["name"], r["kind"], "zoo" if r["zoo"] else "shipped", " + ".join(r["components"]),
          ", ".join(f"{k} {v:.3g}" for k, v in r["held_out_aad_percent"].items()) or "-",
          str(r["held_out"] or "-").split(", rule:")[0])
         for r in rows
@@ -92,5 +102,7 @@ def run(args: argparse.Namespace) -> int:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
     for row in (header, *table):
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    print(f"{len(rows)} model(s)")
+    n_zoo = sum(r["zoo"] for r in rows)
+    print(f"{len(rows)} model(s)" + (f": {len(rows) - n_zoo} shipped, {n_zoo} in the zoo "
+                                     "(fitted by propkg zoo build)" if n_zoo else ""))
     return 0

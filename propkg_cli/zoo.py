@@ -68,6 +68,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                        help="pure_coolprop: properties to fit (default: all)")
     build.add_argument("--hidden", type=int, metavar="N",
                        help="pure_coolprop: hidden units of the tanh corrections (default 3)")
+    build.add_argument("--select", choices=("all", "compounds", "pairs"), default="all",
+                       help="without item files: build the compounds and pairs chosen by the "
+                       "rules, or only one of them (pairs after their compounds' pure models "
+                       "are shipped) (%(default)s)")
     where = build.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="running Dask scheduler")
     where.add_argument("--serial", action="store_true", help="run in this process, no Dask")
@@ -132,9 +136,11 @@ def run_build(args: argparse.Namespace) -> int:
     compounds = read_items(args.components, False) if args.components else None
     pairs = read_items(args.pairs, True) if args.pairs else None
     if compounds is None and pairs is None:
-        compounds = pure.select(options)
-        print(f"selected {len(compounds)} compounds by the rule of payload {pure.NAME}")
-        if pure.NAME == "pure_measured" and PAIR_PAYLOAD is not None:
+        if args.select != "pairs":
+            compounds = pure.select(options)
+            print(f"selected {len(compounds)} compounds by the rule of payload {pure.NAME}")
+        if (pure.NAME == "pure_measured" and PAIR_PAYLOAD is not None
+                and args.select != "compounds"):
             pairs = get_payload(PAIR_PAYLOAD).select(options)
             print(f"selected {len(pairs)} pairs by the rule of payload {PAIR_PAYLOAD}")
     requests = [(pure.NAME, c) for c in compounds or []]

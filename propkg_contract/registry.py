@@ -18,6 +18,13 @@ Format (``schema_version`` 1)::
 
 Names and aliases are matched case-insensitively. This module depends only on the
 standard library; it is the registry of the contract, used by both sides.
+
+**Zoo subfolder.** A model folder may hold a ``zoo/`` subfolder with its own
+``manifest.json`` (same format, files relative to ``zoo/``): the model zoo built by
+``propkg zoo build``. Look-ups (:func:`find_model`, :func:`find_binary_model`,
+:func:`find_mixture_model`) search the folder's own models first, then its zoo, so the
+models of the top-level manifest always win and the two manifests are written
+independently (:func:`model_collections`).
 """
 
 from __future__ import annotations
@@ -141,6 +148,24 @@ def load_manifest(model_dir: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
+#: subfolder of a model folder holding the model zoo (searched after the folder's own models)
+ZOO_SUBFOLDER = "zoo"
+
+
+def model_collections(model_dir: str | Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
+    """``(folder, manifest)`` of a model folder and, if it has one, of its ``zoo`` subfolder.
+
+    The folder's own models come first: a name registered in both resolves to the folder's
+    own model (see the module docstring).
+    """
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    out = [(model_dir, load_manifest(model_dir))]
+    zoo = model_dir / ZOO_SUBFOLDER
+    if (zoo / MANIFEST_NAME).is_file():
+        out.append((zoo, load_manifest(zoo)))
+    return out
+
+
 def write_manifest_entry(model_dir: str | Path, entry: dict[str, Any]) -> Path:
     """Add or replace (by ``name``) one model entry and rewrite the manifest.
 
@@ -211,29 +236,15 @@ def find_model(
             f"a model is looked up by a non-empty name, alias or CAS number; got "
             f"{type(name_or_cas).__name__} {name_or_cas!r}"
         )
-    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-    manifest = load_manifest(model_dir)
+    collections = model_collections(model_dir)
     wanted = name_or_cas.strip().lower()
-    candidates = [m for m in manifest["models"] if m["kind"] == kind]
-    for entry in candidates:
-        if wanted in _keys_of(entry):
-            path = model_dir / entry["file"]
-            if not path.is_file():
-                raise MetadataError(
-                    f"the manifest of '{model_dir}' lists model '{entry['name']}' as file "
-                    f"'{entry['file']}', which does not exist: re-install propkg, re-export "
-                    "the model or repair the manifest"
-                )
-            actual = sha256_of(path)
-            if actual != entry["sha256"]:
-                raise MetadataError(
-                    f"model file '{path}' has sha256 {actual}, manifest says {entry['sha256']}; "
-                    "the file was modified or damaged: re-install propkg or re-export the model"
-                )
-            return path
-    available = ", ".join(sorted(m["name"] for m in candidates)) or "(none)"
+    for folder, manifest in collections:
+        for entry in manifest["models"]:
+            if entry["kind"] == kind and wanted in _keys_of(entry):
+                return checked_model_file(folder, entry)
     raise MetadataError(
-        f"no shipped {kind} model named '{name_or_cas}' in '{model_dir}'; available: {available}"
+        f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'; "
+        f"available: {_available(collections, kind)}"
     )
 
 
@@ -251,10 +262,40 @@ def find_transport_model(name_or_cas: str, model_dir: str | Path | None = None) 
     return find_model(name_or_cas, "pure_component_transport", model_dir)
 
 
-def _component_matcher(manifest: dict[str, Any]):
+def _available(collections: list[tuple[Path, dict[str, Any]]], kind: str) -> str:
+    """Names of the folder's own models of ``kind`` and the count of its zoo's."""
+    names = sorted(m["name"] for m in collections[0][1]["models"] if m["kind"] == kind)
+    n_zoo = sum(m["kind"] == kind for _, manifest in collections[1:] for m in manifest["models"])
+    return (", ".join(names) or "(none)") + (
+        f" and {n_zoo} in its zoo ('propkg list' shows them)" if n_zoo else "")
+
+
+def checked_model_file(folder: Path, entry: dict[str, Any]) -> Path:
+    """Path of a manifest entry's file, its sha256 checked against the entry."""
+    path = folder / entry["file"]
+    if not path.is_file():
+        raise MetadataError(
+            f"the manifest of '{folder}' lists model '{entry['name']}' as file "
+            f"'{entry['file']}', which does not exist: re-install propkg, re-export "
+            "the model or repair the manifest"
+        )
+    actual = sha256_of(path)
+    if actual != entry["sha256"]:
+        raise MetadataError(
+            f"model file '{path}' has sha256 {actual}, manifest says {entry['sha256']}; "
+            "the file was modified or damaged: re-install propkg or re-export the model"
+        )
+    return path
+
+
+def _component_matcher(manifests: list[dict[str, Any]]):
     """``matches(component_entry, wanted)``: a mixture file's component against a user's
     name, alias or CAS number (pure models' aliases included), case-insensitively."""
-    pure = {m["name"]: _keys_of(m) for m in manifest["models"] if m["kind"] == "pure_component"}
+    pure: dict[str, set[str]] = {}
+    for manifest in manifests:
+        for m in manifest["models"]:
+            if m["kind"] == "pure_component":
+                pure.setdefault(m["name"], _keys_of(m))
 
     def matches(component: dict[str, Any], wanted: str) -> bool:
         keys = {component["name"].lower(), component["cas"].lower()}
@@ -283,22 +324,19 @@ def find_binary_model(
         raise MetadataError(
             f"a binary model needs two different components; got '{component_1}' twice"
         )
-    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-    manifest = load_manifest(model_dir)
-    matches = _component_matcher(manifest)
-    for entry in manifest["models"]:
-        if entry["kind"] != "binary_excess_gibbs":
-            continue
-        c1, c2 = entry["components"]
-        for swapped, (a, b) in ((False, (c1, c2)), (True, (c2, c1))):
-            if matches(a, component_1) and matches(b, component_2):
-                return find_model(entry["name"], "binary_excess_gibbs", model_dir), swapped
-    available = ", ".join(
-        sorted(m["name"] for m in manifest["models"] if m["kind"] == "binary_excess_gibbs")
-    )
+    collections = model_collections(model_dir)
+    matches = _component_matcher([manifest for _, manifest in collections])
+    for folder, manifest in collections:
+        for entry in manifest["models"]:
+            if entry["kind"] != "binary_excess_gibbs":
+                continue
+            c1, c2 = entry["components"]
+            for swapped, (a, b) in ((False, (c1, c2)), (True, (c2, c1))):
+                if matches(a, component_1) and matches(b, component_2):
+                    return checked_model_file(folder, entry), swapped
     raise MetadataError(
         f"no shipped binary model for '{component_1}' + '{component_2}'; "
-        f"available: {available or '(none)'}"
+        f"available: {_available(collections, 'binary_excess_gibbs')}"
     )
 
 
@@ -310,16 +348,16 @@ def find_mixture_model(components: list[str], model_dir: str | Path | None = Non
     MetadataError
         If none is registered; the message says how to build one from the binaries.
     """
-    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
-    manifest = load_manifest(model_dir)
-    matches = _component_matcher(manifest)
+    collections = model_collections(model_dir)
+    matches = _component_matcher([manifest for _, manifest in collections])
     wanted = list(components)
-    for entry in manifest["models"]:
-        comps = entry["components"]
-        if entry["kind"] != "multicomponent_excess_gibbs" or len(comps) != len(wanted):
-            continue
-        if all(any(matches(c, w) for c in comps) for w in wanted):
-            return find_model(entry["name"], "multicomponent_excess_gibbs", model_dir)
+    for folder, manifest in collections:
+        for entry in manifest["models"]:
+            comps = entry["components"]
+            if entry["kind"] != "multicomponent_excess_gibbs" or len(comps) != len(wanted):
+                continue
+            if all(any(matches(c, w) for c in comps) for w in wanted):
+                return checked_model_file(folder, entry)
     raise MetadataError(
         f"no shipped multicomponent g^E model for {wanted}; build one from the binary "
         f"models with: propkg mixture {' '.join(wanted)} -o MIX.onnx, then pass "

