@@ -149,9 +149,11 @@ def test_recycle_loop_solved_as_one():
     for j in COMPONENTS:  # overall component balance: feed = vapour + liquid product
         fed = _component_flow(fs.mix.feed, j)
         out = _component_flow(vapour, j) + _component_flow(product, j)
-        assert out == pytest.approx(fed, rel=1e-6)  # IPOPT tolerance level
+        # IPOPT stops with each balance closed to ~3e-7 mol/s (its scaled tolerance); a
+        # handful of them add up along the loop: 1e-5 is that level, a lost stream is 0.3
+        assert out == pytest.approx(fed, rel=1e-5)
     assert pyo.value(fs.mix.recycle.flow_mol[0]) == pytest.approx(
-        pyo.value(product.flow_mol[0]), rel=1e-6)
+        pyo.value(product.flow_mol[0]), rel=1e-5)
 
 
 def test_external_functions_get_a_clear_error():
