@@ -268,7 +268,9 @@ def summarize(outcomes: list[Outcome]) -> str:
         lle = sum(o.status == "model_lle" for o in mine)
         rest = len(mine) - lle
         extra = f" (+ {lle} in the model's two-liquid region)" if lle else ""
-        lines.append(f"{system}: {good}/{rest} agree{extra}, "
+        phases = ", ".join(f"{ph} {sum(o.phases_ref == ph for o in mine)}"
+                           for ph in ("L", "LV", "V"))
+        lines.append(f"{system}: {good}/{rest} agree{extra} (reference {phases}), "
                      f"{np.nanmean([o.seconds for o in mine]):.1f} s per flash")  # fmt: skip
     good = sum(o.status == "ok" for o in outcomes)
     wrong = sum(o.status == "wrong" for o in outcomes)
@@ -368,7 +370,7 @@ def main(argv=None) -> int:
         print(f"  {len(outcomes)}/{total} flashes, {good} agree; last: {new[0].system} "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
 
-    if args.workers or args.scheduler:
+    if tasks and (args.workers or args.scheduler):
         from distributed import Client, as_completed
 
         from propkg.zoo.cluster import dask_processes
