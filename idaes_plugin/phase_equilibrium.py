@@ -55,11 +55,28 @@ def auxiliary_lower_bound(b) -> float | None:
     return float(given) if state_lb is None else min(float(given), state_lb)
 
 
+def _start_value(b) -> float | None:
+    """The state's temperature [K], or the nominal of its bounds while it has no value."""
+    if b.temperature.value is not None:
+        return b.temperature.value
+    bounds = (b.params.config.state_bounds or {}).get("temperature")
+    return None if bounds is None else float(bounds[1])
+
+
 def release_lower_bound(b, var) -> None:
-    """Lower bound of every element of an auxiliary temperature ``Var``."""
-    lower = auxiliary_lower_bound(b)
+    """Lower bound of every element of an auxiliary temperature ``Var``; elements without a
+    value start at the state's temperature (or its nominal value).
+
+    A computed state (an outlet) has no temperature until it is estimated
+    (:mod:`idaes_plugin.state_definition`); auxiliary temperatures that no initializer
+    touches (e.g. of a compressor's isentropic state) would otherwise start at their lower
+    bound, far from the solution.
+    """
+    lower, start = auxiliary_lower_bound(b), _start_value(b)
     for element in var.values():
         element.setlb(lower)
+        if element.value is None and start is not None:
+            element.set_value(start)
 
 
 class AuxiliarySmoothVLE(SmoothVLE):
