@@ -32,6 +32,7 @@ SAMPLE = [
     (("acetone", "water"), "hybrid", 275.21, 4089.0, (0.1226,)),  # T_bub 262 K < 273.16 K
     (("acetone", "water"), "hybrid", 319.94, 80685.0, (0.6433,)),  # liquid; outlet at 1/n
     (("acetone", "water"), "hybrid", 432.62, 1325270.0, (0.6552,)),  # liquid; outlet at 1/n
+    (("acetone", "water"), "hybrid", 295.5, 32400.0, (0.741,)),  # was "optimal" at beta 0.73
     (("benzene", "toluene", "o_xylene"), None, 390.0, 110000.0, (0.3, 0.3)),
     (("n_hexane", "n_heptane", "n_octane", "cyclohexane"), None, 370.0, 110000.0,
      (0.25, 0.25, 0.25)),
