@@ -31,12 +31,17 @@ def _mole_fraction_sum(b):
 
 
 def define_state(b):
-    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks."""
+    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks;
+    the state variables of computed states (outlets) start without a value."""
     FTPx.define_state(b)
     if b.config.defined_state:
         b.mole_frac_sum_check = Constraint(
             expr=(1 - MOLE_FRACTION_SUM_TOL, _mole_fraction_sum(b), 1 + MOLE_FRACTION_SUM_TOL)
         )
+    else:
+        for var in (b.flow_mol, b.temperature, b.pressure, b.mole_frac_comp):
+            for element in var.values():
+                element.set_value(None)
 
 
 def state_initialization(b):

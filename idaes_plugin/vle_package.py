@@ -236,10 +236,12 @@ def vle_config(
         ``vapor_model="virial"`` with a model file without a second virial coefficient.
     """
     from idaes.core import LiquidPhase
-    from idaes.models.properties.modular_properties.phase_equil import SmoothVLE
-    from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
-        IdealBubbleDew,
-        LogBubbleDew,
+
+    from idaes_plugin.phase_equilibrium import (
+        AUX_LOWER_KEY,
+        AuxiliaryIdealBubbleDew,
+        AuxiliaryLogBubbleDew,
+        AuxiliarySmoothVLE,
     )
 
     components = checked_components(components)
@@ -259,7 +261,7 @@ def vle_config(
         scaling.update({(prop, name): value for prop, value in sf.items()})
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": IdealConsistentCp}
-        bubble_dew = IdealBubbleDew
+        bubble_dew = AuxiliaryIdealBubbleDew
     else:
         try:
             from idaes_plugin.activity import liquid_phase_config
@@ -271,14 +273,14 @@ def vle_config(
         liquid = liquid_phase_config(list(entries), activity_model, binary_models, mixture_model)
         # IdealBubbleDew is Raoult's law, blind to the liquid's EoS; an activity model
         # needs the bubble/dew method that asks the EoS for its fugacities.
-        bubble_dew = LogBubbleDew
+        bubble_dew = AuxiliaryLogBubbleDew
     from idaes_plugin.virial import phase_configs
 
     liquid, vapour, non_ideal = phase_configs(
         vapor_model, {n: e["parameter_data"][MODEL_KEY] for n, e in entries.items()}, liquid
     )
     if non_ideal:
-        bubble_dew = LogBubbleDew
+        bubble_dew = AuxiliaryLogBubbleDew
     if temperature_bounds is None:
         t_lo = max(triples, default=T_LOWER_DEFAULT)
         temperature_bounds = _check_bounds(
@@ -307,8 +309,11 @@ def vle_config(
         "pressure_ref": (pressure_ref, pyunits.Pa),
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
-        "phase_equilibrium_state": {("Vap", "Liq"): SmoothVLE},
+        "phase_equilibrium_state": {("Vap", "Liq"): AuxiliarySmoothVLE},
         "bubble_dew_method": bubble_dew,
+        # bubble/dew and smooth-VLE temperatures may lie below the state's lower bound
+        # (the highest triple point): see idaes_plugin.phase_equilibrium
+        "parameter_data": {AUX_LOWER_KEY: min(triples, default=temperature_bounds[0])},
     }
     if scaling:
         config["default_scaling_factors"] = scaling

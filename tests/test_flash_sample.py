@@ -2,9 +2,11 @@
 default initializer against the independent numpy/onnxruntime flash of the same ONNX files.
 
 Includes states that failed before the auxiliary temperatures were bounded physically
-(liquids whose dew point lies above the state bounds) and the acetone/water state where the
-CoolProp-trained acetone/water model predicts two liquids: there the result must be
-flagged, never trusted.
+(liquids whose dew point lies above the state bounds; a two-phase feed whose bubble point
+lies below the state's lower bound), liquids that failed while the outlet started at
+z = 1/n and the nominal pressure, Raoult ternary and quaternary states, and an
+acetone/water state where a (CoolProp-trained, not shipped) hybrid g^E model predicts two
+liquids: there the result must be flagged, never trusted.
 """
 
 import functools
@@ -19,15 +21,22 @@ from validation.flash_campaign import FlashModel, compare
 from validation.reference_flash import ReferenceFlash
 
 SAMPLE = [
-    (("benzene", "toluene"), None, 368.0, 101325.0, 0.5),
-    (("benzene", "toluene"), None, 395.0, 150000.0, 0.3),
-    (("n_hexane", "n_heptane"), None, 345.0, 60000.0, 0.6),
-    (("methanol", "water"), "hybrid", 354.33, 184413.0, 0.4314),
-    (("methanol", "water"), "hybrid", 367.29, 173749.0, 0.4725),
-    (("methanol", "water"), "hybrid", 345.79, 123532.0, 0.0698),
-    (("ethanol", "water"), "hybrid", 350.0, 80000.0, 0.3),
-    (("ethanol", "water"), "hybrid", 365.0, 60000.0, 0.6),
-    (("acetone", "water"), "hybrid", 340.0, 100000.0, 0.2),
+    (("benzene", "toluene"), None, 368.0, 101325.0, (0.5,)),
+    (("benzene", "toluene"), None, 395.0, 150000.0, (0.3,)),
+    (("n_hexane", "n_heptane"), None, 345.0, 60000.0, (0.6,)),
+    (("methanol", "water"), "hybrid", 354.33, 184413.0, (0.4314,)),
+    (("methanol", "water"), "hybrid", 367.29, 173749.0, (0.4725,)),
+    (("methanol", "water"), "hybrid", 345.79, 123532.0, (0.0698,)),
+    (("ethanol", "water"), "hybrid", 350.0, 80000.0, (0.3,)),
+    (("ethanol", "water"), "hybrid", 365.0, 60000.0, (0.6,)),
+    (("acetone", "water"), "hybrid", 340.0, 100000.0, (0.2,)),
+    (("acetone", "water"), "hybrid", 275.21, 4089.0, (0.1226,)),  # T_bub 262 K < 273.16 K
+    (("acetone", "water"), "hybrid", 319.94, 80685.0, (0.6433,)),  # liquid; outlet at 1/n
+    (("acetone", "water"), "hybrid", 432.62, 1325270.0, (0.6552,)),  # liquid; outlet at 1/n
+    (("acetone", "water"), "hybrid", 295.5, 32400.0, (0.741,)),  # was "optimal" at beta 0.73
+    (("benzene", "toluene", "o_xylene"), None, 390.0, 110000.0, (0.3, 0.3)),
+    (("n_hexane", "n_heptane", "n_octane", "cyclohexane"), None, 370.0, 110000.0,
+     (0.25, 0.25, 0.25)),
 ]
 
 
@@ -37,12 +46,13 @@ def _system(components, activity_model):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("components, activity_model, T, P, z1", SAMPLE)
-def test_flash_agrees_with_independent_flash(components, activity_model, T, P, z1):
+@pytest.mark.parametrize("components, activity_model, T, P, z_given", SAMPLE)
+def test_flash_agrees_with_independent_flash(components, activity_model, T, P, z_given):
     model, reference = _system(components, activity_model)
-    status, detail, beta, x, y = model.solve(T, P, [z1, 1.0 - z1])
+    z = [*z_given, 1.0 - sum(z_given)]
+    status, detail, beta, x, y = model.solve(T, P, z)
     assert status == "optimal", detail
-    expected = reference.flash(T, P, [z1, 1.0 - z1])
+    expected = reference.flash(T, P, z)
     assert expected.liquid_stable
     assert compare(beta, x, y, expected) == ""
 
@@ -53,7 +63,7 @@ def test_liquid_the_model_splits_is_flagged_not_trusted():
     splits (tests/splitting_binary.py; the shipped refit does not)."""
     path = splitting_acetone_water()
     model = FlashModel(("acetone", "water"), "hybrid", binary_models=[path])
-    reference = ReferenceFlash(("acetone", "water"), "hybrid", binary_model=path)
+    reference = ReferenceFlash(("acetone", "water"), "hybrid", gibbs_model=path)
     T, P, z = 314.51, 51000.0, [0.526, 0.474]
     expected = reference.flash(T, P, z)
     assert expected.phases == "L" and not expected.liquid_stable

@@ -62,7 +62,7 @@ def test_stable_models_have_no_spinodal(pair, activity_model):
 def test_tangent_plane_test_agrees_with_reference(T, x1):
     path = splitting_acetone_water()
     model = load_binary_model(path, "hybrid")
-    reference = ReferenceFlash(["acetone", "water"], "hybrid", binary_model=path)
+    reference = ReferenceFlash(["acetone", "water"], "hybrid", gibbs_model=path)
     assert liquid_splits(model, T, x1) == reference.liquid_split(T, [x1, 1.0 - x1])
 
 

@@ -1,39 +1,49 @@
 """Flash convergence campaign: IDAES's Flash on propkg packages vs an independent TP flash.
 
-For a fixed list of systems (Raoult and hybrid activity packages), states are drawn with a
-seed inside each package's state bounds: T uniform; P log-uniform from 0.7x the lower to
-1.3x the higher saturation pressure at T (clipped to the pressure bounds); z uniform in
-[0.02, 0.98]. Each state is an isothermal, isobaric ``Flash`` (inlet T, P, z fixed; outlet
-temperature fixed at T, ``deltaP = 0``) started from IDAES's default Flash initializer and
-solved with ``get_solver()``. The result is compared with :mod:`reference_flash` (numpy +
-onnxruntime from the same ONNX files): vapour fraction to :data:`BETA_TOL`, the
-compositions of the phases present to :data:`COMPOSITION_TOL`.
+For a fixed list of systems (Raoult and hybrid activity packages; binaries, ternaries and a
+quaternary), states are drawn with a seed inside each package's state bounds: T uniform; P
+log-uniform from 0.7x the lower to 1.3x the higher saturation pressure at T (clipped to the
+pressure bounds); z uniform on the simplex with every z_i >= 0.02. Each state is an
+isothermal, isobaric ``Flash`` (inlet T, P, z fixed; outlet temperature fixed at T,
+``deltaP = 0``) started from IDAES's default Flash initializer and solved with
+``get_solver()``. The result is compared with :mod:`reference_flash` (numpy + onnxruntime
+from the same ONNX files): vapour fraction to :data:`BETA_TOL`, the compositions of the
+phases present to :data:`COMPOSITION_TOL`.
 
 A spec fails if initialization raises, the solve is not optimal, or the answer differs;
 "optimal but wrong" is reported separately, and so are states where the g^E model itself
-predicts two liquid phases (the reference's tangent-plane test), which no vapour-liquid
+predicts two liquid phases (the reference's tangent-plane test; whether
+``check_liquid_stability`` flags IDAES's answer is recorded), which no vapour-liquid
 package can represent. Usage::
 
-    python validation/flash_campaign.py --n 1000 --seed 11 [--systems methanol,water ...]
+    python validation/flash_campaign.py --n 1000 --seed 11 --out results.jsonl \
+        [--workers 2] [--systems methanol,water ...] [--plot fig.png]
 
-Prints a progress line per system and the failures; writes nothing unless ``--plot`` is
-given (a figure of the failures in the T-P plane).
+Every state's outcome is appended to ``--out`` (JSON lines) as soon as it is known; a
+second run with the same file skips the states already there (resume). States are drawn
+per system from ``(seed, system index)``, so they do not depend on the other systems
+chosen or on the order of execution. ``--workers N`` spreads chunks of states over a Dask
+cluster of N one-thread worker processes, each in its own session
+(:func:`propkg.zoo.cluster.dask_processes`; ``--scheduler ADDRESS`` for an existing
+cluster). Prints progress, the rate per system and every failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_flash import ReferenceFlash  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from validation.reference_flash import ReferenceFlash  # noqa: E402
 
 #: the systems of the campaign: (components, activity model or None for Raoult)
 SYSTEMS = (
@@ -42,18 +52,28 @@ SYSTEMS = (
     (("methanol", "water"), "hybrid"),
     (("ethanol", "water"), "hybrid"),
     (("acetone", "water"), "hybrid"),
+    (("acetone", "methanol", "water"), "hybrid"),
+    (("benzene", "toluene", "o_xylene"), None),
+    (("n_hexane", "n_heptane", "n_octane", "cyclohexane"), None),
 )
+#: share of the states per system, relative to 1: the hybrid ternary's Flash takes about
+#: 60 s (IDAES's degrees-of-freedom counts walk its g^E expressions at every
+#: initialization step) against about 3 s for the others
+WEIGHTS = (1, 1, 1, 1, 1, 0.1, 1, 1)
 BETA_TOL = 2e-3
 COMPOSITION_TOL = 1e-3
-Z_RANGE = (0.02, 0.98)
+Z_MIN = 0.02
 P_FACTORS = (0.7, 1.3)
+#: states per task sent to a worker
+CHUNK = 2
 
 
 @dataclass
 class Outcome:
-    """One flash of the campaign."""
+    """One flash of the campaign (a JSON line of the results file)."""
 
     system: str
+    index: int
     T: float
     P: float
     z: list[float]
@@ -61,7 +81,9 @@ class Outcome:
     detail: str = ""
     beta: float = math.nan
     beta_ref: float = math.nan
-    extra: dict = field(default_factory=dict)
+    phases_ref: str = ""
+    flagged: bool | None = None  # model_lle: did check_liquid_stability flag IDAES's answer
+    seconds: float = math.nan
 
 
 class FlashModel:
@@ -130,6 +152,17 @@ class FlashModel:
         y = np.array([pyo.value(flash.vap_outlet.mole_frac_comp[0, n]) for n in self.names])
         return "optimal", "", beta, x, y
 
+    def liquid_split_flagged(self) -> bool:
+        """True if ``check_liquid_stability`` flags the solved model's liquid."""
+        from idaes_plugin.activity import check_liquid_stability
+        from propkg_contract.errors import DomainError
+
+        try:
+            check_liquid_stability(self.m)
+        except DomainError:
+            return True
+        return False
+
 
 def system_label(components, activity_model) -> str:
     """``"methanol/water (hybrid)"``, ``"benzene/toluene (Raoult)"``."""
@@ -148,6 +181,11 @@ def compare(beta, x, y, ref) -> str:
     return "; ".join(problems)
 
 
+def draw_z(n_components: int, rng) -> list[float]:
+    """Uniform on the simplex with every z_i >= :data:`Z_MIN` (a scaled flat Dirichlet)."""
+    return list(Z_MIN + (1.0 - n_components * Z_MIN) * rng.dirichlet(np.ones(n_components)))
+
+
 def draw_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tuple]:
     """n states (T, P, z) of the campaign's distribution."""
     states = []
@@ -159,30 +197,69 @@ def draw_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tu
         if lo >= hi:  # the pressure range lies outside the bounds at this T: draw again
             continue
         P = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
-        z1 = float(rng.uniform(*Z_RANGE))
-        states.append((T, P, [z1, 1.0 - z1]))
+        states.append((T, P, draw_z(len(ref.components), rng)))
     return states
 
 
-def run_system(model: FlashModel, ref: ReferenceFlash, label: str, states,
-               progress=print) -> list[Outcome]:  # fmt: skip
-    """Flash every state of one system; a progress line every 10 states."""
-    outcomes, start = [], time.perf_counter()
-    for k, (T, P, z) in enumerate(states, start=1):
+#: per process: system index -> (FlashModel, ReferenceFlash, label, states)
+_SYSTEMS: dict[tuple, tuple] = {}
+
+
+def _system(k: int, n: int, seed: int, activity_model: str):
+    key = (k, n, seed, activity_model)
+    if key not in _SYSTEMS:
+        components, activity = SYSTEMS[k]
+        activity = activity and activity_model
+        model = FlashModel(components, activity)
+        ref = ReferenceFlash(components, activity)
+        states = draw_states(ref, *model.bounds(), n, np.random.default_rng([seed, k]))
+        _SYSTEMS[key] = (model, ref, system_label(components, activity), states)
+    return _SYSTEMS[key]
+
+
+def solve_states(k: int, indices: list[int], n: int, seed: int,
+                 activity_model: str = "hybrid") -> list[dict]:
+    """Flash states ``indices`` of system ``k`` (of ``n`` drawn); outcomes as dicts.
+
+    Runs in a worker (or in the calling process); the Flash model is built once per process
+    and system and reset to its built values per state.
+    """
+    _quiet()
+    model, ref, label, states = _system(k, n, seed, activity_model)
+    out = []
+    for i in indices:
+        T, P, z = states[i]
+        start = time.perf_counter()
         status, detail, beta, x, y = model.solve(T, P, z)
         expected = ref.flash(T, P, z)
+        flagged = None
         if not expected.liquid_stable:
+            flagged = status == "optimal" and model.liquid_split_flagged()
             status, detail = "model_lle", (f"the g^E model predicts two liquids here "
                                            f"(IDAES: {status}, beta {beta:.4f})")  # fmt: skip
         elif status == "optimal":
             detail = compare(beta, x, y, expected)
             status = "wrong" if detail else "ok"
-        outcomes.append(Outcome(label, T, P, z, status, detail, beta, expected.beta))
-        if k % 10 == 0 or k == len(states):
-            good = sum(o.status == "ok" for o in outcomes)
-            progress(f"  {label}: {k}/{len(states)} flashes, {good} agree, "
-                     f"{time.perf_counter() - start:.0f} s")  # fmt: skip
-    return outcomes
+        out.append(asdict(Outcome(label, i, T, P, list(z), status, detail, float(beta),
+                                  expected.beta, expected.phases, flagged,
+                                  time.perf_counter() - start)))
+    return out
+
+
+def _quiet() -> None:
+    import idaes_plugin  # noqa: F401  (pip-only IPOPT)
+
+    logging.getLogger("idaes").setLevel(logging.CRITICAL)
+    logging.getLogger("idaes_plugin").setLevel(logging.ERROR)
+    logging.getLogger("pyomo").setLevel(logging.ERROR)
+
+
+def load_outcomes(path: Path) -> list[Outcome]:
+    """Outcomes already in a results file (none if it does not exist)."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Outcome(**json.loads(line)) for line in lines if line.strip()]
 
 
 def summarize(outcomes: list[Outcome]) -> str:
@@ -191,46 +268,73 @@ def summarize(outcomes: list[Outcome]) -> str:
     for system in dict.fromkeys(o.system for o in outcomes):
         mine = [o for o in outcomes if o.system == system]
         good = sum(o.status == "ok" for o in mine)
-        lines.append(f"{system}: {good}/{len(mine)} agree")
+        lle = sum(o.status == "model_lle" for o in mine)
+        rest = len(mine) - lle
+        extra = f" (+ {lle} in the model's two-liquid region)" if lle else ""
+        phases = ", ".join(f"{ph} {sum(o.phases_ref == ph for o in mine)}"
+                           for ph in ("L", "LV", "V"))
+        lines.append(f"{system}: {good}/{rest} agree{extra} (reference {phases}), "
+                     f"{np.nanmean([o.seconds for o in mine]):.1f} s per flash")  # fmt: skip
     good = sum(o.status == "ok" for o in outcomes)
     wrong = sum(o.status == "wrong" for o in outcomes)
-    lle = sum(o.status == "model_lle" for o in outcomes)
-    lines.append(f"overall: {good}/{len(outcomes)} agree ({100.0 * good / len(outcomes):.1f} %), "
-                 f"{wrong} optimal at a wrong answer")  # fmt: skip
+    lle = [o for o in outcomes if o.status == "model_lle"]
+    rest = len(outcomes) - len(lle)
+    lines.append(f"overall: {good}/{rest} agree ({100.0 * good / max(rest, 1):.2f} %) outside "
+                 f"the g^E models' two-liquid regions, {wrong} optimal at a wrong answer")
     if lle:
-        rest = len(outcomes) - lle
-        lines.append(f"  {lle} states where the g^E model predicts two liquids (no VLE answer "
-                     f"is right there); on the other {rest}: {good}/{rest} agree "
-                     f"({100.0 * good / rest:.2f} %)")  # fmt: skip
-    for o in outcomes:
+        flagged = sum(bool(o.flagged) for o in lle)
+        optimal = sum("IDAES: optimal" in o.detail for o in lle)
+        lines.append(f"  {len(lle)} states where the g^E model predicts two liquids (no VLE "
+                     f"answer is right there): IDAES optimal in {optimal}, of which "
+                     f"check_liquid_stability flags {flagged}")  # fmt: skip
+    for o in sorted(outcomes, key=lambda o: (o.system, o.index)):
         if o.status != "ok":
-            lines.append(f"  {o.status}: {o.system} T={o.T:.2f} K P={o.P:.0f} Pa z1={o.z[0]:.4f}"
-                         f" beta_ref={o.beta_ref:.4f}: {o.detail}")  # fmt: skip
+            z = ", ".join(f"{v:.4f}" for v in o.z)
+            lines.append(f"  {o.status}: {o.system} #{o.index} T={o.T:.2f} K P={o.P:.0f} Pa "
+                         f"z=({z}) ref {o.phases_ref} beta={o.beta_ref:.4f}: {o.detail}")
     return "\n".join(lines)
 
 
-def plot_failures(outcomes: list[Outcome], path: Path) -> None:
-    """States in the T-P plane per system, failures marked."""
+def plot_outcomes(outcomes: list[Outcome], path: Path) -> None:
+    """States in the T-P plane per system, failures marked; the rate in each title."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     systems = list(dict.fromkeys(o.system for o in outcomes))
-    fig, axes = plt.subplots(1, len(systems), figsize=(4 * len(systems), 3.5), squeeze=False)
-    for ax, system in zip(axes[0], systems, strict=True):
+    cols = min(4, len(systems))
+    rows = math.ceil(len(systems) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.4 * rows), squeeze=False)
+    for ax, system in zip(axes.flat, systems, strict=False):
+        mine = [o for o in outcomes if o.system == system]
         for status, style in (("ok", "."), ("init_error", "x"), ("not_optimal", "s"),
                               ("wrong", "^"), ("model_lle", "d")):  # fmt: skip
-            pts = [(o.T, o.P) for o in outcomes if o.system == system and o.status == status]
+            pts = [(o.T, o.P) for o in mine if o.status == status]
             if pts:
                 t, p = zip(*pts, strict=True)
-                ax.semilogy(t, p, style, label=f"{status} ({len(pts)})", ms=4)
-        ax.set_title(system, fontsize=9)
+                ax.semilogy(t, p, style, label=f"{status} ({len(pts)})",
+                            ms=3 if status == "ok" else 6)  # fmt: skip
+        good = sum(o.status == "ok" for o in mine)
+        rest = sum(o.status != "model_lle" for o in mine)
+        ax.set_title(f"{system}\n{good}/{rest} agree", fontsize=8)
         ax.set_xlabel("T [K]")
         ax.set_ylabel("P [Pa]")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(systems):]:
+        ax.set_visible(False)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
+
+
+def _tasks(counts: dict[int, int], done) -> list[tuple[int, int, list[int]]]:
+    """(system index, its number of states, chunk of state indices) not yet done."""
+    tasks = []
+    for k, count in sorted(counts.items(), key=lambda kc: WEIGHTS[kc[0]]):  # slow ones first
+        label = system_label(*SYSTEMS[k])
+        todo = [i for i in range(count) if (label, i) not in done]
+        tasks += [(k, count, todo[j:j + CHUNK]) for j in range(0, len(todo), CHUNK)]
+    return tasks
 
 
 def main(argv=None) -> int:
@@ -238,28 +342,59 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="flashes in total (%(default)s)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--systems", nargs="+", help="subset, e.g. methanol,water")
-    parser.add_argument("--plot", type=Path, help="PNG of the failures in the T-P plane")
+    parser.add_argument("--out", type=Path, help="results (JSON lines; resumed if present)")
+    parser.add_argument("--plot", type=Path, help="PNG of the states in the T-P plane")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="Dask cluster of this many one-thread processes (0: serial)")
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler")
     parser.add_argument("--activity-model", default="hybrid",
                         help="g^E model of the activity systems (hybrid, unifac, nrtl)")
     args = parser.parse_args(argv)
-    import idaes_plugin  # noqa: F401  (pip-only IPOPT)
+    chosen = [k for k, (components, _) in enumerate(SYSTEMS)
+              if not args.systems or ",".join(components) in args.systems]
+    share = sum(WEIGHTS[k] for k in chosen)
+    counts = {k: max(1, round(args.n * WEIGHTS[k] / share)) for k in chosen}
+    outcomes = load_outcomes(args.out) if args.out else []
+    labels = {system_label(*SYSTEMS[k]) for k in chosen}
+    count_of = {system_label(*SYSTEMS[k]): counts[k] for k in chosen}
+    outcomes = [o for o in outcomes if o.system in labels and o.index < count_of[o.system]]
+    tasks = _tasks(counts, {(o.system, o.index) for o in outcomes})
+    total = len(outcomes) + sum(len(t[2]) for t in tasks)
+    print(f"{len(outcomes)} states already done, {total - len(outcomes)} to go", flush=True)
+    start = time.perf_counter()
 
-    logging.getLogger("idaes").setLevel(logging.CRITICAL)
-    logging.getLogger("idaes_plugin").setLevel(logging.ERROR)
-    logging.getLogger("pyomo").setLevel(logging.ERROR)
-    chosen = [s for s in SYSTEMS if not args.systems or ",".join(s[0]) in args.systems]
-    rng = np.random.default_rng(args.seed)
-    per_system = math.ceil(args.n / len(chosen))
-    outcomes = []
-    for components, activity_model in chosen:
-        activity_model = activity_model and args.activity_model
-        model = FlashModel(components, activity_model)
-        ref = ReferenceFlash(components, activity_model)
-        states = draw_states(ref, *model.bounds(), per_system, rng)
-        outcomes += run_system(model, ref, system_label(components, activity_model), states)
+    def record(batch: list[dict]) -> None:
+        new = [Outcome(**d) for d in batch]
+        outcomes.extend(new)
+        if args.out:
+            with args.out.open("a", encoding="utf-8") as f:
+                f.writelines(json.dumps(d) + "\n" for d in batch)
+        good = sum(o.status == "ok" for o in outcomes)
+        print(f"  {len(outcomes)}/{total} flashes, {good} agree; last: {new[0].system} "
+              f"({time.perf_counter() - start:.0f} s)", flush=True)
+
+    if tasks and (args.workers or args.scheduler):
+        from distributed import Client, as_completed
+
+        from propkg.zoo.cluster import dask_processes
+
+        # by reference to the importable module (not __main__), so workers import it
+        from validation.flash_campaign import solve_states as task
+
+        with contextlib.ExitStack() as stack:
+            address = args.scheduler or stack.enter_context(dask_processes(
+                args.workers, new_sessions=True, pythonpath=Path(__file__).parent.parent))
+            client = stack.enter_context(Client(address))
+            futures = [client.submit(task, k, idx, n, args.seed, args.activity_model,
+                                     pure=False) for k, n, idx in tasks]
+            for future in as_completed(futures):
+                record(future.result())
+    else:
+        for k, n, idx in tasks:
+            record(solve_states(k, idx, n, args.seed, args.activity_model))
     print(summarize(outcomes))
     if args.plot:
-        plot_failures(outcomes, args.plot)
+        plot_outcomes(outcomes, args.plot)
         print(f"wrote {args.plot}")
     return 0
 

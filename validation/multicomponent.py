@@ -19,14 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
+from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import run_onnx
-from propkg_contract.registry import find_binary_model, find_mixture_model, find_model
+from propkg_contract.registry import find_binary_model, find_mixture_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference_flash import ReferenceFlash, gibbs_output  # noqa: E402
 
 COMPONENTS = ("acetone", "methanol", "water")
 COOLPROP_NAMES = ("Acetone", "Methanol", "Water")
 TEMPERATURES = (320.0, 335.0, 350.0)
 REPORT = Path(__file__).resolve().parent / "reports" / "multicomponent.md"
-MODELS = {"hybrid": "", "UNIFAC-Do": "_unifac", "NRTL": "_nrtl"}
+MODELS = {"hybrid": "hybrid", "UNIFAC-Do": "unifac", "NRTL": "nrtl"}
 
 
 def grid() -> np.ndarray:
@@ -37,11 +41,10 @@ def grid() -> np.ndarray:
 
 
 def bubble_pressures(path, T: float, X: np.ndarray) -> dict[str, np.ndarray]:
-    """Bubble pressure [Pa] per model: P = sum_i x_i gamma_i Psat_i (ideal vapour)."""
-    psat = np.array([run_onnx(find_model(c), [T])["pressure_sat_comp"][0] for c in COMPONENTS])
-    out = run_onnx(path, temperature=np.full(len(X), T), mole_frac_comp=X)
-    return {name: (X * np.exp(out[f"log_act_coeff_comp{sfx}"]) * psat).sum(axis=1)
-            for name, sfx in MODELS.items() if f"log_act_coeff_comp{sfx}" in out}
+    """Bubble pressure [Pa] per model of the file (:meth:`ReferenceFlash.bubble_pressure`)."""
+    outputs = read_metadata(path).outputs
+    return {name: ReferenceFlash(COMPONENTS, model, gibbs_model=path).bubble_pressure(T, X)
+            for name, model in MODELS.items() if gibbs_output(model) in outputs}
 
 
 def coolprop_bubble(T: float, X: np.ndarray) -> np.ndarray:

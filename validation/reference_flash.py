@@ -1,15 +1,17 @@
 r"""An independent TP flash from the ONNX files: numpy + onnxruntime, no Pyomo, no IDAES.
 
-The reference the flowsheet flash campaign (:mod:`flash_campaign`) compares IDAES's Flash
-with. Phases: ideal vapour, liquid with activity coefficients (1 for Raoult's law),
+The reference the flowsheet flash campaign (:mod:`flash_campaign`), the multicomponent
+tests and validation compare IDAES with; any number of components. Phases: ideal vapour,
+liquid with activity coefficients (1 for Raoult's law),
 
 .. math::
 
     K_i = \frac{\gamma_i(T, x)\, p_i^{sat}(T)}{P},\qquad
     \sum_i \frac{z_i (K_i - 1)}{1 + \beta (K_i - 1)} = 0 \quad\text{(Rachford-Rice)}
 
-with :math:`p^{sat}_i` from the pure-component files and :math:`\ln\gamma_i` from the binary
-g^E file, both evaluated by onnxruntime.
+with :math:`p^{sat}_i` from the pure-component files and :math:`\ln\gamma_i` from a g^E file
+(binary or multicomponent, its hybrid, UNIFAC or NRTL output), both evaluated by
+onnxruntime.
 
 Stability (Michelsen 1982, tangent-plane distance, ideal vapour): the feed as a liquid is
 unstable against a vapour if :math:`\sum_i z_i\gamma_i(z)p_i^{sat}/P > 1` (the bubble
@@ -30,13 +32,19 @@ Rachford, H. H.; Rice, J. D. J. Pet. Technol. 4 (1952) 19.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
+from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import onnx_session, run_onnx
-from propkg_contract.registry import find_binary_model, find_model
+from propkg_contract.registry import find_binary_model, find_mixture_model, find_model
+
+#: trial compositions of the liquid-liquid tangent-plane test: about this many grid points
+TRIAL_POINTS = 400
 
 
 @dataclass
@@ -50,72 +58,118 @@ class FlashResult:
     liquid_stable: bool = True  # False: the liquid would split in two (see liquid_split)
 
 
+def gibbs_output(activity_model: str) -> str:
+    """Output of a g^E file for a model name: ``log_act_coeff_comp`` (hybrid) + ``_unifac``..."""
+    return "log_act_coeff_comp" + ("" if activity_model == "hybrid" else f"_{activity_model}")
+
+
+def simplex_grid(n: int, points: int = TRIAL_POINTS) -> np.ndarray:
+    """Interior points of the n-component simplex on a regular grid of about ``points`` rows.
+
+    Step 1/m with m the smallest integer giving at least ``points`` interior points
+    (every mole fraction >= 1/m); for n = 2 the binary grid of m - 1 points.
+    """
+    m = n
+    while math.comb(m - 1, n - 1) < points:
+        m += 1
+    rows = []
+    for cuts in combinations(range(1, m), n - 1):  # stars and bars: compositions k/m, k >= 1
+        edges = (0, *cuts, m)
+        rows.append([(edges[i + 1] - edges[i]) / m for i in range(n)])
+    return np.array(rows)
+
+
 class ReferenceFlash:
-    """TP flash of a mixture from its ONNX files.
+    """TP flash of a mixture of any number of components from its ONNX files.
 
     Parameters
     ----------
     components : sequence of str
-        Shipped model names, in the order of the compositions given and returned.
+        Shipped pure-model names (or aliases), in the order of the compositions given and
+        returned.
     activity_model : str or None
-        None for Raoult's law, else the binary g^E model's name (``"hybrid"``, ``"unifac"``,
-        ``"nrtl"``): outputs ``log_act_coeff_comp`` (+ ``_unifac``/``_nrtl``).
-    binary_model : path, optional
-        A binary file to use instead of the shipped one (components in its order).
+        None for Raoult's law, else the g^E output to use: ``"hybrid"``, ``"unifac"``,
+        ``"nrtl"`` (``log_act_coeff_comp`` + ``_unifac``/``_nrtl``).
+    gibbs_model : path, optional
+        The g^E file (binary or multicomponent, components in any order). Default: the
+        shipped binary file for two components, the shipped multicomponent file for more.
     """
 
     def __init__(self, components, activity_model: str | None = None,
-                 binary_model: str | Path | None = None):
+                 gibbs_model: str | Path | None = None):
         self.components = list(components)
-        self._psat = [
-            onnx_session(find_model(c), outputs=["pressure_sat_comp"]) for c in self.components
-        ]
+        pure = [find_model(c) for c in self.components]
+        self.names = [read_metadata(p).component_names[0] for p in pure]
+        self._psat = [onnx_session(p, outputs=["pressure_sat_comp"]) for p in pure]
         self._gamma = None
-        if activity_model is not None:
-            path, swapped = find_binary_model(*self.components) if binary_model is None \
-                else (Path(binary_model), False)
-            suffix = "" if activity_model == "hybrid" else f"_{activity_model}"
-            self._gamma = onnx_session(Path(path), outputs=[f"log_act_coeff_comp{suffix}"])
-            self._order = [1, 0] if swapped else [0, 1]
+        if activity_model is None:
+            return
+        if gibbs_model is None:
+            gibbs_model = (find_binary_model(*self.components)[0] if len(pure) == 2
+                           else find_mixture_model(self.components))
+        file_names = read_metadata(gibbs_model).component_names
+        if sorted(file_names) != sorted(self.names):
+            raise ValueError(f"g^E file {gibbs_model} is for {file_names}, not {self.names}")
+        self._to_file = [self.names.index(c) for c in file_names]  # file column k <- ours
+        self._from_file = [file_names.index(c) for c in self.names]  # our column i <- file
+        self._gamma = onnx_session(Path(gibbs_model), outputs=[gibbs_output(activity_model)])
 
     def psat(self, T: float) -> np.ndarray:
         """Vapour pressures [Pa] at T [K]."""
         return np.array([run_onnx(s, T=[T])["pressure_sat_comp"][0] for s in self._psat])
 
-    def gamma(self, T: float, x: np.ndarray) -> np.ndarray:
-        """Activity coefficients at T [K] and liquid composition x (1 for Raoult)."""
+    def log_gamma(self, T: float, x) -> np.ndarray:
+        """ln gamma at T [K] of one composition (shape (n,)) or a batch (shape (m, n))."""
+        x = np.asarray(x, dtype=float)
         if self._gamma is None:
-            return np.ones(len(self.components))
-        x_model = np.asarray(x, dtype=float)[self._order]
-        (ln,) = run_onnx(self._gamma, T=[T], mole_frac_comp=x_model.reshape(1, 2)).values()
-        return np.exp(np.asarray(ln).reshape(-1)[self._order])
+            return np.zeros_like(x)
+        batch = np.atleast_2d(x)
+        (ln,) = run_onnx(self._gamma, T=np.full(len(batch), T),
+                         mole_frac_comp=batch[:, self._to_file]).values()  # fmt: skip
+        ln = np.asarray(ln).reshape(batch.shape)[:, self._from_file]
+        return ln.reshape(x.shape)
 
-    def liquid_split(self, T: float, x, n_trial: int = 399) -> bool:
+    def gamma(self, T: float, x) -> np.ndarray:
+        """Activity coefficients at T [K] and liquid composition(s) x (1 for Raoult)."""
+        return np.exp(self.log_gamma(T, x))
+
+    def liquid_split(self, T: float, x) -> bool:
         r"""True if a liquid of composition x at T is unstable against a second liquid.
 
-        Tangent-plane distance of trial liquids w on a grid of binary compositions,
+        Tangent-plane distance of trial liquids w,
 
         .. math:: \mathrm{tpd}(w) = \sum_i w_i\,[\ln w_i + \ln\gamma_i(w)
             - \ln x_i - \ln\gamma_i(x)] < 0 \text{ for some } w,
 
-        evaluated by onnxruntime in one batch (Raoult's law is always stable).
+        over a grid of the simplex (:func:`simplex_grid`, one onnxruntime batch), the five
+        lowest points then refined by Michelsen's successive substitution
+        :math:`W_i = x_i\gamma_i(x)/\gamma_i(w)`, :math:`w = W/\sum W` (Raoult's law is
+        always stable).
         """
         if self._gamma is None:
             return False
         x = np.asarray(x, dtype=float)
-        w1 = np.linspace(0.0, 1.0, n_trial + 2)[1:-1]
-        w = np.column_stack([w1, 1.0 - w1])
-        (ln_w,) = run_onnx(self._gamma, T=np.full(n_trial, T),
-                           mole_frac_comp=w[:, self._order]).values()  # fmt: skip
-        ln_w = np.asarray(ln_w).reshape(n_trial, 2)[:, self._order]
-        ln_x = np.log(self.gamma(T, x))
-        tpd = np.sum(w * (np.log(w) + ln_w - np.log(x) - ln_x), axis=1)
-        return bool(tpd.min() < -1e-9)
+        d = np.log(x) + self.log_gamma(T, x)
+        w = simplex_grid(len(x))
+        tpd = np.sum(w * (np.log(w) + self.log_gamma(T, w) - d), axis=1)
+        if tpd.min() < -1e-9:
+            return True
+        for trial in w[np.argsort(tpd)[:5]]:
+            for _ in range(100):
+                W = np.exp(d - self.log_gamma(T, trial))
+                trial_new = W / W.sum()
+                if np.max(np.abs(trial_new - trial)) < 1e-12:
+                    break
+                trial = trial_new
+            if np.sum(trial * (np.log(trial) + self.log_gamma(T, trial) - d)) < -1e-9:
+                return True
+        return False
 
-    def bubble_pressure(self, T: float, x) -> float:
-        """:math:`\\sum_i x_i\\gamma_i p_i^{sat}` [Pa]."""
+    def bubble_pressure(self, T: float, x) -> float | np.ndarray:
+        r""":math:`\sum_i x_i\gamma_i p_i^{sat}` [Pa] of one liquid (n,) or a batch (m, n)."""
         x = np.asarray(x, dtype=float)
-        return float(np.sum(x * self.gamma(T, x) * self.psat(T)))
+        p = np.sum(x * self.gamma(T, x) * self.psat(T), axis=-1)
+        return float(p) if x.ndim == 1 else p
 
     def flash(self, T: float, P: float, z, tol: float = 1e-12, max_iter: int = 500) -> FlashResult:
         """TP flash at T [K], P [Pa], overall composition z."""
