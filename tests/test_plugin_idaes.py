@@ -121,10 +121,14 @@ def test_replica_flash_matches_bt_ideal_to_1e8(replica_paths, T, heat_duty):
     assert ref_vars.keys() == rep_vars.keys()
     vap = pyo.value(ref.fs.flash.vap_outlet.flow_mol[0])
     assert 0.05 < vap < 0.95  # a genuinely two-phase state
+    # abs: the vanishing vapour fraction of the subcooled inlet (~7.5e-7, an artifact of the
+    # smooth VLE formulation) is set only to IPOPT's tolerance; the replica's graph, merged
+    # by idaes_plugin.affine_forms, differs from IDAES's by round-off, enough to move the
+    # final iterate there by ~1e-11 (of a 1 mol/s feed)
     for name, want in ref_vars.items():
         if want is None:
             continue
-        assert rep_vars[name] == pytest.approx(want, rel=1e-8, abs=1e-12), name
+        assert rep_vars[name] == pytest.approx(want, rel=1e-8, abs=1e-10), name
 
 
 class TestHybridPackageHarness(PropertyTestHarness):

@@ -1,0 +1,163 @@
+r"""Leaner SX graphs for Pyomo: affine parts of a CasADi function merged into one sum each.
+
+A model's graph holds many affine steps: a reduced temperature :math:`\tau = 1 - T_r`,
+:math:`T_r = T/T_c`, a corresponding-states backbone :math:`f_0(\tau) + \omega f_1(\tau) +
+\omega^2 f_2(\tau)` whose three polynomials share their basis terms, a network layer's
+input scaling, the chain rule's constant factors in a derivative. Written as they come,
+each step is one node, and every use of :math:`\tau` carries the whole chain
+:math:`1 - (\ldots)/T_c` with it. Pyomo's tree walkers (IDAES's degrees-of-freedom checks
+call ``identify_variables`` without a named-expression cache) expand every use again, and
+the NL file, the NL reader and CasADi's Hessian pay for every node.
+
+:func:`affine_normalized` rewrites a scalar SX function so that each affine combination
+reaches its first non-affine use as one sum :math:`c_0 + \sum_k c_k\, u_k` over non-affine
+terms :math:`u_k` (inputs and results of non-affine operations), identical terms merged:
+
+.. math::
+
+    a\,(c + b\,u) + d\,u = a c + (a b + d)\, u
+
+The rewrite is exact in real arithmetic; in floating point the folded coefficients
+differ from the step-by-step evaluation by round-off (relative :math:`\sim 10^{-16}` per
+coefficient). Non-affine operations keep their CasADi op code (``SX.unary`` /
+``SX.binary``), so the functions a model is made of are unchanged. An affine
+combination used more than once stays shared (one node) unless it has at most
+:data:`MAX_SHARED_TERMS` terms, which are cheaper to repeat than to reference.
+"""
+
+from __future__ import annotations
+
+import casadi as ca
+
+from idaes_plugin.casadi_to_pyomo import program_of
+
+#: a multiply-used affine combination of at most this many non-affine terms is merged into
+#: each of its uses (``1 - T/T_c`` has one); a larger one stays one shared node
+MAX_SHARED_TERMS = 2
+
+_SOURCES = (ca.OP_CONST, ca.OP_INPUT, ca.OP_PARAMETER)
+
+
+class _Affine:
+    """:math:`c_0 + \\sum_k c_k u_k`: ``const`` and ``terms`` = {key: (coefficient, SX)}."""
+
+    __slots__ = ("const", "terms", "_sx")
+
+    def __init__(self, const: float = 0.0, terms: dict | None = None):
+        self.const = const
+        self.terms = terms or {}
+        self._sx = None
+
+    @classmethod
+    def atom(cls, key, sx: ca.SX) -> _Affine:
+        form = cls(0.0, {key: (1.0, sx)})
+        form._sx = sx
+        return form
+
+    def is_constant(self) -> bool:
+        return not self.terms
+
+    def scaled(self, factor: float) -> _Affine:
+        return _Affine(
+            self.const * factor, {k: (c * factor, u) for k, (c, u) in self.terms.items()}
+        )
+
+    def plus(self, other: _Affine, sign: float = 1.0) -> _Affine:
+        terms = dict(self.terms)
+        for key, (c, u) in other.terms.items():
+            if key in terms:
+                total = terms[key][0] + sign * c
+                if total == 0.0:
+                    del terms[key]
+                else:
+                    terms[key] = (total, u)
+            else:
+                terms[key] = (sign * c, u)
+        return _Affine(self.const + sign * other.const, terms)
+
+    def sx(self) -> ca.SX:
+        """The sum as one SX expression (built once; terms in a fixed order)."""
+        if self._sx is None:
+            expr = None
+            for _, (c, u) in sorted(self.terms.items(), key=lambda item: item[0]):
+                term = u if c == 1.0 else (-u if c == -1.0 else c * u)
+                if expr is None:
+                    expr = term
+                elif c < 0.0 and c != -1.0:
+                    expr = expr - (-c) * u
+                else:
+                    expr = expr + term
+            if expr is None:
+                expr = ca.SX(self.const)
+            elif self.const != 0.0:
+                expr = self.const + expr
+            self._sx = expr
+        return self._sx
+
+
+def _affine_result(op: int, a: _Affine, b: _Affine | None) -> _Affine | None:
+    """The affine form of ``op(a, b)``, or None if the operation is not affine in them."""
+    if op == ca.OP_ASSIGN:
+        return a
+    if op == ca.OP_NEG:
+        return a.scaled(-1.0)
+    if op == ca.OP_TWICE:
+        return a.scaled(2.0)
+    if op == ca.OP_ADD:
+        return a.plus(b)
+    if op == ca.OP_SUB:
+        return a.plus(b, -1.0)
+    if op == ca.OP_MUL:
+        if b.is_constant():
+            return a.scaled(b.const)
+        if a.is_constant():
+            return b.scaled(a.const)
+    if op == ca.OP_DIV and b.is_constant() and b.const != 0.0:
+        return a.scaled(1.0 / b.const)
+    return None
+
+
+def affine_normalized(fun: ca.Function) -> ca.Function:
+    """``fun`` (scalar inputs and outputs, SX) with its affine parts merged (module docstring).
+
+    Parameters
+    ----------
+    fun : casadi.Function
+        An SX function whose inputs and outputs are scalars.
+
+    Returns
+    -------
+    casadi.Function
+        Same name, input and output names; the same values up to round-off.
+    """
+    if not fun.is_a("SXFunction") or any(fun.nnz_in(i) != 1 for i in range(fun.n_in())):
+        return fun
+    if any(fun.nnz_out(i) != 1 for i in range(fun.n_out())):
+        return fun
+    names_in = [fun.name_in(i) for i in range(fun.n_in())]
+    names_out = [fun.name_out(i) for i in range(fun.n_out())]
+    # structurally identical nodes first become one node, so that their terms merge
+    inputs = [ca.SX.sym(name) for name in names_in]
+    fun = ca.Function(fun.name(), inputs, ca.cse(fun.call(inputs)), names_in, names_out)
+    program, uses = program_of(fun)
+    outputs: list = [ca.SX(0.0)] * fun.n_out()
+    forms: dict[int, _Affine] = {}
+    for k, (op, args, out, constant) in enumerate(program):
+        if op == ca.OP_OUTPUT:
+            outputs[out[0]] = forms[args[0]].sx()
+            continue
+        if op == ca.OP_CONST:
+            form = _Affine(constant)
+        elif op == ca.OP_INPUT:
+            form = _Affine.atom(k, inputs[args[0]])
+        else:
+            operands = [forms[r] for r in args]
+            form = _affine_result(op, operands[0], operands[1] if len(operands) > 1 else None)
+            if form is None:
+                sx = [f.sx() for f in operands]
+                value = ca.SX.unary(op, sx[0]) if len(sx) == 1 else ca.SX.binary(op, *sx)
+                form = _Affine.atom(k, value)
+            elif uses[k] > 1 and len(form.terms) > MAX_SHARED_TERMS:
+                form = _Affine.atom(k, form.sx())  # one shared node
+        forms[out[0]] = form
+    return ca.Function(fun.name(), inputs, outputs, names_in, names_out)
