@@ -33,6 +33,7 @@ _LAZY_EXPORTS = {
     "check_domain": "idaes_plugin.domains",
     "vle_config": "idaes_plugin.vle_package",
     "with_onnx_methods": "idaes_plugin.config_tools",
+    "TrayColumnInitializer": "idaes_plugin.column_init",
 }
 
 
