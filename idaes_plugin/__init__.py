@@ -38,6 +38,7 @@ _LAZY_EXPORTS = {
     "ViscosityLogMixing": "idaes_plugin.transport_mixing",
     "ThermalConductivityLi": "idaes_plugin.transport_mixing",
     "SurfaceTensionMoleFractionAverage": "idaes_plugin.transport_mixing",
+    "TrayColumnInitializer": "idaes_plugin.column_init",
 }
 
 
