@@ -29,6 +29,24 @@ def temperature_domain(fit: MeasuredFit) -> list[float]:
     return [float(np.floor(fit.points.T.min())), float(np.ceil(fit.points.T.max()))]
 
 
+
+def _binary_head(fit: MeasuredFit) -> dict:
+    """Metadata entries every binary g^E file of a measured fit starts with (schema, kind,
+    components, inputs, outputs, domain, backbone, correction), in the file's key order."""
+    outputs, backbone = outputs_and_backbones(fit.hybrid, fit.backbones)
+    return {
+        "schema_version": 1,
+        "kind": "binary_excess_gibbs",
+        "components": [component(n).as_metadata() for n in fit.pair],
+        "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
+                   "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
+        "outputs": outputs,
+        "domain": {"temperature": temperature_domain(fit), "mole_frac_comp": [0.0, 1.0]},
+        "backbone": backbone,
+        "correction": fit.hybrid.correction_metadata(),
+    }
+
+
 def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str],
                       screening: list | None = None) -> dict:
     """The propkg metadata of a measured-data binary fit.
@@ -44,10 +62,8 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
     """
     from propkg import __version__ as propkg_version
 
-    hyb = fit.hybrid
     test = fit.statistics("test")
     fit_pts = fit.points.subset(~fit.test_mask)
-    outputs, backbone = outputs_and_backbones(hyb, fit.backbones)
     split = (f"test publications ({len(fit.test_sources)}), rule: sha256 order of the "
              "publication labels until >= 20 % of the points")
     if test:
@@ -59,15 +75,7 @@ def measured_metadata(fit: MeasuredFit, source: str, pure_models: dict[str, str]
                         "one publication)", reference=source)
         alone = {}
     return {
-        "schema_version": 1,
-        "kind": "binary_excess_gibbs",
-        "components": [component(n).as_metadata() for n in fit.pair],
-        "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
-                   "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
-        "outputs": outputs,
-        "domain": {"temperature": temperature_domain(fit), "mole_frac_comp": [0.0, 1.0]},
-        "backbone": backbone,
-        "correction": hyb.correction_metadata(),
+        **_binary_head(fit),
         "training_data": {
             "sha256": fit_pts.sha256(),
             "source": source,
@@ -127,19 +135,10 @@ def dilution_metadata(fit: MeasuredFit, pure_models: dict[str, str], dilution_er
     """
     from propkg import __version__ as propkg_version
 
-    hyb, data = fit.hybrid, fit.infinite_dilution
-    outputs, backbone = outputs_and_backbones(hyb, fit.backbones)
+    data = fit.infinite_dilution
     peer = "CoolProp HEOS mixture (reference peer, NOT measurements; shipped test points)"
     return {
-        "schema_version": 1,
-        "kind": "binary_excess_gibbs",
-        "components": [component(n).as_metadata() for n in fit.pair],
-        "inputs": {"temperature": {"units": "K", "shape": INPUT_SHAPES["temperature"]},
-                   "mole_frac_comp": {"units": "1", "shape": INPUT_SHAPES["mole_frac_comp"]}},
-        "outputs": outputs,
-        "domain": {"temperature": temperature_domain(fit), "mole_frac_comp": [0.0, 1.0]},
-        "backbone": backbone,
-        "correction": hyb.correction_metadata(),
+        **_binary_head(fit),
         "training_data": {
             "source": data.source,
             "kind": "infinite-dilution activity coefficients (both directions); no measured "
