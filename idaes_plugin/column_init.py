@@ -254,4 +254,11 @@ class TrayColumnInitializer(InitializerBase):
         _boilup_continuation(col, warm, target, cfg.max_halvings)
         col.reboiler.boilup_ratio.fix(target)
         col.feed_tray.properties_in_feed.release_state(flags=feed_flags)
+        # one more warm-started solve of the released column: it leaves the column at
+        # IPOPT's optimum, from which a user's get_solver().solve() (bound_push 1e-2)
+        # converges; without it that solve stopped at max_iter on the methanol/water column
+        if not _solve(warm, col, f"{col.name}: final warm-started solve"):
+            raise InitializationError(
+                f"{col.name}: the column did not converge after the feed state was released"
+            )
         return None

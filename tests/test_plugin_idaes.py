@@ -230,7 +230,7 @@ def test_units_converted_from_metadata(tmp_path):
         proto = onnx.load(str(scaled[name]))
         attach_metadata(proto, validate_metadata(raw))
         onnx.save(proto, str(scaled[name]))
-    _, si = _state_block(vle_config([paths["benzene"], paths["toluene"]]))
+    m_si, si = _state_block(vle_config([paths["benzene"], paths["toluene"]]))  # keep m alive
     m, kpa = _state_block(vle_config([scaled["benzene"], scaled["toluene"]]))
     for sb in (si, kpa):
         sb.temperature.fix(350.0)
@@ -352,7 +352,7 @@ def test_vle_config_with_activity_model():
     config = vle_config(["ethanol", "water"], activity_model="hybrid")
     assert config["phases"]["Liq"]["equation_of_state"] is ActivityCoeffLiquid
     assert issubclass(config["bubble_dew_method"], LogBubbleDew)  # with physical T bounds
-    _, sb = _state_block(config)
+    m, sb = _state_block(config)  # the model must outlive its state block
     for var in sb.define_state_vars().values():
         var.fix()
     assert degrees_of_freedom(sb) == 0
@@ -446,8 +446,10 @@ def test_formation_enthalpy_switch(replica_paths, include):
     """As RPP4: h_ig = [h_form_vap if include_enthalpy_of_formation] + h(T) - h(T_ref)."""
     config = {**replica_configuration(replica_paths), "include_enthalpy_of_formation": include}
     reference = {**configuration, "include_enthalpy_of_formation": include}
-    _, rep = _state_block(config)
-    _, ref = _state_block(reference)
+    # keep the models: a garbage-collected model detaches its state block (the failure
+    # "Unattached GenericStateBlockData ... recursive call" seen once in a full run)
+    m_rep, rep = _state_block(config)
+    m_ref, ref = _state_block(reference)
     for sb in (rep, ref):
         sb.temperature.fix(350.0)
         sb.pressure.fix(101325.0)
