@@ -13,20 +13,15 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
-from idaes.core import FlowsheetBlock
 from idaes.core.solvers import get_solver
 from idaes.core.util.exceptions import InitializationError
-from idaes.models.properties.modular_properties.base.generic_property import (
-    GenericParameterBlock,
-)
-from idaes.models_extra.column_models import TrayColumn
-from idaes.models_extra.column_models.condenser import CondenserType, TemperatureSpec
 from scipy.optimize import brentq
 
 import idaes_plugin  # noqa: F401  (registers the in-process IPOPT when none is on PATH)
 from idaes_plugin import vle_config
 from idaes_plugin.column_init import TrayColumnInitializer
 from tests.tolerances import NLP_SOLUTION_ATOL
+from validation import flowsheets
 
 pytestmark = pytest.mark.integration
 
@@ -35,30 +30,10 @@ P_ATM = 101325.0
 COLUMN_COMPONENT_BALANCE_ATOL = 0.05
 
 
-def tray_column(components, activity_model, T_feed, *, trays=10, feed_tray=5, flow=40.0):
+def tray_column(components, activity_model, T_feed, **kwargs):
     """IDAES's test column (reflux 1.4, boil-up 1.3, 1 atm) on a propkg package."""
-    m = pyo.ConcreteModel()
-    m.fs = FlowsheetBlock(dynamic=False)
-    m.fs.props = GenericParameterBlock(**vle_config(components, activity_model=activity_model))
-    m.fs.unit = TrayColumn(
-        number_of_trays=trays,
-        feed_tray_location=feed_tray,
-        condenser_type=CondenserType.totalCondenser,
-        condenser_temperature_spec=TemperatureSpec.atBubblePoint,
-        property_package=m.fs.props,
-        has_heat_transfer=False,
-        has_pressure_change=False,
-    )
-    col = m.fs.unit
-    col.feed.flow_mol.fix(flow)
-    col.feed.temperature.fix(T_feed)
-    col.feed.pressure.fix(P_ATM)
-    for c in components:
-        col.feed.mole_frac_comp[0, c].fix(1.0 / len(components))
-    col.condenser.reflux_ratio.fix(1.4)
-    col.condenser.condenser_pressure.fix(P_ATM)
-    col.reboiler.boilup_ratio.fix(1.3)
-    return m
+    return flowsheets.tray_column(vle_config(components, activity_model=activity_model),
+                                  T_feed, **kwargs)
 
 
 def _product_flows(col, components):

@@ -1,4 +1,5 @@
-"""Small IDAES flowsheets shared by the tests (built with IDAES's own BT_ideal package)."""
+"""Small IDAES flowsheets shared by the tests and benchmarks (IDAES's BT_ideal package by
+default, or any package configuration)."""
 
 import pyomo.environ as pyo
 from idaes.core import FlowsheetBlock
@@ -48,4 +49,37 @@ def bt_heater_flash(config=None) -> pyo.ConcreteModel:
     m.fs.heater.heat_duty.fix(5000)
     m.fs.flash.heat_duty.fix(0)
     m.fs.flash.deltaP.fix(0)
+    return m
+
+
+def tray_column(config, T_feed: float, *, trays: int = 10, feed_tray: int = 5,
+                flow: float = 40.0) -> pyo.ConcreteModel:
+    """IDAES's tray-column test specification on the package ``config``: total condenser at
+    the bubble point, reflux ratio 1.4, boil-up ratio 1.3, 1 atm, an equimolar feed of
+    ``flow`` [mol/s] at ``T_feed`` [K] (IDAES's own test: 40 mol/s benzene/toluene at 368 K)."""
+    from idaes.models_extra.column_models import TrayColumn
+    from idaes.models_extra.column_models.condenser import CondenserType, TemperatureSpec
+
+    m = pyo.ConcreteModel()
+    m.fs = FlowsheetBlock(dynamic=False)
+    m.fs.props = GenericParameterBlock(**config)
+    m.fs.unit = TrayColumn(
+        number_of_trays=trays,
+        feed_tray_location=feed_tray,
+        condenser_type=CondenserType.totalCondenser,
+        condenser_temperature_spec=TemperatureSpec.atBubblePoint,
+        property_package=m.fs.props,
+        has_heat_transfer=False,
+        has_pressure_change=False,
+    )
+    col = m.fs.unit
+    components = list(m.fs.props.component_list)
+    col.feed.flow_mol.fix(flow)
+    col.feed.temperature.fix(T_feed)
+    col.feed.pressure.fix(101325.0)
+    for c in components:
+        col.feed.mole_frac_comp[0, c].fix(1.0 / len(components))
+    col.condenser.reflux_ratio.fix(1.4)
+    col.condenser.condenser_pressure.fix(101325.0)
+    col.reboiler.boilup_ratio.fix(1.3)
     return m

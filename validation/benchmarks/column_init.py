@@ -36,40 +36,13 @@ CASES = ("idaes", "hybrid+idaes", "hybrid+propkg")
 
 def build(case: str):
     """The column of ``case`` with IDAES's test specification fixed."""
-    import pyomo.environ as pyo
-    from idaes.core import FlowsheetBlock
-    from idaes.models.properties.modular_properties.base.generic_property import (
-        GenericParameterBlock,
-    )
     from idaes.models.properties.modular_properties.examples.BT_ideal import configuration
-    from idaes.models_extra.column_models import TrayColumn
-    from idaes.models_extra.column_models.condenser import CondenserType, TemperatureSpec
 
     from idaes_plugin import vle_config
+    from validation.flowsheets import tray_column
 
-    m = pyo.ConcreteModel()
-    m.fs = FlowsheetBlock(dynamic=False)
     config = configuration if case == "idaes" else vle_config(["benzene", "toluene"], "hybrid")
-    m.fs.props = GenericParameterBlock(**config)
-    m.fs.unit = TrayColumn(
-        number_of_trays=10,
-        feed_tray_location=5,
-        condenser_type=CondenserType.totalCondenser,
-        condenser_temperature_spec=TemperatureSpec.atBubblePoint,
-        property_package=m.fs.props,
-        has_heat_transfer=False,
-        has_pressure_change=False,
-    )
-    col = m.fs.unit
-    col.feed.flow_mol.fix(40)
-    col.feed.temperature.fix(368)
-    col.feed.pressure.fix(101325)
-    col.feed.mole_frac_comp[0, "benzene"].fix(0.5)
-    col.feed.mole_frac_comp[0, "toluene"].fix(0.5)
-    col.condenser.reflux_ratio.fix(1.4)
-    col.condenser.condenser_pressure.fix(101325)
-    col.reboiler.boilup_ratio.fix(1.3)
-    return m
+    return tray_column(config, 368.0)
 
 
 def run(case: str) -> dict:
