@@ -70,20 +70,43 @@ _log = idaeslog.getLogger(__name__)
 MODEL_KEY = "onnx_model"
 
 
-def component_model(cobj) -> OnnxPropertyModel:
-    """The ONNX model named by ``parameter_data['onnx_model']`` of an IDAES component."""
-    model = getattr(cobj, "_propkg_onnx_model", None)
-    if model is not None:
-        return model
-    source = cobj.config.parameter_data.get(MODEL_KEY)
+def parameter_model(cobj, key: str, what: str, resolve=load_model, kind: str | None = None,
+                    hint: str = "shipped model name, CAS or .onnx path") -> OnnxPropertyModel:
+    """The ONNX model that ``parameter_data[key]`` of an IDAES component names, loaded once
+    per component and key.
+
+    ``parameter_data[key]`` is an :class:`OnnxPropertyModel` or a source for ``resolve``
+    (default :func:`load_model`: a shipped model name, CAS number or .onnx path); ``what``
+    names the kind of method and ``hint`` what the entry may be in the error message; with
+    ``kind`` the model's metadata kind is checked.
+
+    Raises
+    ------
+    MetadataError
+        If the key is missing or the model is not of ``kind``.
+    """
+    cache = cobj.__dict__.setdefault("_propkg_models", {})
+    if key in cache:
+        return cache[key]
+    source = cobj.config.parameter_data.get(key)
     if source is None:
         raise MetadataError(
-            f"component '{cobj.local_name}' uses a propkg ONNX property method but its "
-            f"parameter_data has no '{MODEL_KEY}' entry (shipped model name, CAS or .onnx path)"
+            f"component '{cobj.local_name}' uses a propkg {what} method but its "
+            f"parameter_data has no '{key}' entry ({hint})"
         )
-    model = source if isinstance(source, OnnxPropertyModel) else load_model(source)
-    object.__setattr__(cobj, "_propkg_onnx_model", model)
+    model = source if isinstance(source, OnnxPropertyModel) else resolve(source)
+    if kind is not None and model.metadata.kind != kind:
+        raise MetadataError(
+            f"component '{cobj.local_name}': {model.source} is a {model.metadata.kind} "
+            f"model; '{key}' needs a {kind} model"
+        )
+    cache[key] = model
     return model
+
+
+def component_model(cobj) -> OnnxPropertyModel:
+    """The ONNX model named by ``parameter_data['onnx_model']`` of an IDAES component."""
+    return parameter_model(cobj, MODEL_KEY, "ONNX property")
 
 
 def _check_output_units(cobj, model: OnnxPropertyModel, output: str, target) -> None:

@@ -34,7 +34,12 @@ from pyomo.environ import units as pyunits
 from idaes_plugin.casadi_to_pyomo import indexed_subexpressions, sx_to_pyomo
 from idaes_plugin.domains import record_domain
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
-from idaes_plugin.pure_methods import _attach_units, _check_output_units, _derived_units
+from idaes_plugin.pure_methods import (
+    _attach_units,
+    _check_output_units,
+    _derived_units,
+    parameter_model,
+)
 from idaes_plugin.state_expressions import add_sub_block
 from propkg_contract.errors import MetadataError, PropkgError
 from propkg_contract.registry import find_transport_model
@@ -56,35 +61,23 @@ _OUTPUTS = {
 
 
 def transport_model(cobj) -> OnnxPropertyModel:
-    """The transport model named by ``parameter_data['onnx_transport_model']``.
+    """The transport model named by ``parameter_data['onnx_transport_model']`` (component
+    name, CAS or .onnx path of a ``pure_component_transport`` model).
 
     Raises
     ------
     MetadataError
         If the key is missing or the file is not a ``pure_component_transport`` model.
     """
-    model = cobj.__dict__.get("_propkg_transport_model")
-    if model is not None:
-        return model
-    source = cobj.config.parameter_data.get(TRANSPORT_MODEL_KEY)
-    if source is None:
-        raise MetadataError(
-            f"component '{cobj.local_name}' uses a propkg transport method but its "
-            f"parameter_data has no '{TRANSPORT_MODEL_KEY}' entry (component name, CAS or "
-            ".onnx path of a transport model)"
-        )
-    if isinstance(source, OnnxPropertyModel):
-        model = source
-    else:
-        path = source if str(source).lower().endswith(".onnx") else find_transport_model(source)
-        model = load_model(path)
-    if model.metadata.kind != TRANSPORT_KIND:
-        raise MetadataError(
-            f"component '{cobj.local_name}': {model.source} is a {model.metadata.kind} "
-            f"model; '{TRANSPORT_MODEL_KEY}' needs a {TRANSPORT_KIND} model"
-        )
-    cobj.__dict__["_propkg_transport_model"] = model
-    return model
+    return parameter_model(cobj, TRANSPORT_MODEL_KEY, "transport", _load_transport,
+                           kind=TRANSPORT_KIND,
+                           hint="component name, CAS or .onnx path of a transport model")
+
+
+def _load_transport(source) -> OnnxPropertyModel:
+    """A transport model from an .onnx path or a component's name or CAS number."""
+    is_path = str(source).lower().endswith(".onnx")
+    return load_model(source if is_path else find_transport_model(source))
 
 
 def _phase_type(b, p) -> str:
