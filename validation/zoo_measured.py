@@ -60,8 +60,12 @@ def _load() -> str:
 
 
 def build(output: Path, select: str, workers: int, limit: int | None = None,
-          components: Path | None = None, pairs: Path | None = None) -> int:
+          components: Path | None = None, pairs: Path | None = None,
+          min_publications: int = 3) -> int:
     """Run the build on a throw-away cluster of separate processes; the CLI's exit code.
+
+    ``min_publications`` 2 is the second campaign's rule (one test publication of two,
+    :data:`propkg.holdout.HELD_OUT_ONE_OF_TWO`; ``validation/reports/zoo_coverage.md``).
 
     Writes ``campaign.json`` (wall time, load before and after, workers) beside the build.
     """
@@ -74,9 +78,10 @@ def build(output: Path, select: str, workers: int, limit: int | None = None,
     load, start = _load(), time.perf_counter()
     with dask_processes(workers, new_sessions=True, pythonpath=HERE.parent) as address:
         code = main(["zoo", "build", "--payload", "pure_measured", "--min-points", "10",
-                     "--min-publications", "3", *extra, "--select", select,
+                     "--min-publications", str(min_publications), *extra, "--select", select,
                      "--scheduler", address, "--output", str(output)])
-    record = {"select": select, "workers": workers, "wall_seconds": time.perf_counter() - start,
+    record = {"select": select, "workers": workers, "min_publications": min_publications,
+              "wall_seconds": time.perf_counter() - start,
               "load_before": load, "load_after": _load(), "cores": os.cpu_count()}
     (output / CAMPAIGN).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return code
@@ -376,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--output", type=Path, required=True)
     b.add_argument("--select", choices=("all", "compounds", "pairs"), default="compounds")
     b.add_argument("--workers", type=int, default=2)
+    b.add_argument("--min-publications", type=int, choices=(2, 3), default=3,
+                   help="3: first campaign; 2: second campaign (one test publication of two)")
     b.add_argument("--limit", type=int, help="only the first N compounds (default all)")
     b.add_argument("--components", type=Path,
                    help="rebuild only these compounds (one CAS or name per line)")
@@ -398,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             pairs = args.output / "stale_pairs.txt"
             print(f"{stale_pairs(args.stale_pairs_of, pairs)} stale pairs -> {pairs}")
         return build(args.output, args.select, args.workers, args.limit, args.components,
-                     pairs)
+                     pairs, args.min_publications)
     if args.action == "ship":
         from propkg.zoo.ship import ship_zoo
 
