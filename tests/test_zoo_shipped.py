@@ -12,6 +12,7 @@ import pytest
 from scipy.optimize import brentq
 
 from exported_models import MODEL_DIR
+from propkg.holdout import HELD_OUT_ONE_OF_TWO, K_FOLD_LABEL
 from propkg_contract.errors import MetadataError
 from propkg_contract.registry import (
     ZOO_SUBFOLDER,
@@ -187,6 +188,8 @@ def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_
 
     assert ships(task(1.0, 2.0)) == (True, "")
     assert ships(task(1.0, 2.0, "test publications (2)"))[0]
+    assert ships(task(1.0, 2.0, HELD_OUT_ONE_OF_TWO))[0]
+    assert "held-out publications" in ships(task(1.0, 2.0, K_FOLD_LABEL))[1]
     assert "does not beat" in ships(task(2.0, 2.0))[1]
     assert "held-out publications" in ships(task(1.0, 2.0, "5-fold over temperature"))[1]
     assert "held-out publications" in ships(task(1.0, 2.0, n_test=0))[1]
