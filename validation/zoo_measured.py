@@ -408,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--limit", type=int, help="only the first N compounds (default all)")
     b.add_argument("--components", type=Path,
                    help="rebuild only these compounds (one CAS or name per line)")
+    b.add_argument("--pairs", type=Path, metavar="FILE",
+                   help="build only these pairs ('A,B' per line)")
     b.add_argument("--stale-pairs-of", type=Path, metavar="EARLIER",
                    help="only the selected pairs that the pair build EARLIER did not fit on "
                    "today's shipped pure models")
@@ -421,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--scaling", help="measured speed-up on 2 workers, e.g. 1.6x")
     args = parser.parse_args(argv)
     if args.action == "build":
-        pairs = None
+        pairs = args.pairs
         if args.stale_pairs_of:
             args.output.mkdir(parents=True, exist_ok=True)
             pairs = args.output / "stale_pairs.txt"
