@@ -32,6 +32,10 @@ _PAIRS = sorted((m for m in _ZOO_MODELS if m["kind"] == "binary_excess_gibbs"),
 #: a deterministic sample of the shipped zoo: first, middle and last pure model by name
 SAMPLE = [_PURE[k]["name"] for k in sorted({0, len(_PURE) // 2, len(_PURE) - 1})] \
     if _PURE else []
+_SHIPPED = json.loads((ZOO / "zoo_shipped.json").read_text(encoding="utf-8"))["shipped"] \
+    if (ZOO / "zoo_shipped.json").is_file() else {}
+#: and the first by name of those tested on one of two publications (second campaign)
+SAMPLE += sorted(n for n, s in _SHIPPED.items() if s["held_out"] == HELD_OUT_ONE_OF_TWO)[:1]
 
 
 @pytest.mark.unit
