@@ -155,6 +155,19 @@ def _costs(cache: dict, ids) -> str:
             f"{np.mean(seconds):.1f} s, max {np.max(seconds):.0f} s, sum {np.sum(seconds):.0f} s")
 
 
+def _test_sizes(shipped: dict) -> list[str]:
+    """One line per selection rule: how many shipped compounds rest on few test points."""
+    out = []
+    for rule, test in RULE_LABELS.items():
+        n = np.array([x["n_test"] for x in shipped.values()
+                      if x["kind"] == "pure_component" and test(x["held_out"])])
+        if n.size:
+            out.append(f"- shipped compounds of the {rule}: {n.size}, median {np.median(n):.0f} "
+                       f"test points; {(n < 5).sum()} rest on fewer than 5 test points, "
+                       f"{(n == 1).sum()} on one (their ship decision is noisy).")
+    return out
+
+
 def figure(kinds: dict, shipped: set[str]) -> Path:
     """``figures/zoo_targets.png``: coverage per step, and hybrid vs reference (chemicals
     for compounds, UNIFAC-Dortmund for pairs) on the same test points, shipped or not."""
@@ -378,6 +391,8 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
         "earlier pair files named the sha256 of the top-level pure files before their virial "
         "re-export, so 14 of the 19 no longer passed the ship rule's check that a pair was "
         "built on the pure models that ship; the refit uses the current binary fitter.",
+        "",
+        *_test_sizes(record["shipped"]),
         "",
         "## Rebuilding",
         "",
