@@ -163,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
               "The pure models a pair can use are those shipped now; compounds the second rule "
               "adds to the zoo add pairs only after they ship.", ""]
     lines += _table(pairs)
+    lines += ["", "Rules applied only when a task is built (counts in `zoo.md`, 'Left out and "
+              "why'): compounds with fewer than 5 distinct points to fit, and models whose test "
+              "error does not beat the backbone's; pairs with fewer than 2 publications inside "
+              "both pure models' Psat domains below 0.95 of the lower Tc (supercritical "
+              "components). The ideal-gas cp backbone (Poling, else `thermo`) removes no "
+              "compound: the measured fit does not need it."]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {REPORT}")
     if args.new_compounds:
