@@ -33,7 +33,7 @@ import numpy as np
 from propkg.components import PureConstants
 from propkg.correction import einstein_size, tanh_net_size
 from propkg.evaluate import statistics
-from propkg.holdout import Split, plan_split
+from propkg.holdout import MIN_PUBLICATIONS, Split, plan_split
 from propkg.hybrid import HybridPureModel
 from propkg.training import (
     L2_EINSTEIN,
@@ -220,12 +220,16 @@ def _aad(pred, ref) -> float:
 
 
 def fit_property(
-    c: PureConstants, data: PropertyData, say: Callable[[str], None] = lambda _m: None
+    c: PureConstants, data: PropertyData, say: Callable[[str], None] = lambda _m: None,
+    min_publications: int = MIN_PUBLICATIONS,
 ) -> PropertyFit:
-    """Split, screen, select, fit and evaluate one property (module docstring, steps 1-6)."""
+    """Split, screen, select, fit and evaluate one property (module docstring, steps 1-6).
+
+    ``min_publications=2`` opts in to the two-publication split of :mod:`propkg.holdout`.
+    """
     key, settings = FITTED[data.name]
     T, y = data.T, data.y
-    split = plan_split(T, data.publication, data.role)
+    split = plan_split(T, data.publication, data.role, min_publications)
     train = ~split.test
     if train.sum() < MIN_POINTS:
         raise DataError(
@@ -313,6 +317,7 @@ def fit_measured(
     c: PureConstants,
     data: dict[str, PropertyData],
     progress: Callable[[str], None] | None = None,
+    min_publications: int = MIN_PUBLICATIONS,
 ) -> tuple[HybridPureModel, dict[str, PropertyFit]]:
     """Fit every property present in ``data`` and assemble one hybrid model.
 
@@ -320,9 +325,11 @@ def fit_measured(
     padded (:func:`pad_tanh`) to the largest. A ``dens_mol_vap_comp`` column, with
     ``pressure_sat_comp`` at the same temperatures, fits the vapour-compressibility
     correction (plain least squares, no selection) on the training rows of both.
+    ``min_publications=2`` opts in to the two-publication split of :mod:`propkg.holdout`.
     """
     say = progress or (lambda _msg: None)
-    fits = {name: fit_property(c, d, say) for name, d in data.items() if name in FITTED}
+    fits = {name: fit_property(c, d, say, min_publications) for name, d in data.items()
+            if name in FITTED}
     hidden = max([f.setting.get("hidden", 1) for f in fits.values() if "hidden" in f.setting] + [1])
     params = {"psat": np.zeros(tanh_net_size(hidden)), "dens": np.zeros(tanh_net_size(hidden))}
     params["cp"] = np.zeros(einstein_size(TERMS))
@@ -334,7 +341,7 @@ def fit_measured(
     if "dens_mol_vap_comp" in data and "pressure_sat_comp" in data:
         vap, sat = data["dens_mol_vap_comp"], data["pressure_sat_comp"]
         psat_split = fits["pressure_sat_comp"].split
-        train_vap = ~plan_split(vap.T, vap.publication, vap.role).test
+        train_vap = ~plan_split(vap.T, vap.publication, vap.role, min_publications).test
         if vap.publication is not None:  # never a test publication of Psat either
             train_vap &= ~np.isin(vap.publication, psat_split.test_publications)
         train_sat = ~psat_split.test

@@ -57,7 +57,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--min-points", type=int, default=10, metavar="N",
                        help="selection rule: at least N measured points (%(default)s)")
     build.add_argument("--min-publications", type=int, default=3, metavar="K",
-                       help="selection rule: at least K publications (%(default)s)")
+                       help="selection rule: at least K publications (%(default)s); with "
+                       "K <= 2 a compound of pure_measured with exactly two publications is "
+                       "tested on one of them (propkg.holdout.HELD_OUT_ONE_OF_TWO)")
     build.add_argument("--payload", choices=sorted(p for p in PAYLOADS if "pure" in p),
                        default="pure_coolprop",
                        help="pure-component task: pure_coolprop (CoolProp datasets) or "

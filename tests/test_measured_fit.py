@@ -10,6 +10,7 @@ import pytest
 from propkg.components import constants_for
 from propkg.holdout import (
     HELD_OUT_BY_PUBLICATION,
+    HELD_OUT_ONE_OF_TWO,
     K_FOLD_LABEL,
     TEST_FRACTION,
     choose_test_publications,
@@ -263,3 +264,27 @@ def test_unwritable_output_fails_before_fitting_and_input_is_unchanged(tmp_path,
     assert "is a folder" in capsys.readouterr().err
     assert main(["fit", "propyl acetate", str(csv), "-o", str(tmp_path / "ok.onnx")]) == 0
     assert hashlib.sha256(csv.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("sizes", [(5, 5), (2, 12), (12, 2)])
+def test_two_publication_rule_is_opt_in(sizes):
+    """With min_publications=2, exactly two publications: the first in sha256 order is the
+    test one unless it holds more than half the points; the settings folds are temperature
+    blocks of the other. Three or more publications split as before."""
+    pubs = np.repeat(["a", "b"], sizes)
+    T = np.linspace(300.0, 400.0, pubs.size)[::-1]
+    first, second = sorted("ab", key=lambda p: hashlib.sha256(p.encode()).hexdigest())
+    expected = first if sizes["ab".index(first)] <= 0.5 * pubs.size else second
+    split = plan_split(T, pubs, min_publications=2)
+    assert split.label == HELD_OUT_ONE_OF_TWO and split.test_publications == [expected]
+    assert np.array_equal(split.test, pubs == expected)
+    assert len(split.folds) == 5 and not any((f & split.test).any() for f in split.folds)
+    assert np.array_equal(np.logical_or.reduce(split.folds), pubs != expected)
+    assert plan_split(T, pubs).label == K_FOLD_LABEL  # the default is unchanged
+    three = np.repeat(["a", "b", "c"], 4)
+    T3 = np.arange(12.0)
+    old, new = plan_split(T3, three), plan_split(T3, three, min_publications=2)
+    assert new.label == old.label == HELD_OUT_BY_PUBLICATION
+    assert np.array_equal(new.test, old.test)
+    assert all(np.array_equal(x, y) for x, y in zip(new.folds, old.folds, strict=True))

@@ -314,6 +314,6 @@ def test_measured_payload_drops_data_sets_repeated_under_another_doi():
     rounded = df.assign(T=df["temperature [K]"].round(3), P=df["pressure [Pa]"].round(0))
     repeats = int(rounded.duplicated(["T", "P"]).sum())
     assert repeats >= 3
-    cas, T, P, src, _ = prepare("513-36-0", {}).args
+    cas, T, P, src, _, _ = prepare("513-36-0", {}).args
     assert cas == "513-36-0" and T.size == len(df) - repeats
     assert len({(round(t, 3), round(p)) for t, p in zip(T, P, strict=True)}) == T.size

@@ -12,6 +12,7 @@ import pytest
 from scipy.optimize import brentq
 
 from exported_models import MODEL_DIR
+from propkg.holdout import HELD_OUT_ONE_OF_TWO, K_FOLD_LABEL
 from propkg_contract.errors import MetadataError
 from propkg_contract.registry import (
     ZOO_SUBFOLDER,
@@ -31,6 +32,10 @@ _PAIRS = sorted((m for m in _ZOO_MODELS if m["kind"] == "binary_excess_gibbs"),
 #: a deterministic sample of the shipped zoo: first, middle and last pure model by name
 SAMPLE = [_PURE[k]["name"] for k in sorted({0, len(_PURE) // 2, len(_PURE) - 1})] \
     if _PURE else []
+_SHIPPED = json.loads((ZOO / "zoo_shipped.json").read_text(encoding="utf-8"))["shipped"] \
+    if (ZOO / "zoo_shipped.json").is_file() else {}
+#: and the first by name of those tested on one of two publications (second campaign)
+SAMPLE += sorted(n for n, s in _SHIPPED.items() if s["held_out"] == HELD_OUT_ONE_OF_TWO)[:1]
 
 
 @pytest.mark.unit
@@ -187,6 +192,8 @@ def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_
 
     assert ships(task(1.0, 2.0)) == (True, "")
     assert ships(task(1.0, 2.0, "test publications (2)"))[0]
+    assert ships(task(1.0, 2.0, HELD_OUT_ONE_OF_TWO))[0]
+    assert "held-out publications" in ships(task(1.0, 2.0, K_FOLD_LABEL))[1]
     assert "does not beat" in ships(task(2.0, 2.0))[1]
     assert "held-out publications" in ships(task(1.0, 2.0, "5-fold over temperature"))[1]
     assert "held-out publications" in ships(task(1.0, 2.0, n_test=0))[1]

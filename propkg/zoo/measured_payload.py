@@ -16,6 +16,11 @@ publications and a CAS number, except those with a pure model among the models s
 at the top level of the model folder (the zoo does not duplicate them), most points first
 (ties by CAS), the first ``limit`` if given. Compounds without Tc, Pc or omega in
 ``chemicals`` fail at preparation, with the reason.
+
+Split: with ``min_publications`` 2 (the zoo's rule from its second campaign on, committed
+before those compounds were fitted) a compound with exactly two publications is held out
+by one of them (:data:`propkg.holdout.HELD_OUT_ONE_OF_TWO`); three or more publications
+are split by the unchanged rule of :mod:`propkg.holdout` whatever ``min_publications`` is.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from propkg.holdout import MIN_PUBLICATIONS
 from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
 from propkg_contract.errors import DataError
 
@@ -97,13 +103,19 @@ def prepare(item: str, options: dict) -> TaskSpec:
     keep = (T < T_MAX_OVER_TC * c.Tc) & first_occurrences(T, P, src)
     T, P, src = T[keep], P[keep], src[keep]
     digest = sha256_bytes(T.tobytes(), P.tobytes(), "\n".join(src).encode())
-    inputs = {"item": c.cas, "data_sha256": digest,
-              "settings": {"t_max_over_tc": T_MAX_OVER_TC, "repeated_points": "dropped"}}
-    return TaskSpec(c.name, NAME, (c.cas, T, P, src, digest), inputs)
+    split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
+        else MIN_PUBLICATIONS
+    settings = {"t_max_over_tc": T_MAX_OVER_TC, "repeated_points": "dropped"}
+    if split_min != MIN_PUBLICATIONS:  # the first campaign's keys stay as they were
+        settings["split_min_publications"] = split_min
+    inputs = {"item": c.cas, "data_sha256": digest, "settings": settings}
+    return TaskSpec(c.name, NAME, (c.cas, T, P, src, digest, split_min), inputs)
 
 
-def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str) -> TaskResult:
-    """Fit, evaluate on the test publications and export one compound (on a worker)."""
+def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str,
+        min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
+    """Fit, evaluate on the test publications and export one compound (on a worker);
+    ``min_publications`` 2 opts in to the two-publication split (module docstring)."""
     from propkg.components import constants_for
     from propkg.export import export_model
     from propkg.measured_fit import F_SCALE, LOSS, PropertyData, backbone, fit_measured
@@ -111,7 +123,7 @@ def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str) ->
 
     c = constants_for(cas)
     data = {"pressure_sat_comp": PropertyData("pressure_sat_comp", T, P, None, src)}
-    model, fits = fit_measured(c, data)
+    model, fits = fit_measured(c, data, min_publications=min_publications)
     f = fits["pressure_sat_comp"]
     train = ~f.split.test
     training = {
