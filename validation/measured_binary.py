@@ -334,6 +334,15 @@ def _dilution_plot(r) -> None:
     fig.savefig(PLOT.with_name("measured_binary_dilution.png"), dpi=110)
 
 
+def _offsets_section() -> str:
+    """The section written by ``validation/measured_binary_offsets.py`` (kept on rewrite)."""
+    begin, end = "<!-- begin publication-offsets -->", "<!-- end publication-offsets -->"
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    if begin not in text or end not in text:
+        return ""
+    return "\n" + begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+
+
 def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None:
     """Markdown report and plot."""
     import matplotlib
@@ -476,7 +485,7 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
               "(load about 12 during the run), CPU time of the process in brackets "
               "(single-threaded IPOPT/MUMPS); the selection tries 34 settings x up to 7 fits.",
               "", "![test-publication bubble-pressure errors](measured_binary.png)", ""]
-    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    REPORT.write_text("\n".join(lines) + "\n" + _offsets_section(), encoding="utf-8")
     ok = [r for r in results if r.get("stats")]
     fig, axes = plt.subplots(2, 1, figsize=(12, 7), sharex=True)
     x = np.arange(len(ok))
