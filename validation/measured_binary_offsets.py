@@ -55,6 +55,47 @@ CORRECTIONS = (("RK2", 0, True, 1e-5, None), ("RK2 + offsets 0.01", 0, True, 1e-
                ("1tanh + offsets 1e-4", 1, False, 1e-6, 1e-4))
 
 
+#: reading of the run of 2026-11-28 (issue 9 study); re-check against the tables on a re-run
+READING = """**Reading (run of 2026-11-28; re-check against the tables after a re-run).**
+
+1. *Offsets are a minor part on three of the four shipped pairs.* Removing each test
+   publication's own mean offset removes 15 % (ethanol/water), 9 % (methanol/water), 24 %
+   (acetone/methanol) and 88 % (benzene/toluene) of UNIFAC's test AAD; median over the 15 pairs
+   37 %.
+2. *Where papers report pure end points, their offsets follow them*: the correlation between a
+   paper's mixture offset and the mean deviation of its own pure-component points from the Psat
+   models is -0.78 to -0.98 for methanol/water, acetone/methanol, cyclohexane/n-heptane and
+   acetone/ethanol (a paper whose pure components read high reads its mixture high), but -0.07
+   for ethanol/water.
+3. *The level disagreement alone nearly uses up the 25 % margin.* A model exact in shape at the
+   fitting publications' mean level (what a fit can know) would score 2.01 / 1.76 / 0.40 / 0.85 %
+   on the four shipped pairs against targets 1.86 / 1.78 / 0.25 / 0.70 %: above the target on
+   three, at it on methanol/water (the estimate assumes the offsets do not depend on T or x).
+   Even with the best common level chosen on the test data (offset bound) the margin left for
+   everything else is small on ethanol/water (1.46 vs 1.86) and methanol/water (1.23 vs 1.78).
+4. *The rest is within-paper error that other papers do not teach.* In leave-one-publication-out
+   on the fitting publications, the shape error (held-out AAD with the held-out paper's own
+   offset removed) of UNIFAC alone is 0.83 / 1.35 / 0.42 / 0.21 %, and no correction tried
+   (Redlich-Kister or one tanh unit, without offsets or with offsets at lambda_s 0.01 or 1e-4)
+   lowers it (best 0.84 / 1.46 / 0.51 / 0.19 %); nor the held-out AAD (best 1.34 vs 1.36 on
+   ethanol/water, within noise). Corrections help only where UNIFAC's shape is wrong for every
+   paper (n-butane/propane 3.61 -> 1.30 %, isobutane/propane 3.58 -> 1.66 %, methanol/n-butane
+   1.72 -> 1.20 %), and the selection already picks a correction there.
+5. *As bubble temperature* UNIFAC's test error is 0.80 K on ethanol/water (0.56 K within
+   papers; 61 % of its test points are isobaric sets, where 1 % in P is about 0.3 K), 0.58 K
+   methanol/water, 0.09 K acetone/methanol, 0.40 K benzene/toluene (0.06 K within): the
+   same order as ebulliometric uncertainties in T and x.
+
+Verdict: with bubble-pressure AAD on a few unseen papers as the metric, the 0.75 x min(UNIFAC,
+NRTL) target is not reachable on the shipped pairs by a g^E correction learned from the other
+papers (found none in the grid above that beats the backbone in leave-one-publication-out on
+the training papers, so the shipped-pair selection was not re-run and nothing was
+re-exported). Options: score the shape (offset-free) error or bubble T for isobaric sets;
+compare each paper against its own pure-component vapour pressures where it reports them; or
+judge a pair by the offset bound rather than by a fixed ratio to UNIFAC.
+"""
+
+
 def log_deviations(fun, points) -> np.ndarray:
     """:math:`\\ln(P_{model}/P)` of a g^E function at the points (modified Raoult)."""
     from propkg.mixtures.excess import evaluate
@@ -63,6 +104,33 @@ def log_deviations(fun, points) -> np.ndarray:
     _, l1, l2 = evaluate(fun, points.T, points.x1)
     P, _ = bubble_point(l1, l2, points.x1, points.psat1, points.psat2)
     return np.log(P / points.P)
+
+
+def temperature_equivalent(fun, points, d, dlnpsat) -> np.ndarray:
+    r"""Log pressure deviations ``d`` as bubble-temperature deviations [K]:
+    :math:`\Delta T = d / (\partial \ln P_{model}/\partial T)_x` (central difference of the
+    model bubble pressure over +-0.05 K, ``dlnpsat`` = the pure models' dln Psat/dT [1/K]
+    at the points); for isobaric
+    sets this is the natural error, since their scatter is in T and x, not in P."""
+    from propkg.mixtures.excess import evaluate
+    from propkg.mixtures.hybrid_ge import bubble_point
+
+    lnP = []
+    for dT in (-0.05, 0.05):
+        _, l1, l2 = evaluate(fun, points.T + dT, points.x1)
+        s1 = points.psat1 * np.exp(dT * dlnpsat[0])
+        s2 = points.psat2 * np.exp(dT * dlnpsat[1])
+        lnP.append(np.log(bubble_point(l1, l2, points.x1, s1, s2)[0]))
+    return d / ((lnP[1] - lnP[0]) / 0.1)
+
+
+def isobaric(points) -> np.ndarray:
+    """True for points of publications whose pressure varies by < 2 % while T varies > 1 K."""
+    out = np.zeros(len(points), bool)
+    for p in np.unique(points.source):
+        m = points.source == p
+        out[m] = points.P[m].max() / points.P[m].min() < 1.02 and np.ptp(points.T[m]) > 1.0
+    return out
 
 
 def aad(d) -> float:
@@ -148,8 +216,14 @@ def analyse(a: str, b: str) -> dict | None:
     test = test_publications(points)
     tmask = np.isin(points.source, test)
     fit_mask = ~tmask
-    d = log_deviations(binary_excess_function(bbs["unifac"].gibbs_excess_rt, "u"), points)
+    unifac = binary_excess_function(bbs["unifac"].gibbs_excess_rt, "u")
+    d = log_deviations(unifac, points)
     o = offsets(d, points.source)
+    dlnpsat = []
+    for f in (psat_a, psat_b):  # dln Psat/dT of the pure models, kept inside their domains
+        lo, hi = np.maximum(points.T - 0.05, f.domain[0]), np.minimum(points.T + 0.05, f.domain[1])
+        dlnpsat.append((np.log(f(hi)) - np.log(f(lo))) / (hi - lo))
+    dT = temperature_equivalent(unifac, points, d, dlnpsat)
     fit_pubs = sorted(set(points.source[fit_mask].tolist()))
     q = {p: float(np.mean(points.weight[points.source == p])) for p in o}  # screening weight
     o_fit = float(np.average([o[p] for p in fit_pubs], weights=[q[p] + 1e-12 for p in fit_pubs]))
@@ -165,6 +239,10 @@ def analyse(a: str, b: str) -> dict | None:
         nrtl = float("nan")
     res = {"pair": (a, b), "n_test": int(tmask.sum()), "oracle_floor": oracle, "nrtl": nrtl,
            "n_pubs": len(o), "n_test_pubs": len(test),
+           "test_aad_K": float(np.mean(np.abs(dT[tmask]))),
+           "test_aad_K_no_offset": float(np.mean(np.abs(without_offsets(
+               dT[tmask], points.source[tmask])))),
+           "isobaric_share": float(np.mean(isobaric(points)[tmask])),
            "test_aad": aad(d[tmask]),
            "test_aad_no_offset": aad(without_offsets(d[tmask], points.source[tmask])),
            "test_floor": aad(floor), "offsets": o, "pure": pure, "test": test,
@@ -212,10 +290,13 @@ def section(results: list[dict]) -> list[str]:
              "alone leave for any model that is exact in shape but has one common level (the "
              "level chosen with the test data, so no model can beat it unless the offsets "
              "follow temperature or composition): min over c of AAD(o_p - c). Target = 0.75 x "
-             "min(UNIFAC, NRTL) on the test publications.", "",
+             "min(UNIFAC, NRTL) on the test publications. Bubble T = the same UNIFAC "
+             "deviations as temperature, d / (dln P_model/dT) [K] (isobaric sets scatter in "
+             "T and x; their P error is about 3-4 % per K near 350 K).", "",
              "| pair | pubs (test) | test AAD UNIFAC % | test AAD NRTL % | no offset % | share "
              "that is offset | floor % | offset bound % | target % | pubs with pure ends | "
-             "corr(mixture offset, pure-end offset) |", "|" + "---|" * 11]
+             "corr(mixture offset, pure-end offset) | test pts isobaric | UNIFAC as bubble T: "
+             "AAD K / no offset K |", "|" + "---|" * 13]
     shares, unreachable, multi = [], 0, 0
     for r in results:
         both = [p for p in r["offsets"] if p in r["pure"]]
@@ -234,7 +315,8 @@ def section(results: list[dict]) -> list[str]:
         lines.append(f"| {r['pair'][0]}/{r['pair'][1]} | {r['n_pubs']} ({r['n_test_pubs']}) | "
                      f"{r['test_aad']:.2f} | {nrtl} | {r['test_aad_no_offset']:.2f} | "
                      f"{100 * share:.0f} % | {r['test_floor']:.2f} | {bound} | {target:.2f} | "
-                     f"{len(both)} | {corr} |")
+                     f"{len(both)} | {corr} | {100 * r['isobaric_share']:.0f} % | "
+                     f"{r['test_aad_K']:.2f} / {r['test_aad_K_no_offset']:.2f} |")
     lines += ["", f"Median share of UNIFAC's test AAD that is the test publications' own "
               f"offset: {100 * np.median(shares):.0f} % (range {100 * min(shares):.0f}-"
               f"{100 * max(shares):.0f} %). Pairs with more than one test publication whose "
@@ -252,7 +334,7 @@ def section(results: list[dict]) -> list[str]:
         cells = [f"{r['lopo'][m][0]:.2f} / {r['lopo'][m][1]:.2f}"
                  for m in ("backbone", *(c[0] for c in CORRECTIONS))]
         lines.append(f"| {r['pair'][0]}/{r['pair'][1]} | " + " | ".join(cells) + " |")
-    lines += ["", "![per-publication offsets](measured_binary_offsets.png)", ""]
+    lines += ["", "![per-publication offsets](measured_binary_offsets.png)", "", READING]
     return lines
 
 
@@ -284,7 +366,8 @@ def plot(results: list[dict]) -> None:
         pubs = list(r["offsets"])
         axes[1].scatter([100 * r["offsets"][p] for p in pubs], [r["within"][p] for p in pubs],
                         s=12, label=f"{r['pair'][0]}/{r['pair'][1]}")
-    axes[1].set_xlabel("publication offset o_p vs UNIFAC [%]")
+    axes[1].set_xlim(-12, 12)
+    axes[1].set_xlabel("publication offset o_p vs UNIFAC [%] (axis clipped at +-12 %)")
     axes[1].set_ylabel("AAD within the publication after removing o_p [%]")
     axes[1].axvline(0, color="k", lw=0.5)
     axes[1].legend(fontsize=6, ncol=2)
