@@ -38,9 +38,10 @@ as inequality constraints. Two optional terms:
   on one offset and the Hessian stays sparse.
 
 The weights :math:`w_i`, :math:`\lambda`, :math:`w_\infty` and :math:`\lambda_s` are
-parameters of the compiled IPOPT problems (one without offsets, one with them, each with
-or without the stability constraints, compiled on first need), so leave-one-publication-out
-folds (weights zeroed on a publication) and settings reuse them. Exact first and second
+parameters of one compiled IPOPT problem (and of its copy with the stability constraints,
+compiled on first need), so leave-one-publication-out folds (weights zeroed on a
+publication) and settings reuse it; without offsets, the offsets are fixed at zero by their
+bounds (IPOPT then removes them). Exact first and second
 derivatives come from CasADi's algorithmic differentiation; only points that can carry
 weight (not the test publications) enter the problem.
 """
@@ -185,15 +186,13 @@ class RobustBubbleFit:
             self._inf_residual = ca.Function("r_inf", [theta], [ri])
             obj += w_inf * ca.dot(v, _soft_l1(ri, F_SCALE_INFINITE)) / ca.fmax(ca.sum1(v), 1e-12)
         p = ca.vertcat(w, lam, w_inf, lam_s, v)
-        # two problems sharing the parameters: without offsets (theta only) and with them
-        # (theta and n_publications - 1 offsets); each built on first need
-        self._nlps = {False: {"x": theta, "p": p, "f": obj + data}}
-        if self.publications:
-            self._nlps[True] = {"x": ca.vertcat(theta, u), "p": p, "f": obj + data_offsets}
+        # theta and n_publications - 1 offsets (none without publication offsets)
+        self._nlp = {"x": ca.vertcat(theta, u), "p": p,
+                     "f": obj + (data_offsets if self.publications else data)}
         self._options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 200,
                          "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
         self._solvers: dict = {}
-        self._solved: dict = {}  # (offsets, start, parameters) -> result of that solve
+        self._solved: dict = {}  # (offsets fixed, start, parameters) -> result of that solve
         self._curvature_expr = self._curvature = None
         if stability_T is not None:
             Tg, xg = stability_grid(*stability_T, n_T=n_stability_T)
@@ -206,17 +205,16 @@ class RobustBubbleFit:
             self._curvature_expr = D2.T + d2bb + 1.0 / xg + 1.0 / (1.0 - xg)
             self._curvature = ca.Function("curvature", [theta], [self._curvature_expr])
 
-    def _solver(self, offsets: bool, stable: bool) -> ca.Function:
-        """IPOPT solver of the problem with or without publication offsets, with or without
-        the stability constraints (compiled on first need: most fits use one or two)."""
-        if (offsets, stable) not in self._solvers:
-            nlp = dict(self._nlps[offsets])
+    def _solver(self, stable: bool) -> ca.Function:
+        """IPOPT solver of the problem with or without the stability constraints (compiled
+        on first need: most fits never need the constraints)."""
+        if stable not in self._solvers:
+            nlp = dict(self._nlp)
             if stable:
                 nlp["g"] = self._curvature_expr
-            name = "robust_bubble_fit" + ("_offsets" if offsets else "") + \
-                ("_stable" if stable else "")
-            self._solvers[offsets, stable] = ca.nlpsol(name, "ipopt", nlp, self._options)
-        return self._solvers[offsets, stable]
+            name = "robust_bubble_fit" + ("_stable" if stable else "")
+            self._solvers[stable] = ca.nlpsol(name, "ipopt", nlp, self._options)
+        return self._solvers[stable]
 
     @staticmethod
     def _bubble_residuals(bb, gc, theta, Ts, a, b, points: BubblePoints):
@@ -261,19 +259,24 @@ class RobustBubbleFit:
                 "Solve_Succeeded", "Solved_To_Acceptable_Level", "Maximum_Iterations_Exceeded"):
             return None
         f, x = float(sol["f"]), np.array(sol["x"]).ravel()
-        if bounds and float(np.min(np.asarray(sol["g"]))) < bounds["lbg"] - 1e-6:
+        if "lbg" in bounds and float(np.min(np.asarray(sol["g"]))) < bounds["lbg"] - 1e-6:
             return None  # stopped before reaching stability
         return (f, x) if np.isfinite(f) else None
 
-    def _solve_from(self, offsets: bool, x0: np.ndarray, p: np.ndarray):
-        """(objective, parameters) of one start, with the stability constraints imposed if
-        the unconstrained optimum splits into two liquids; None if it did not converge."""
-        sol = self._run(self._solver(offsets, False), x0, p)
+    def _solve_from(self, x0: np.ndarray, p: np.ndarray, fixed: bool):
+        """(objective, parameters) of one start (offsets fixed at zero if ``fixed``), with
+        the stability constraints imposed if the unconstrained optimum splits into two
+        liquids; None if it did not converge."""
+        n = self.model.n_params
+        free = np.full(n, np.inf)
+        off = np.zeros(x0.size - n) if fixed else np.full(x0.size - n, np.inf)
+        box = {"lbx": np.r_[-free, -off], "ubx": np.r_[free, off]}
+        sol = self._run(self._solver(False), x0, p, **box)
         if sol is not None and self._curvature is not None and float(
                 np.min(np.asarray(self._curvature(sol[1][:self.model.n_params])))) \
                 < STABILITY_MARGIN:
-            sol = self._run(self._solver(offsets, True), sol[1], p, lbg=STABILITY_MARGIN,
-                            ubg=np.inf)
+            sol = self._run(self._solver(True), sol[1], p, lbg=STABILITY_MARGIN, ubg=np.inf,
+                            **box)
         return sol
 
     def residuals(self, theta) -> np.ndarray:
@@ -307,7 +310,7 @@ class RobustBubbleFit:
             If no start converges.
         """
         best = None
-        offsets = offset_regularization is not None and bool(self.publications)
+        fixed = offset_regularization is None
         v = np.ones(self.n_infinite) if infinite_point_weights is None else \
             np.asarray(infinite_point_weights, float)
         weights = np.asarray(weights, float)
@@ -319,12 +322,12 @@ class RobustBubbleFit:
         p = np.concatenate([weights[self.trainable], [
             regularization, infinite_weight,
             0.0 if offset_regularization is None else offset_regularization], v])
-        n_s = len(self.publications) - 1 if offsets else 0
+        n_s = max(len(self.publications) - 1, 0)
         for x0 in starts:
             x0 = np.concatenate([np.asarray(x0, float)[:self.model.n_params], np.zeros(n_s)])
-            key = (offsets, x0.tobytes(), p.tobytes())
+            key = (fixed, x0.tobytes(), p.tobytes())
             if key not in self._solved:  # IPOPT is deterministic: a repeated solve is reused
-                self._solved[key] = self._solve_from(offsets, x0, p)
+                self._solved[key] = self._solve_from(x0, p, fixed)
             sol = self._solved[key]
             if sol is not None and (best is None or sol[0] < best[0]):
                 best = sol
