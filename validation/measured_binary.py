@@ -482,8 +482,11 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
               "first publication is large the test share is large (benzene/cyclohexane: "
               "115 of 128 points).",
               "- Fit times (selection + final fit): wall clock on a shared 2-core machine "
-              "(load about 12 during the run), CPU time of the process in brackets "
-              "(single-threaded IPOPT/MUMPS); the selection tries 34 settings x up to 7 fits.",
+              "(other jobs running), CPU time of the process in brackets "
+              "(single-threaded IPOPT/MUMPS); the selection tries 34 settings x up to 7 fits. "
+              "Stage by stage (final fit alone, slowest setting, CLI end to end): "
+              "`python validation/benchmarks/binary_fit_time.py` "
+              "(`validation/reports/binary_fit_time.md`).",
               "", "![test-publication bubble-pressure errors](measured_binary.png)", ""]
     REPORT.write_text("\n".join(lines) + "\n" + _offsets_section(), encoding="utf-8")
     ok = [r for r in results if r.get("stats")]

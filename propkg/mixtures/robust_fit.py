@@ -40,10 +40,10 @@ as inequality constraints. Two optional terms:
 The weights :math:`w_i`, :math:`\lambda`, :math:`w_\infty` and :math:`\lambda_s` are
 parameters of one compiled IPOPT problem (and of its copy with the stability constraints,
 compiled on first need), so leave-one-publication-out folds (weights zeroed on a
-publication) and settings reuse it; without offsets, the offsets are fixed at zero by their
-bounds (IPOPT then removes them). Exact first and second
-derivatives come from CasADi's algorithmic differentiation; only points that can carry
-weight (not the test publications) enter the problem.
+publication) and settings reuse it; a setting without offsets fixes them at zero by their
+bounds (IPOPT then removes them). Exact first and second derivatives come from CasADi's
+algorithmic differentiation; only points that can carry weight (not the test
+publications) enter the problem.
 """
 
 from __future__ import annotations
