@@ -340,7 +340,7 @@ def _offsets_section() -> str:
     text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
     if begin not in text or end not in text:
         return ""
-    return "\n" + begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+    return begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
 
 
 def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None:
