@@ -26,6 +26,26 @@ def _hybrid(linear=True, n_hidden=1, seed=3):
     return model
 
 
+def _synthetic_publications(sources, n_x, scale_b, noise=0.0):
+    """Bubble points of a known Redlich-Kister hybrid on three isotherms x ``n_x``
+    compositions, dealt to ``sources`` in turn (each on every isotherm); the first reads
+    4 % high, the second ``scale_b`` times the truth, the others right; optional
+    log-normal noise. Returns (truth, points with Psat)."""
+    truth = _hybrid(linear=True, n_hidden=0, seed=5)
+    truth.theta_ = np.array([0.3, 0.1, -0.2, 0.05])
+    T = np.repeat([320.0, 340.0, 360.0], n_x)
+    x1 = np.tile(np.linspace(0.05, 0.95, n_x), 3)
+    _, l1, l2 = evaluate(truth.function(), T, x1)
+    ps1, ps2 = 1e5 * np.exp(8 - 2800 / T), 1e5 * np.exp(9 - 3300 / T)
+    P = (x1 * np.exp(l1) * ps1 + (1 - x1) * np.exp(l2) * ps2) \
+        * np.exp(np.random.default_rng(7).normal(0.0, noise, T.size))
+    source = np.tile(sources, 3 * n_x // len(sources))
+    P = P * np.select([source == sources[0], source == sources[1]], [1.04, scale_b], 1.0)
+    pts = BubblePoints(T, P, x1, source)
+    pts.psat1, pts.psat2 = ps1, ps2
+    return truth, pts
+
+
 @pytest.mark.unit
 def test_analytic_infinite_dilution_limits_equal_the_differentiated_model():
     """ln gamma_i^inf = backbone limit + c(-+1, tau): against ln gamma_i of the whole g^E
@@ -67,17 +87,8 @@ def test_publication_offsets_absorb_pressure_scales_about_their_mean():
     isotherm) read 4 % high, 4 % low and right. With pressure offsets per publication
     (relative to their mean) the correction is recovered; the offsets cannot tell which
     publication is right, only that they disagree by a constant factor."""
-    truth = _hybrid(linear=True, n_hidden=0, seed=5)
-    truth.theta_ = np.array([0.3, 0.1, -0.2, 0.05])
-    T = np.repeat([320.0, 340.0, 360.0], 12)
-    x1 = np.tile(np.linspace(0.05, 0.95, 12), 3)
-    _, l1, l2 = evaluate(truth.function(), T, x1)
-    ps1, ps2 = 1e5 * np.exp(8 - 2800 / T), 1e5 * np.exp(9 - 3300 / T)
-    P = x1 * np.exp(l1) * ps1 + (1 - x1) * np.exp(l2) * ps2
-    source = np.tile(["pub.a", "pub.b", "pub.c"], 12)  # each publication on every isotherm
-    P = P * np.select([source == "pub.a", source == "pub.b"], [1.04, 1 / 1.04], 1.0)
-    pts = BubblePoints(T, P, x1, source)
-    pts.psat1, pts.psat2 = ps1, ps2
+    truth, pts = _synthetic_publications(["pub.a", "pub.b", "pub.c"], 12, 1 / 1.04)
+    T, source = pts.T, pts.source
     model = HybridExcessGibbs(truth.backbone, 0, truth.T_ref, linear=True)
     prob = RobustBubbleFit(model, pts, offsets=True)
     theta = prob.solve(np.ones(T.size), 1e-9, [np.zeros(model.n_params)],
@@ -101,18 +112,9 @@ def test_offsets_and_trainable_points_solve_the_mean_relative_problem():
     from propkg.mixtures.robust_fit import SLOPE_PENALTY
     from propkg_contract.errors import DataError
 
-    truth = _hybrid(linear=True, n_hidden=0, seed=5)
-    truth.theta_ = np.array([0.3, 0.1, -0.2, 0.05])
-    T = np.repeat([320.0, 340.0, 360.0], 16)
-    x1 = np.tile(np.linspace(0.05, 0.95, 16), 3)
-    _, l1, l2 = evaluate(truth.function(), T, x1)
-    ps1, ps2 = 1e5 * np.exp(8 - 2800 / T), 1e5 * np.exp(9 - 3300 / T)
-    noise = np.random.default_rng(7).normal(0.0, 0.01, T.size)
-    P = (x1 * np.exp(l1) * ps1 + (1 - x1) * np.exp(l2) * ps2) * np.exp(noise)
-    source = np.tile(["pub.a", "pub.b", "pub.c", "pub.test"], 12)
-    P = P * np.select([source == "pub.a", source == "pub.b"], [1.04, 1 / 1.03], 1.0)
-    pts = BubblePoints(T, P, x1, source)
-    pts.psat1, pts.psat2 = ps1, ps2
+    truth, pts = _synthetic_publications(["pub.a", "pub.b", "pub.c", "pub.test"], 16, 1 / 1.03,
+                                         noise=0.01)
+    T, x1, P, source, ps1, ps2 = pts.T, pts.x1, pts.P, pts.source, pts.psat1, pts.psat2
     trainable = source != "pub.test"
     w = trainable.astype(float)
     model = HybridExcessGibbs(truth.backbone, 0, truth.T_ref, linear=True)
