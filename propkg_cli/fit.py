@@ -288,7 +288,8 @@ def run_binary(a: str, b: str, csv_path: Path, args: argparse.Namespace) -> int:
     output = args.output or Path(f"{ca_.name}__{cb_.name}.onnx")
     path = export_measured(fit, output, f"user file {csv_path.name} (sha256 "
                            f"{sha256_of(csv_path)[:16]})", pure, screening)
-    print(f"[4/4] wrote {path}; fit {fit.fit_seconds:.1f} s, total "
+    print(f"[4/4] wrote {path}; fit {fit.fit_seconds:.1f} s ({fit.fit_cpu_seconds:.1f} s CPU, of "
+          f"which final fit {fit.final_fit_cpu_seconds:.2f} s), total "
           f"{time.perf_counter() - start:.1f} s")
     stats = fit.statistics("test")
     if not stats:

@@ -15,6 +15,7 @@ from propkg.mixtures.robust_fit import RobustBubbleFit
 from propkg_contract.metadata import read_metadata
 from propkg_contract.reader import run_onnx
 from propkg_contract.registry import find_binary_model
+from tests.tolerances import NLP_SOLUTION_ATOL
 
 PAIR = ("ethanol", "water")
 
@@ -23,6 +24,26 @@ def _hybrid(linear=True, n_hidden=1, seed=3):
     model = HybridExcessGibbs(Backbone.for_pair("unifac", PAIR), n_hidden, 340.0, linear=linear)
     model.theta_ = np.random.default_rng(seed).normal(0.0, 0.4, model.n_params)
     return model
+
+
+def _synthetic_publications(sources, n_x, scale_b, noise=0.0):
+    """Bubble points of a known Redlich-Kister hybrid on three isotherms x ``n_x``
+    compositions, dealt to ``sources`` in turn (each on every isotherm); the first reads
+    4 % high, the second ``scale_b`` times the truth, the others right; optional
+    log-normal noise. Returns (truth, points with Psat)."""
+    truth = _hybrid(linear=True, n_hidden=0, seed=5)
+    truth.theta_ = np.array([0.3, 0.1, -0.2, 0.05])
+    T = np.repeat([320.0, 340.0, 360.0], n_x)
+    x1 = np.tile(np.linspace(0.05, 0.95, n_x), 3)
+    _, l1, l2 = evaluate(truth.function(), T, x1)
+    ps1, ps2 = 1e5 * np.exp(8 - 2800 / T), 1e5 * np.exp(9 - 3300 / T)
+    P = (x1 * np.exp(l1) * ps1 + (1 - x1) * np.exp(l2) * ps2) \
+        * np.exp(np.random.default_rng(7).normal(0.0, noise, T.size))
+    source = np.tile(sources, 3 * n_x // len(sources))
+    P = P * np.select([source == sources[0], source == sources[1]], [1.04, scale_b], 1.0)
+    pts = BubblePoints(T, P, x1, source)
+    pts.psat1, pts.psat2 = ps1, ps2
+    return truth, pts
 
 
 @pytest.mark.unit
@@ -66,17 +87,8 @@ def test_publication_offsets_absorb_pressure_scales_about_their_mean():
     isotherm) read 4 % high, 4 % low and right. With pressure offsets per publication
     (relative to their mean) the correction is recovered; the offsets cannot tell which
     publication is right, only that they disagree by a constant factor."""
-    truth = _hybrid(linear=True, n_hidden=0, seed=5)
-    truth.theta_ = np.array([0.3, 0.1, -0.2, 0.05])
-    T = np.repeat([320.0, 340.0, 360.0], 12)
-    x1 = np.tile(np.linspace(0.05, 0.95, 12), 3)
-    _, l1, l2 = evaluate(truth.function(), T, x1)
-    ps1, ps2 = 1e5 * np.exp(8 - 2800 / T), 1e5 * np.exp(9 - 3300 / T)
-    P = x1 * np.exp(l1) * ps1 + (1 - x1) * np.exp(l2) * ps2
-    source = np.tile(["pub.a", "pub.b", "pub.c"], 12)  # each publication on every isotherm
-    P = P * np.select([source == "pub.a", source == "pub.b"], [1.04, 1 / 1.04], 1.0)
-    pts = BubblePoints(T, P, x1, source)
-    pts.psat1, pts.psat2 = ps1, ps2
+    truth, pts = _synthetic_publications(["pub.a", "pub.b", "pub.c"], 12, 1 / 1.04)
+    T, source = pts.T, pts.source
     model = HybridExcessGibbs(truth.backbone, 0, truth.T_ref, linear=True)
     prob = RobustBubbleFit(model, pts, offsets=True)
     theta = prob.solve(np.ones(T.size), 1e-9, [np.zeros(model.n_params)],
@@ -85,6 +97,51 @@ def test_publication_offsets_absorb_pressure_scales_about_their_mean():
     # prediction drops the offsets: the residuals of the shifted sets are their scales
     r = prob.residuals(theta)
     np.testing.assert_allclose(np.median(r[source == "pub.a"]), -np.log(1.04), atol=1e-3)
+
+
+@pytest.mark.component
+def test_offsets_and_trainable_points_solve_the_mean_relative_problem():
+    """The compiled problem (last offset = minus the sum of the others; only trainable points
+    compiled; offsets fixed by bounds when not used) against the objective as first written,
+    minimised by scipy: Redlich-Kister ln gamma by hand (ln g1 = x2^2 (c + 2 x1 c_z),
+    ln g2 = x1^2 (c - 2 x2 c_z)), offsets s free and used relative to their mean, penalty
+    lambda_s |s - mean s|^2. Four publications; one (not trainable, weight 0) only has an
+    offset in the mean, as the test publications do in the fit."""
+    from scipy.optimize import minimize
+
+    from propkg.mixtures.robust_fit import SLOPE_PENALTY
+    from propkg_contract.errors import DataError
+
+    truth, pts = _synthetic_publications(["pub.a", "pub.b", "pub.c", "pub.test"], 16, 1 / 1.03,
+                                         noise=0.01)
+    T, x1, P, source, ps1, ps2 = pts.T, pts.x1, pts.P, pts.source, pts.psat1, pts.psat2
+    trainable = source != "pub.test"
+    w = trainable.astype(float)
+    model = HybridExcessGibbs(truth.backbone, 0, truth.T_ref, linear=True)
+    prob = RobustBubbleFit(model, pts, offsets=True, trainable=trainable)
+    lam, lam_s, f = 1e-5, 0.01, 0.01
+    _, b1, b2 = evaluate(binary_excess_function(truth.backbone.gibbs_excess_rt), T, x1)
+    z, tau = 2 * x1 - 1, model.tau(T)
+    pubs = sorted(set(source))
+    member = np.array([[s == q for q in pubs] for s in source], float)
+
+    def objective(v, offsets):
+        c0, d, e, g = v[:4]
+        c, cz = c0 + d * tau + e * z + g * z * tau, e + g * tau
+        lg1, lg2 = b1 + (1 - x1) ** 2 * (c + 2 * x1 * cz), b2 + x1**2 * (c - 2 * (1 - x1) * cz)
+        r = np.log(x1 * np.exp(lg1) * ps1 + (1 - x1) * np.exp(lg2) * ps2) - np.log(P)
+        s_rel = v[4:] - v[4:].mean() if offsets else np.zeros(len(pubs))
+        rho = 2 * f**2 * (np.sqrt(1 + ((r + member @ s_rel) / f) ** 2) - 1)
+        return (w @ rho + SLOPE_PENALTY * w @ (d + g * z) ** 2) / w.sum() + lam * v[:4] @ v[:4] \
+            + (lam_s * s_rel @ s_rel if offsets else 0.0)
+
+    for lam_off, n_var in ((lam_s, 4 + len(pubs)), (None, 4)):
+        got = prob.solve(w, lam, [np.zeros(4)], offset_regularization=lam_off)
+        ref = minimize(objective, np.zeros(n_var), args=(lam_off is not None,), method="BFGS",
+                       options={"gtol": 1e-11}).x[:4]
+        np.testing.assert_allclose(got, ref, atol=NLP_SOLUTION_ATOL)
+    with pytest.raises(DataError, match="outside the trainable points"):
+        prob.solve(np.ones(T.size), lam, [np.zeros(4)])
 
 
 @pytest.mark.unit

@@ -334,6 +334,15 @@ def _dilution_plot(r) -> None:
     fig.savefig(PLOT.with_name("measured_binary_dilution.png"), dpi=110)
 
 
+def _offsets_section() -> str:
+    """The section written by ``validation/measured_binary_offsets.py`` (kept on rewrite)."""
+    begin, end = "<!-- begin publication-offsets -->", "<!-- end publication-offsets -->"
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    if begin not in text or end not in text:
+        return ""
+    return begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+
+
 def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None:
     """Markdown report and plot."""
     import matplotlib
@@ -473,10 +482,13 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
               "first publication is large the test share is large (benzene/cyclohexane: "
               "115 of 128 points).",
               "- Fit times (selection + final fit): wall clock on a shared 2-core machine "
-              "(load about 12 during the run), CPU time of the process in brackets "
-              "(single-threaded IPOPT/MUMPS); the selection tries 34 settings x up to 7 fits.",
+              "(other jobs running), CPU time of the process in brackets "
+              "(single-threaded IPOPT/MUMPS); the selection tries 34 settings x up to 7 fits. "
+              "Stage by stage (final fit alone, slowest setting, CLI end to end): "
+              "`python validation/benchmarks/binary_fit_time.py` "
+              "(`validation/reports/binary_fit_time.md`).",
               "", "![test-publication bubble-pressure errors](measured_binary.png)", ""]
-    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    REPORT.write_text("\n".join(lines) + "\n" + _offsets_section(), encoding="utf-8")
     ok = [r for r in results if r.get("stats")]
     fig, axes = plt.subplots(2, 1, figsize=(12, 7), sharex=True)
     x = np.arange(len(ok))

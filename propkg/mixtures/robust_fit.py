@@ -31,13 +31,19 @@ as inequality constraints. Two optional terms:
   analytic limits of the hybrid: :math:`w_\infty\,\overline{\rho_\infty(\ln\gamma^\infty_{model}
   - \ln\gamma^\infty)}` (soft-L1, scale :data:`F_SCALE_INFINITE`);
 * a pressure scale :math:`s_p` per publication (nuisance parameters for the systematic
-  offsets between publications, relative to their mean: :math:`r_i \to r_i + s_{p(i)} -
-  \bar s`, penalty :math:`\lambda_s\sum_p (s_p - \bar s)^2`), fitted with the correction
-  and dropped for prediction.
+  offsets between publications, relative to their mean: :math:`r_i \to r_i + s_{p(i)}`
+  with :math:`\sum_p s_p = 0`, penalty :math:`\lambda_s\sum_p s_p^2`), fitted with the
+  correction and dropped for prediction. The last offset is minus the sum of the others
+  (an exact reparameterisation of offsets relative to their mean), so each point depends
+  on one offset and the Hessian stays sparse.
 
 The weights :math:`w_i`, :math:`\lambda`, :math:`w_\infty` and :math:`\lambda_s` are
-parameters of one compiled IPOPT problem, so leave-one-publication-out folds (weights
-zeroed on a publication) and settings reuse it.
+parameters of one compiled IPOPT problem (and of its copy with the stability constraints,
+compiled on first need), so leave-one-publication-out folds (weights zeroed on a
+publication) and settings reuse it; a setting without offsets fixes them at zero by their
+bounds (IPOPT then removes them). Exact first and second derivatives come from CasADi's
+algorithmic differentiation; only points that can carry weight (not the test
+publications) enter the problem.
 """
 
 from __future__ import annotations
@@ -54,7 +60,7 @@ from propkg.mixtures.hybrid_ge import (
     infinite_dilution_correction,
     n_correction_params,
 )
-from propkg_contract.errors import SolverError
+from propkg_contract.errors import DataError, SolverError
 
 F_SCALE = 0.01
 STABILITY_MARGIN = 0.05
@@ -64,8 +70,11 @@ STABILITY_X = np.linspace(0.02, 0.98, 25)
 N_STABILITY_T = 4
 #: scale of the soft-L1 loss on ln gamma_inf, [-] (the compilation scatters by ~0.1)
 F_SCALE_INFINITE = 0.1
-#: lambda_s that pins the publication offsets at zero (offsets not used)
-OFFSETS_OFF = 1e8
+
+
+def _soft_l1(r, scale: float):
+    """Soft-L1 loss :math:`2 f^2(\\sqrt{1 + (r/f)^2} - 1)` of residuals ``r`` (CasADi)."""
+    return 2 * scale**2 * (ca.sqrt(1 + (r / scale) ** 2) - 1)
 
 
 def second_derivative_function(fun: ca.Function) -> ca.Function:
@@ -109,52 +118,65 @@ class RobustBubbleFit:
         :data:`F_SCALE_INFINITE`) enters with the weight given to :meth:`solve`.
     offsets : bool
         Give every publication a pressure scale :math:`s_p` (a nuisance parameter,
-        :math:`r_i = \\ln(P_{model} e^{s_p}/P_i)`, penalty :math:`\\lambda_s \\sum_p s_p^2`),
-        fitted with the correction and never used for prediction.
+        :math:`r_i = \\ln(P_{model} e^{s_p}/P_i)`, :math:`\\sum_p s_p = 0`, penalty
+        :math:`\\lambda_s \\sum_p s_p^2`), fitted with the correction and never used for
+        prediction. Parameterised by all but the last offset (:math:`s_P = -\\sum_{p<P}
+        s_p`), so that each point depends on one offset and the Hessian stays sparse.
     n_stability_T : int
         Temperatures of the stability grid.
+    trainable : array of bool, optional
+        Points that may get a nonzero weight in :meth:`solve` (default: all); only these
+        enter the compiled problem (e.g. not the test publications), while
+        :meth:`residuals` covers all points.
     """
 
     def __init__(self, model: HybridExcessGibbs, points: BubblePoints,
                  stability_T: tuple[float, float] | None = None, f_scale: float = F_SCALE,
                  infinite_dilution: InfiniteDilution | None = None, offsets: bool = False,
-                 n_stability_T: int = N_STABILITY_T):
+                 n_stability_T: int = N_STABILITY_T, trainable=None):
         self.model = model
         self.points = points
+        self.trainable = np.ones(len(points), bool) if trainable is None else \
+            np.asarray(trainable, bool)
+        train = points.subset(self.trainable)
         bb = binary_excess_function(model.backbone.gibbs_excess_rt, "backbone")
         h = model.n_hidden
         theta = ca.SX.sym("theta", model.n_params)
         Ts, a, b = ca.SX.sym("T"), ca.SX.sym("x1"), ca.SX.sym("x2")
         gc = a * b * correction(a - b, model.tau(Ts), theta, h)  # the correction term alone
-        n = len(points)
+        n = len(train)
+        # every publication (also those without trainable points) has an offset, as before
         self.publications = points.publications() if offsets else []
-        s = ca.SX.sym("s", len(self.publications))
         w, lam, w_inf, lam_s = (ca.SX.sym("w", n), ca.SX.sym("lam"), ca.SX.sym("w_inf"),
                                 ca.SX.sym("lam_s"))
-        obj = lam * ca.dot(theta, theta) + lam_s * ca.dot(s, s)
+        obj = lam * ca.dot(theta, theta)  # the terms that do not depend on the offsets
+        data, data_offsets = 0, 0
         r = ca.SX(0, 1)
+        n_s = max(len(self.publications) - 1, 0)
+        u = ca.SX.sym("s", n_s)  # offsets of all publications but the last
         if n:
-            r = self._bubble_residuals(bb, gc, theta, Ts, a, b)
-            rho = 2 * f_scale**2 * (ca.sqrt(1 + (r / f_scale) ** 2) - 1)
+            r = self._bubble_residuals(bb, gc, theta, Ts, a, b, train)
+            w_mean = ca.fmax(ca.sum1(w), 1e-12)
+            data = ca.dot(w, _soft_l1(r, f_scale)) / w_mean
             if self.publications:
-                # offsets relative to the consensus: their mean is removed (and pinned), so
-                # a common shift cannot trade against the correction
-                member = np.array([[src == pub for pub in self.publications]
-                                   for src in points.source], float)
-                s_rel = s - ca.sum1(s) / len(self.publications)
-                rho = 2 * f_scale**2 * (ca.sqrt(1 + ((r + ca.mtimes(ca.DM(member), s_rel))
-                                                     / f_scale) ** 2) - 1)
-                obj += lam_s * (ca.dot(s_rel, s_rel) - ca.dot(s, s)) + ca.sum1(s) ** 2
+                # offsets relative to the consensus: they sum to zero (the last one is minus
+                # the sum of the others), so a common shift cannot trade against the
+                # correction; each point sees only its own publication's offset
+                s_all = ca.vertcat(u, -ca.sum1(u))
+                index = {pub: k for k, pub in enumerate(self.publications)}
+                s_point = s_all[[index[src] for src in train.source]]
+                data_offsets = ca.dot(w, _soft_l1(r + s_point, f_scale)) / w_mean \
+                    + lam_s * ca.dot(s_all, s_all)
             # temperature slope of the correction at the points: along an isobar T and x move
             # together, so only this penalty stops it from trading one for the other
             tau_s = ca.SX.sym("tau")
             slope = ca.Function("slope", [a, b, tau_s, theta], [ca.jacobian(
                 correction(a - b, tau_s, theta, h), tau_s)])
-            dc = slope.map(n)(points.x1[None, :], 1 - points.x1[None, :],
-                              model.tau(points.T)[None, :], ca.repmat(theta, 1, n))
-            obj += (ca.dot(w, rho) + SLOPE_PENALTY * ca.dot(w, (dc.T) ** 2)) \
-                / ca.fmax(ca.sum1(w), 1e-12)
-        self._residual = ca.Function("r", [theta], [r])
+            dc = slope.map(n)(train.x1[None, :], 1 - train.x1[None, :],
+                              model.tau(train.T)[None, :], ca.repmat(theta, 1, n))
+            obj += SLOPE_PENALTY * ca.dot(w, (dc.T) ** 2) / w_mean
+        self._residual = ca.Function("r", [theta], [r if self.trainable.all() else (
+            self._bubble_residuals(bb, gc, theta, Ts, a, b, points) if len(points) else r)])
         self.infinite_dilution = infinite_dilution
         self._inf_residual = None
         self.n_infinite = 0 if infinite_dilution is None else len(infinite_dilution)
@@ -162,14 +184,16 @@ class RobustBubbleFit:
         if self.n_infinite:
             ri = self._infinite_residuals(bb, theta, infinite_dilution)
             self._inf_residual = ca.Function("r_inf", [theta], [ri])
-            rho_i = 2 * F_SCALE_INFINITE**2 * (ca.sqrt(1 + (ri / F_SCALE_INFINITE) ** 2) - 1)
-            obj += w_inf * ca.dot(v, rho_i) / ca.fmax(ca.sum1(v), 1e-12)
-        x = ca.vertcat(theta, s)
-        nlp = {"x": x, "p": ca.vertcat(w, lam, w_inf, lam_s, v), "f": obj}
-        options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 200,
-                   "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
-        self._solver = ca.nlpsol("robust_bubble_fit", "ipopt", nlp, options)
-        self._stable_solver = self._curvature = None
+            obj += w_inf * ca.dot(v, _soft_l1(ri, F_SCALE_INFINITE)) / ca.fmax(ca.sum1(v), 1e-12)
+        p = ca.vertcat(w, lam, w_inf, lam_s, v)
+        # theta and n_publications - 1 offsets (none without publication offsets)
+        self._nlp = {"x": ca.vertcat(theta, u), "p": p,
+                     "f": obj + (data_offsets if self.publications else data)}
+        self._options = {"ipopt.print_level": 0, "print_time": False, "ipopt.max_iter": 200,
+                         "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
+        self._solvers: dict = {}
+        self._solved: dict = {}  # (offsets fixed, start, parameters) -> result of that solve
+        self._curvature_expr = self._curvature = None
         if stability_T is not None:
             Tg, xg = stability_grid(*stability_T, n_T=n_stability_T)
             d2bb = np.asarray(second_derivative_function(bb).map(Tg.size)(
@@ -178,14 +202,24 @@ class RobustBubbleFit:
             gcx = ca.substitute(gc, ca.vertcat(a, b), ca.vertcat(xs, 1 - xs))
             d2c = ca.Function("d2c", [Ts, xs, theta], [ca.hessian(gcx, xs)[0]])
             D2 = d2c.map(Tg.size)(Tg[None, :], xg[None, :], ca.repmat(theta, 1, Tg.size))
-            curvature = D2.T + d2bb + 1.0 / xg + 1.0 / (1.0 - xg)
-            self._curvature = ca.Function("curvature", [theta], [curvature])
-            # built on first need: most fits are stable without the constraints
-            self._stable_nlp = (dict(nlp, g=curvature), options)
+            self._curvature_expr = D2.T + d2bb + 1.0 / xg + 1.0 / (1.0 - xg)
+            self._curvature = ca.Function("curvature", [theta], [self._curvature_expr])
 
-    def _bubble_residuals(self, bb, gc, theta, Ts, a, b):
+    def _solver(self, stable: bool) -> ca.Function:
+        """IPOPT solver of the problem with or without the stability constraints (compiled
+        on first need: most fits never need the constraints)."""
+        if stable not in self._solvers:
+            nlp = dict(self._nlp)
+            if stable:
+                nlp["g"] = self._curvature_expr
+            name = "robust_bubble_fit" + ("_stable" if stable else "")
+            self._solvers[stable] = ca.nlpsol(name, "ipopt", nlp, self._options)
+        return self._solvers[stable]
+
+    @staticmethod
+    def _bubble_residuals(bb, gc, theta, Ts, a, b, points: BubblePoints):
         """:math:`\\ln(P_{model}/P)` at the points (CasADi, backbone evaluated once)."""
-        points, n = self.points, len(self.points)
+        n = len(points)
         _, l1_bb, l2_bb = evaluate(bb, points.T, points.x1)
         lc1, lc2 = log_activity_coefficients(gc, [a, b])
         lnc = ca.Function("ln_gamma_c", [Ts, a, b, theta], [lc1, lc2])
@@ -225,9 +259,25 @@ class RobustBubbleFit:
                 "Solve_Succeeded", "Solved_To_Acceptable_Level", "Maximum_Iterations_Exceeded"):
             return None
         f, x = float(sol["f"]), np.array(sol["x"]).ravel()
-        if bounds and float(np.min(np.asarray(sol["g"]))) < bounds["lbg"] - 1e-6:
+        if "lbg" in bounds and float(np.min(np.asarray(sol["g"]))) < bounds["lbg"] - 1e-6:
             return None  # stopped before reaching stability
         return (f, x) if np.isfinite(f) else None
+
+    def _solve_from(self, x0: np.ndarray, p: np.ndarray, fixed: bool):
+        """(objective, parameters) of one start (offsets fixed at zero if ``fixed``), with
+        the stability constraints imposed if the unconstrained optimum splits into two
+        liquids; None if it did not converge."""
+        n = self.model.n_params
+        free = np.full(n, np.inf)
+        off = np.zeros(x0.size - n) if fixed else np.full(x0.size - n, np.inf)
+        box = {"lbx": np.r_[-free, -off], "ubx": np.r_[free, off]}
+        sol = self._run(self._solver(False), x0, p, **box)
+        if sol is not None and self._curvature is not None and float(
+                np.min(np.asarray(self._curvature(sol[1][:self.model.n_params])))) \
+                < STABILITY_MARGIN:
+            sol = self._run(self._solver(True), sol[1], p, lbg=STABILITY_MARGIN, ubg=np.inf,
+                            **box)
+        return sol
 
     def residuals(self, theta) -> np.ndarray:
         """:math:`\\ln(P_{model}/P)` at every point for parameters ``theta``."""
@@ -260,24 +310,25 @@ class RobustBubbleFit:
             If no start converges.
         """
         best = None
-        lam_s = OFFSETS_OFF if offset_regularization is None else offset_regularization
+        fixed = offset_regularization is None
         v = np.ones(self.n_infinite) if infinite_point_weights is None else \
             np.asarray(infinite_point_weights, float)
-        p = np.concatenate([np.asarray(weights, float), [regularization, infinite_weight,
-                                                         lam_s], v])
-        n_s = len(self.publications)
+        weights = np.asarray(weights, float)
+        if np.any(weights[~self.trainable] != 0):
+            raise DataError(f"robust bubble-point fit of {self.model.backbone.pair}: "
+                            f"{int(np.sum(weights[~self.trainable] != 0))} point(s) outside "
+                            "the trainable points have a nonzero weight; build the problem "
+                            "with them trainable")
+        p = np.concatenate([weights[self.trainable], [
+            regularization, infinite_weight,
+            0.0 if offset_regularization is None else offset_regularization], v])
+        n_s = max(len(self.publications) - 1, 0)
         for x0 in starts:
             x0 = np.concatenate([np.asarray(x0, float)[:self.model.n_params], np.zeros(n_s)])
-            sol = self._run(self._solver, x0, p)
-            if sol is not None and self._curvature is not None and float(
-                    np.min(np.asarray(self._curvature(sol[1][:self.model.n_params])))) \
-                    < STABILITY_MARGIN:
-                # the unconstrained optimum splits into two liquids: impose stability
-                if self._stable_solver is None:
-                    self._stable_solver = ca.nlpsol("robust_bubble_fit_stable", "ipopt",
-                                                    *self._stable_nlp)
-                sol = self._run(self._stable_solver, sol[1], p, lbg=STABILITY_MARGIN,
-                                ubg=np.inf)
+            key = (fixed, x0.tobytes(), p.tobytes())
+            if key not in self._solved:  # IPOPT is deterministic: a repeated solve is reused
+                self._solved[key] = self._solve_from(x0, p, fixed)
+            sol = self._solved[key]
             if sol is not None and (best is None or sol[0] < best[0]):
                 best = sol
         if best is None:
