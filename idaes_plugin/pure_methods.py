@@ -212,9 +212,9 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str, outputs) -> l
     depends on are recorded for :func:`check_domain`.
     """
     model = component_model(cobj)
-    t_number = {"temperature": _temperature_number(model, T)}
     if not is_potentially_variable(T):
         # a number (IDAES's bubble/dew initial guesses): evaluated now, by CasADi
+        t_number = {"temperature": _temperature_number(model, T)}
         fun = build_function()
         values = fun(*[pyo.value(t_number[n]) for n in model.input_names])
         values = [values] if fun.n_out() == 1 else list(values)
@@ -229,6 +229,7 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str, outputs) -> l
         # one translation per (state block, component, T) shared by every property
         values = state_values(b, cobj.local_name, model, T, key)
         if values is None:
+            t_number = {"temperature": _temperature_number(model, T)}
             values = sx_to_pyomo(
                 build_function(), [t_number[n] for n in model.input_names],
                 subexpression=indexed_subexpressions(
