@@ -20,12 +20,22 @@ A :class:`StateExpressions` translates that function *on demand*, per (state blo
 component, temperature expression): a request translates only the instructions its
 output needs and that no earlier request translated, so each model node is written once
 per state and temperature, and the properties never asked for are never built. A node
-used by more than one instruction of the state function becomes a named Pyomo
-``Expression`` (an NL "defined variable"; tiny ones, see :data:`INLINE_SIZE`, are written
-inline), in a sub-block ``propkg_<component>_state`` of the state block. The temperature
-enters as ``T * inverse_temperature_unit``, a mutable unit Param of the sub-block (value 1,
-units 1/K): a leaf for Pyomo's walkers, where ``T / K`` would be a unit expression that
-Pyomo folds into the coefficient of every ``T / T_c`` and that walkers visit each time.
+read more than once by the request's instructions becomes a named Pyomo ``Expression`` (an
+NL "defined variable"; tiny ones, see :data:`INLINE_SIZE`, are written inline), and so does
+a large node that other quantities of the state function read too (:data:`SHARE_SIZE`);
+a node read once is written inline where it is read. All named Expressions of a state
+block live in its one sub-block ``propkg_state`` (``expression[component, n, k]``, the
+``n``-th temperature of the component). The temperature enters as
+``T * inverse_temperature_unit``, a mutable unit Param of that sub-block (value 1, units
+1/K, one per state block): a leaf for Pyomo's walkers, where ``T / K`` would be a unit
+expression that Pyomo folds into the coefficient of every ``T / T_c`` and that walkers
+visit each time.
+
+Measured on the benzene/toluene flash (2 state blocks x 2 components x 4 temperatures):
+one sub-block and one Param per state block instead of one per (component, temperature),
+and naming by the request's own reads, build 100 flashes with 19 % less CPU and halve the
+NL defined variables (220 -> 104, NL file 21.3 -> 20.0 kB) with the same CasADi graph after
+the NL import (1,286 instructions).
 """
 
 from __future__ import annotations
