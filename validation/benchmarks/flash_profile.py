@@ -12,7 +12,9 @@ this script only):
 * ``numeric p_sat``: the hybrid's numeric evaluations for IDAES's bubble/dew guesses;
 * ``NL write`` (Pyomo's writer), ``NL read`` (:func:`idaes_plugin.solvers.nl_reader.read_nl`),
   ``nlpsol construct`` (CasADi builds the NLP, its Jacobian and Hessian), ``IPOPT run``;
-* ``GC``: Python's cyclic garbage collector (``gc.callbacks``), wherever it ran.
+* ``GC``: Python's cyclic garbage collector (``gc.callbacks``), wherever it ran (its
+  pauses are not counted in the other phases: a full collection of a large heap lands in
+  whichever phase allocates at that moment).
 
 Phases may nest (the translation runs inside the build; the GC anywhere). Means per flash
 over the repetitions after one warm-up flash.
@@ -59,11 +61,12 @@ class PhaseClock:
             if self._depth[phase] or (only is not None and not only(args)):
                 return function(*args, **kwargs)
             self._depth[phase] += 1
-            start = time.process_time()
+            start, collected = time.process_time(), self.seconds["GC"]
             try:
                 return function(*args, **kwargs)
-            finally:
-                self.seconds[phase] += time.process_time() - start
+            finally:  # without the collector's pauses, which land anywhere
+                elapsed = time.process_time() - start
+                self.seconds[phase] += elapsed - (self.seconds["GC"] - collected)
                 self._depth[phase] -= 1
 
         setattr(owner, name, timed)
