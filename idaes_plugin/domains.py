@@ -43,20 +43,27 @@ def record_domain(b, T, label: str, source: str, outputs: dict[str, tuple[float,
     records = b.__dict__.setdefault(_RECORDS, {})
     key = (label, source, id(T))
     entry = records.setdefault(key, (T, {}))
-    entry[1].update(outputs)
-    return _violations(b, T, label, source, outputs)
+    new = {name: bounds for name, bounds in outputs.items() if entry[1].get(name) != bounds}
+    if not new:  # every output already recorded (and checked) at this T
+        return []
+    entry[1].update(new)
+    return _violations(b, T, label, source, new)
 
 
 def _violations(b, T, label, source, outputs) -> list[str]:
     value = pyo.value(pyunits.convert(T, to_units=pyunits.K), exception=False)
     if value is None:
         return []
+    outside = [
+        (output, lo, hi) for output, (lo, hi) in sorted(outputs.items()) if not lo <= value <= hi
+    ]
+    if not outside:
+        return []
     name = getattr(T, "name", str(T))
     return [
         f"{b.name}: temperature {name} = {value:.6g} K is outside the validity domain "
         f"[{lo:.6g}, {hi:.6g}] K of output '{output}' of {label}, model {source}"
-        for output, (lo, hi) in sorted(outputs.items())
-        if not lo <= value <= hi
+        for output, lo, hi in outside
     ]
 
 

@@ -48,6 +48,8 @@ import math
 import idaes.logger as idaeslog
 import pyomo.environ as pyo
 from pyomo.core.base.units_container import UnitsError as PyomoUnitsError
+from pyomo.core.base.units_container import _PyomoUnit
+from pyomo.core.expr.numeric_expr import NPV_ProductExpression
 from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.environ import units as pyunits
 
@@ -174,6 +176,36 @@ def _temperature_number(model: OnnxPropertyModel, T):
     return pyunits.convert(T, to_units=target) / target
 
 
+_AFFINE_MAPS: dict[tuple[int, int], tuple] = {}
+
+
+def _number_in(T, target) -> float:
+    """The value of the constant ``T`` (a float, or ``value * unit`` as IDAES's bubble/dew
+    initialization passes it) in ``target`` units.
+
+    Same number as ``value(pyunits.convert(T, to_units=target))``; the common
+    ``float * unit`` form is converted by the memoised affine map of its unit (a temperature
+    unit may have an offset) instead of walking the expression's units each time.
+    """
+    args = getattr(T, "args", None)
+    if (
+        type(T) is NPV_ProductExpression
+        and type(args[0]) is float
+        and isinstance(args[1], _PyomoUnit)
+    ):
+        key = (id(args[1]), id(target))
+        entry = _AFFINE_MAPS.get(key)
+        if entry is None:
+            if len(_AFFINE_MAPS) > 1024:
+                _AFFINE_MAPS.clear()
+            offset = pyunits.convert_value(0.0, from_units=args[1], to_units=target)
+            slope = pyunits.convert_value(1.0, from_units=args[1], to_units=target) - offset
+            entry = _AFFINE_MAPS[key] = (args[1], target, slope, offset)  # ids stay theirs
+        slope, offset = entry[2], entry[3]
+        return args[0] if (slope, offset) == (1.0, 0.0) else slope * args[0] + offset
+    return pyo.value(pyunits.convert(T, to_units=target))
+
+
 def _output_domains(model: OnnxPropertyModel, outputs) -> dict[str, tuple[float, float]]:
     """Temperature domain of each of ``outputs`` (its own, else the model's) [K]."""
     domains = {}
@@ -212,11 +244,12 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str, outputs) -> l
     depends on are recorded for :func:`check_domain`.
     """
     model = component_model(cobj)
-    t_number = {"temperature": _temperature_number(model, T)}
     if not is_potentially_variable(T):
         # a number (IDAES's bubble/dew initial guesses): evaluated now, by CasADi
+        target = parse_units(model.units_of("temperature"), model.source)
+        t_number = {"temperature": _number_in(T, target)}
         fun = build_function()
-        values = fun(*[pyo.value(t_number[n]) for n in model.input_names])
+        values = fun(*[t_number[n] for n in model.input_names])
         values = [values] if fun.n_out() == 1 else list(values)
         return [float(v) for v in values]
     for message in record_domain(
@@ -229,6 +262,7 @@ def _translate(b, cobj, T, key: tuple, build_function, label: str, outputs) -> l
         # one translation per (state block, component, T) shared by every property
         values = state_values(b, cobj.local_name, model, T, key)
         if values is None:
+            t_number = {"temperature": _temperature_number(model, T)}
             values = sx_to_pyomo(
                 build_function(), [t_number[n] for n in model.input_names],
                 subexpression=indexed_subexpressions(

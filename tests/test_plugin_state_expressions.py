@@ -75,17 +75,21 @@ def test_one_translation_per_state_and_temperature():
     fun, keys = state_function(model)
     m = _block()
     first = {key: state_values(m, "benzene", model, m.T, key)[0] for key in keys}
-    n_named = len(m.propkg_benzene_state.subexpression)
-    assert n_named < fun.n_instructions()
+    named = m.propkg_state.expression
+    n_named = len(named)
+    assert 0 < n_named < fun.n_instructions()
+    assert {index[:2] for index in named} == {("benzene", 0)}
     # asking again returns the same expressions and adds nothing
     again = {key: state_values(m, "benzene", model, m.T, key)[0] for key in keys}
     assert all(again[k] is first[k] for k in keys)
-    assert len(m.propkg_benzene_state.subexpression) == n_named
+    assert len(named) == n_named
+    # one sub-block per state block, whatever the number of components and temperatures
     assert len([b for b in m.component_objects(pyo.Block)]) == 1
     # a second temperature gets its own translation
     m.T2 = pyo.Var(initialize=360.0, units=pyunits.K)
     state_values(m, "benzene", model, m.T2, keys and next(iter(keys)))
-    assert m.component("propkg_benzene_state_1") is not None
+    assert ("benzene", 1, 0) in named
+    assert len([b for b in m.component_objects(pyo.Block)]) == 1
 
 
 def _nl_bytes(m):
