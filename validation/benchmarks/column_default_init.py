@@ -1,0 +1,158 @@
+"""What stops IDAES's default ``TrayColumn.initialize()`` on the hybrid activity packages.
+
+Two measurements behind issues 10 (item 6) and 11 (item 2):
+
+``methanol_water``
+    IDAES's tray-column test specification (10 trays, feed on tray 5, total condenser at
+    the bubble point, reflux ratio 1.4, boil-up ratio 1.3, 1 atm) with a 40 mol/s
+    equimolar methanol/water feed at 352 K on ``vle_config(["methanol", "water"],
+    "hybrid")``. Three runs, each followed by the user's ``get_solver().solve(m)``:
+    IDAES's ``initialize()`` as it comes; the same with ``optarg={"max_iter": 1000}``
+    (only the iteration limit of IDAES's solves differs); propkg's
+    ``TrayColumnInitializer``. Printed: the status of IDAES's last initialization solve
+    (from its log), the user's solve, distillate flow and composition, CPU time.
+
+``walker``
+    The cost of IDAES's degrees-of-freedom checks, which walk every active constraint's
+    expression tree with Pyomo's ``identify_variables`` (named Expressions expanded at
+    every reference, no cache): nodes visited per state block and CPU time of one
+    ``degrees_of_freedom(tray)`` for the binary methanol/water and the ternary
+    acetone/methanol/water hybrid packages (the shipped multicomponent g^E file).
+
+Usage: ``python validation/benchmarks/column_default_init.py [--cases methanol_water walker]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CASES = ("methanol_water", "walker")
+BINARY, TERNARY = ["methanol", "water"], ["acetone", "methanol", "water"]
+
+
+class _StatusLog(logging.Handler):
+    """Keeps IDAES's ``... initialization status ...`` messages of the column."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "initialization status" in message:
+            self.messages.append(message)
+
+
+def run_column(initializer: str) -> dict:
+    """Build the methanol/water column, initialize with ``initializer`` (``idaes``,
+    ``idaes_max_iter_1000`` or ``propkg``), then solve as a user would."""
+    import idaes.logger as idaeslog
+    import pyomo.environ as pyo
+    from idaes.core.solvers import get_solver
+
+    from idaes_plugin import vle_config
+    from idaes_plugin.column_init import TrayColumnInitializer
+    from validation.flowsheets import tray_column
+
+    m = tray_column(vle_config(BINARY, activity_model="hybrid"), 352.0)
+    col = m.fs.unit
+    handler = _StatusLog()
+    logger = logging.getLogger("idaes.init.fs.unit")
+    logger.addHandler(handler)
+    cpu = time.process_time()
+    try:
+        if initializer == "propkg":
+            TrayColumnInitializer().initialize(col)
+        else:
+            optarg = {"max_iter": 1000} if initializer.endswith("1000") else None
+            col.initialize(optarg=optarg, outlvl=idaeslog.INFO)
+    finally:
+        logger.removeHandler(handler)
+    cpu = time.process_time() - cpu
+    results = get_solver().solve(m)
+    dist = col.condenser.distillate
+    return {
+        "initializer": initializer,
+        "last_init_solve": handler.messages[-1].split("status")[-1].split("-")[0].strip()
+        if handler.messages else "-",
+        "user_solve": str(results.solver.termination_condition),
+        "D_mol_s": pyo.value(dist.flow_mol[0]),
+        "x_D_methanol": pyo.value(dist.mole_frac_comp[0, "methanol"]),
+        "init_cpu_s": cpu,
+    }
+
+
+def walked_nodes(block) -> int:
+    """Nodes ``identify_variables`` visits over the active equalities of ``block``
+    (named Expressions expanded at each reference, as IDAES's checks do)."""
+    import pyomo.environ as pyo
+    from pyomo.core.expr.visitor import StreamBasedExpressionVisitor
+
+    class _Count(StreamBasedExpressionVisitor):
+        def initializeWalker(self, expr):
+            self.n = 1
+            return True, None
+
+        def beforeChild(self, node, child, index):
+            self.n += 1
+            return True, None
+
+        def finalizeResult(self, result):
+            return self.n
+
+    return sum(_Count().walk_expression(c.body)
+               for c in block.component_data_objects(pyo.Constraint, active=True)
+               if c.equality)  # fmt: skip
+
+
+def walker_cost(components: list[str]) -> dict:
+    """Nodes per tray state block and CPU time of one ``degrees_of_freedom(feed_tray)``."""
+    from idaes.core.util.model_statistics import degrees_of_freedom
+
+    from idaes_plugin import vle_config
+    from validation.flowsheets import tray_column
+
+    m = tray_column(vle_config(components, activity_model="hybrid"), 340.0,
+                    trays=5, feed_tray=3)  # fmt: skip
+    tray = m.fs.unit.feed_tray
+    state = tray.properties_out[0]
+    cpu = time.process_time()
+    degrees_of_freedom(tray)
+    cpu = time.process_time() - cpu
+    return {"components": "/".join(components), "state_block_nodes": walked_nodes(state),
+            "feed_tray_nodes": walked_nodes(tray), "dof_feed_tray_cpu_s": cpu}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    args = parser.parse_args(argv)
+    logging.getLogger("idaes.idaes_plugin").setLevel(logging.ERROR)  # domain notes
+    if "methanol_water" in args.cases:
+        print("initializer            last init solve   user solve      D [mol/s]  x_D,MeOH  "
+              "init CPU [s]")
+        for initializer in ("idaes", "idaes_max_iter_1000", "propkg"):
+            r = run_column(initializer)
+            print(f"{r['initializer']:22s} {r['last_init_solve']:17s} {r['user_solve']:15s} "
+                  f"{r['D_mol_s']:9.4f}  {r['x_D_methanol']:.5f}  {r['init_cpu_s']:8.1f}",
+                  flush=True)  # fmt: skip
+    if "walker" in args.cases:
+        print("package                 nodes/state block  nodes/feed tray  "
+              "degrees_of_freedom(feed tray) CPU [s]")
+        for components in (BINARY, TERNARY):
+            r = walker_cost(components)
+            print(f"{r['components']:23s} {r['state_block_nodes']:17,d}  "
+                  f"{r['feed_tray_nodes']:15,d}  {r['dof_feed_tray_cpu_s']:.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
