@@ -17,7 +17,11 @@ Two measurements behind issues 10 (item 6) and 11 (item 2):
     expression tree with Pyomo's ``identify_variables`` (named Expressions expanded at
     every reference, no cache): nodes visited per state block and CPU time of one
     ``degrees_of_freedom(tray)`` for the binary methanol/water and the ternary
-    acetone/methanol/water hybrid packages (the shipped multicomponent g^E file).
+    acetone/methanol/water hybrid packages (the shipped multicomponent g^E file); and, for
+    the ln gamma outputs of each g^E file at one (T, x), the nodes a walker visits as
+    translated today and with the K most profitable shared nodes made variables (greedy
+    choice; a variable is one leaf for the walker plus its own defining constraint walked
+    once) - the size of the fix a next step could build.
 
 Usage: ``python validation/benchmarks/column_default_init.py [--cases methanol_water walker]``
 """
@@ -131,6 +135,45 @@ def walker_cost(components: list[str]) -> dict:
             "feed_tray_nodes": walked_nodes(tray), "dof_feed_tray_cpu_s": cpu}
 
 
+def cut_estimates(path: str, counts=(5, 10, 20)) -> dict[int, int]:
+    """Walked nodes of the ln gamma outputs of the g^E file ``path`` at one (T, x), with 0
+    and with K greedy cut variables (K in ``counts``)."""
+    import casadi as ca
+
+    from idaes_plugin.activity.gibbs_model import OUTPUT_NAMES, load_gibbs_model
+    from idaes_plugin.casadi_to_pyomo import program_of
+
+    fun = load_gibbs_model(path).function
+    inputs = fun.sx_in()
+    ln_gamma = fun(*inputs)[OUTPUT_NAMES.index("log_act_coeff_comp")]
+    program, uses = program_of(ca.Function("ln_gamma", inputs, [ln_gamma]))
+    producer: dict[int, int] = {}
+    operands, outputs = [], []
+    for k, (op, args, out, _) in enumerate(program):
+        leaf = op in (ca.OP_CONST, ca.OP_INPUT, ca.OP_PARAMETER)
+        operands.append(() if leaf else tuple(producer[r] for r in args))
+        if op == ca.OP_OUTPUT:
+            outputs.append(k)
+        else:
+            producer[out[0]] = k
+
+    def walked(cut: set[int]) -> int:
+        size: list[int] = []
+        for ops in operands:
+            size.append(1 + sum(1 if i in cut else size[i] for i in ops))
+        return sum(size[k] for k in outputs) + sum(size[k] for k in cut)
+
+    candidates = [k for k, (op, *_rest) in enumerate(program)
+                  if uses[k] > 1 and op not in (ca.OP_CONST, ca.OP_INPUT, ca.OP_OUTPUT)]
+    cut: set[int] = set()
+    result = {0: walked(cut)}
+    for n in range(1, max(counts) + 1):
+        cut.add(min((k for k in candidates if k not in cut), key=lambda k: walked(cut | {k})))
+        if n in counts:
+            result[n] = walked(cut)
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
@@ -151,6 +194,15 @@ def main(argv=None) -> int:
             r = walker_cost(components)
             print(f"{r['components']:23s} {r['state_block_nodes']:17,d}  "
                   f"{r['feed_tray_nodes']:15,d}  {r['dof_feed_tray_cpu_s']:.2f}", flush=True)
+        from propkg_contract.registry import find_binary_model, find_mixture_model
+
+        print("g^E file: ln gamma nodes walked at one (T, x) with K cut variables")
+        for components in (BINARY, TERNARY):
+            path = (find_binary_model(*components)[0] if len(components) == 2
+                    else find_mixture_model(components))
+            cuts = cut_estimates(str(path))
+            print(f"{'/'.join(components):23s} " + "  ".join(f"K={k}: {n:,d}"
+                                                             for k, n in cuts.items()))
     return 0
 
 
