@@ -30,7 +30,13 @@ Two measurements behind issues 10 (item 6) and 11 (item 2):
     choice; a variable is one leaf for the walker plus its own defining constraint walked
     once) - the size of the fix a next step could build.
 
-Usage: ``python validation/benchmarks/column_default_init.py [--cases methanol_water walker]``
+``--cache-dof`` (experiment, this process only) replaces IDAES's
+``model_statistics.variables_in_activated_equalities_set`` by the same loop with one
+Pyomo ``named_expression_cache`` shared by the block's constraints (same variable set; a
+named Expression is then walked once per check instead of once per reference): what an
+upstream IDAES change would give.
+
+Usage: ``python validation/benchmarks/column_default_init.py [--cases ...] [--cache-dof]``
 """
 
 from __future__ import annotations
@@ -138,6 +144,23 @@ def run_ternary() -> dict:
             "x_D": [pyo.value(dist.mole_frac_comp[0, c]) for c in TERNARY]}
 
 
+def cache_dof_walks() -> None:
+    """Experiment: IDAES's degrees-of-freedom variable set with a named-expression cache
+    (monkeypatch of ``idaes.core.util.model_statistics`` in this process only)."""
+    import idaes.core.util.model_statistics as stats
+    from pyomo.common.collections import ComponentSet
+    from pyomo.core.expr.visitor import identify_variables
+
+    def variables_in_activated_equalities_set(block):
+        found, cache = ComponentSet(), {}
+        for c in stats.activated_equalities_generator(block):
+            found.update(identify_variables(c.body, named_expression_cache=cache))
+        found.update(stats.greybox_variables(block))
+        return found
+
+    stats.variables_in_activated_equalities_set = variables_in_activated_equalities_set
+
+
 def walked_nodes(block) -> int:
     """Nodes ``identify_variables`` visits over the active equalities of ``block``
     (named Expressions expanded at each reference, as IDAES's checks do)."""
@@ -163,7 +186,7 @@ def walked_nodes(block) -> int:
 
 def walker_cost(components: list[str]) -> dict:
     """Nodes per tray state block and CPU time of one ``degrees_of_freedom(feed_tray)``."""
-    from idaes.core.util.model_statistics import degrees_of_freedom
+    import idaes.core.util.model_statistics as stats
 
     from idaes_plugin import vle_config
     from validation.flowsheets import tray_column
@@ -173,7 +196,7 @@ def walker_cost(components: list[str]) -> dict:
     tray = m.fs.unit.feed_tray
     state = tray.properties_out[0]
     cpu = time.process_time()
-    degrees_of_freedom(tray)
+    stats.degrees_of_freedom(tray)
     cpu = time.process_time() - cpu
     return {"components": "/".join(components), "state_block_nodes": walked_nodes(state),
             "feed_tray_nodes": walked_nodes(tray), "dof_feed_tray_cpu_s": cpu}
@@ -221,7 +244,12 @@ def cut_estimates(path: str, counts=(5, 10, 20)) -> dict[int, int]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--cache-dof", action="store_true",
+                        help="experiment: IDAES's DOF checks with a named-expression cache")
     args = parser.parse_args(argv)
+    if args.cache_dof:
+        cache_dof_walks()
+        print("EXPERIMENT: IDAES's degrees-of-freedom walks use a named-expression cache")
     logging.getLogger("idaes.idaes_plugin").setLevel(logging.ERROR)  # domain notes
     if "methanol_water" in args.cases:
         print("initializer            last init solve   user solve      D [mol/s]  x_D,MeOH  "
