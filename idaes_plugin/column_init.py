@@ -17,7 +17,10 @@ limit, for two reasons measured on the column:
   composition front sits in the stripping section, and the Newton steps from the
   inconsistent start cross the smoothed bubble/dew kinks of the saturated tray inlets
   (IDAES's ``SmoothVLE``), so IPOPT's line search stalls (steps of 3e-3, restoration);
-  started at the same point with ``max_iter=1000`` it converges after ~600 iterations.
+  started at the same point with ``max_iter=1000`` it converges after 466 iterations (456
+  of them in IPOPT's restoration phase), to the steady state this initializer reaches
+  (``validation/benchmarks/column_default_init.py``, report
+  ``validation/reports/column_default_init.md``).
 
 This initializer keeps IDAES's order of unit initializations but (1) initializes one tray
 per section and copies it to the others (IDAES gives every tray of a section the same two
