@@ -38,7 +38,10 @@ def record_domain(b, T, label: str, source: str, outputs: dict[str, tuple[float,
 
     ``label`` names what is evaluated (``"component 'water'"``, ``"g^E model"``).
     Returns the messages of the outputs whose domain ``T``'s current value already
-    violates (the initial value when the block is built).
+    violates, when that value is the user's: ``T`` is a fixed variable (or a number or an
+    expression of fixed values). A free temperature still holds a start value nobody chose
+    (the package's nominal 300 K, or none), so it is only recorded; :func:`check_domain`
+    reports it after the solve.
     """
     records = b.__dict__.setdefault(_RECORDS, {})
     key = (label, source, id(T))
@@ -47,6 +50,8 @@ def record_domain(b, T, label: str, source: str, outputs: dict[str, tuple[float,
     if not new:  # every output already recorded (and checked) at this T
         return []
     entry[1].update(new)
+    if not pyo.is_fixed(T):
+        return []
     return _violations(b, T, label, source, new)
 
 
