@@ -117,6 +117,69 @@ def _affine_result(op: int, a: _Affine, b: _Affine | None) -> _Affine | None:
     return None
 
 
+#: a coefficient that a substitution cancels to within this fraction of the terms it
+#: came from is round-off of an exact zero and is dropped
+ROUND_OFF = 1e-13
+
+
+class _Basis:
+    r"""Affine forms already written as SX nodes, used to eliminate one of their atoms.
+
+    Once a form :math:`S = s_0 + s_d\,d + \sum_k s_k u_k` is one SX node, a later form
+    holding the atom :math:`d` may be written with :math:`S` instead:
+
+    .. math::
+
+        c_0 + c_d\,d + \sum_k c_k u_k
+        = (c_0 - r s_0) + r\,S + \sum_k (c_k - r s_k)\, u_k,\qquad r = c_d / s_d
+
+    (exact in real arithmetic), kept only when it has fewer terms. A reduced temperature
+    :math:`\tau = 1 - T_s/T_c` of a smoothed :math:`T_s` holds two atoms (:math:`T` and the
+    smoothing's square root); :math:`T_s/T_c = 1 - \tau` and a network's scaled input
+    :math:`(\tau - m)/s` then become one term each instead of two.
+    """
+
+    def __init__(self):
+        self.entries: list[tuple] = []  # (eliminated key, its coefficient, form, key, SX)
+
+    def rewritten(self, form: _Affine) -> _Affine:
+        for eliminated, coefficient, basis, key, node in self.entries:
+            if key in form.terms or not basis.terms.keys() <= form.terms.keys():
+                continue
+            r = form.terms[eliminated][0] / coefficient
+            terms = dict(form.terms)
+            for k, (c, u) in basis.terms.items():
+                if k not in terms:
+                    terms[k] = (-r * c, u)
+                    continue
+                old = terms[k][0]
+                total = old - r * c
+                if k == eliminated or abs(total) <= ROUND_OFF * max(abs(old), abs(r * c)):
+                    del terms[k]
+                else:
+                    terms[k] = (total, u)
+            terms[key] = (r, node)
+            if len(terms) < len(form.terms):
+                const = form.const - r * basis.const
+                if abs(const) <= ROUND_OFF * max(abs(form.const), abs(r * basis.const)):
+                    const = 0.0
+                form = _Affine(const, terms)
+        return form
+
+    def sx(self, form: _Affine) -> ca.SX:
+        """``form`` as one SX node (rewritten with earlier nodes first; built once)."""
+        if form._sx is None:
+            lean = self.rewritten(form)
+            form._sx = lean.sx()
+            if len(lean.terms) >= 2:
+                eliminated = max(lean.terms)
+                key = -1 - len(self.entries)
+                self.entries.append(
+                    (eliminated, lean.terms[eliminated][0], lean, key, form._sx)
+                )
+        return form._sx
+
+
 def affine_normalized(fun: ca.Function) -> ca.Function:
     """``fun`` (scalar inputs and outputs, SX) with its affine parts merged (module docstring).
 
@@ -142,9 +205,10 @@ def affine_normalized(fun: ca.Function) -> ca.Function:
     program, uses = program_of(fun)
     outputs: list = [ca.SX(0.0)] * fun.n_out()
     forms: dict[int, _Affine] = {}
+    basis = _Basis()
     for k, (op, args, out, constant) in enumerate(program):
         if op == ca.OP_OUTPUT:
-            outputs[out[0]] = forms[args[0]].sx()
+            outputs[out[0]] = basis.sx(forms[args[0]])
             continue
         if op == ca.OP_CONST:
             form = _Affine(constant)
@@ -154,10 +218,10 @@ def affine_normalized(fun: ca.Function) -> ca.Function:
             operands = [forms[r] for r in args]
             form = _affine_result(op, operands[0], operands[1] if len(operands) > 1 else None)
             if form is None:
-                sx = [f.sx() for f in operands]
+                sx = [basis.sx(f) for f in operands]
                 value = ca.SX.unary(op, sx[0]) if len(sx) == 1 else ca.SX.binary(op, *sx)
                 form = _Affine.atom(k, value)
             elif uses[k] > 1 and len(form.terms) > MAX_SHARED_TERMS:
-                form = _Affine.atom(k, form.sx())  # one shared node
+                form = _Affine.atom(k, basis.sx(form))  # one shared node
         forms[out[0]] = form
     return ca.Function(fun.name(), inputs, outputs, names_in, names_out)
