@@ -71,7 +71,7 @@ INLINE_SIZE = 3
 #: read too is stored as a named Expression even when the request being translated reads
 #: it once (the state temperature's quantities - vapour pressure, liquid density, enthalpies
 #: - share their backbone terms); smaller ones are written inline where they are read
-SHARE_SIZE = 16
+SHARE_SIZE = 20
 
 #: quantities of the vapour pressure beyond its value: (wrt, log) as in ``sx_function``
 _PSAT_FORMS = (("temperature", False), (None, True), ("temperature", True))
