@@ -256,7 +256,13 @@ def _partial_fractions(
         return [f.const] + [f.terms[q][0] if q in f.terms else 0.0 for q in keys]
 
     basis_matrix, target = np.array([vector(u), vector(w)]).T, np.array(vector(num))
-    (alpha, beta), *_ = np.linalg.lstsq(basis_matrix, target, rcond=None)
+    # each equation scaled by its largest entry: coefficients of T (~1) and constants
+    # (~1e6) weigh alike, and alpha, beta come out to round-off
+    rows = np.maximum(np.abs(basis_matrix).max(axis=1), np.abs(target))
+    rows[rows == 0.0] = 1.0
+    (alpha, beta), *_ = np.linalg.lstsq(
+        basis_matrix / rows[:, None], target / rows, rcond=None
+    )
     scale = max(np.abs(target).max(), np.abs(basis_matrix * [alpha, beta]).max())
     if np.abs(basis_matrix @ [alpha, beta] - target).max() > ROUND_OFF * scale:
         return None
