@@ -4,6 +4,10 @@
 REGRESSION_RTOL = 1e-12
 #: numpy/CasADi vs onnxruntime vs Pyomo value(), relative
 CROSS_IMPLEMENTATION_RTOL = 1e-12
+#: an exact algebraic rewrite of a graph vs the graph as built, relative: a few ulps (an
+#: ill-scaled solve for a rewrite's coefficients gave 1e-13, enough to change a column's
+#: convergence)
+EXACT_REWRITE_RTOL = 2e-14
 #: analytic derivative vs central finite difference, relative
 FINITE_DIFFERENCE_RTOL = 1e-7
 #: Pyomo symbolic derivative vs CasADi derivative, relative
