@@ -53,6 +53,9 @@ REPORT = ROOT / "validation" / "reports" / "measured_binary.md"
 PLOT = ROOT / "validation" / "reports" / "measured_binary.png"
 MIN_PUBLICATIONS = 3
 MODELS = ("hybrid", "unifac", "nrtl", "coolprop")
+#: markers of the section that ``validation/measured_binary_offsets.py`` writes into REPORT
+OFFSETS_BEGIN = "<!-- begin publication-offsets -->"
+OFFSETS_END = "<!-- end publication-offsets -->"
 
 
 def write_pair_list() -> list[tuple]:
@@ -336,11 +339,11 @@ def _dilution_plot(r) -> None:
 
 def _offsets_section() -> str:
     """The section written by ``validation/measured_binary_offsets.py`` (kept on rewrite)."""
-    begin, end = "<!-- begin publication-offsets -->", "<!-- end publication-offsets -->"
     text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
-    if begin not in text or end not in text:
+    if OFFSETS_BEGIN not in text or OFFSETS_END not in text:
         return ""
-    return begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
+    return (OFFSETS_BEGIN + text.split(OFFSETS_BEGIN, 1)[1].split(OFFSETS_END, 1)[0]
+            + OFFSETS_END + "\n")
 
 
 def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None:

@@ -43,11 +43,11 @@ from propkg.mixtures.measured_training import (  # noqa: E402
     prepare_points,
     publication_weights,
 )
+from validation.measured_binary import OFFSETS_BEGIN as BEGIN  # noqa: E402
+from validation.measured_binary import OFFSETS_END as END  # noqa: E402
+from validation.measured_binary import PAIRS_FILE, REPORT  # noqa: E402
 
-REPORT = ROOT / "validation" / "reports" / "measured_binary.md"
 PLOT = ROOT / "validation" / "reports" / "measured_binary_offsets.png"
-PAIRS_FILE = ROOT / "validation" / "datasets" / "measured_pairs.txt"
-BEGIN, END = "<!-- begin publication-offsets -->", "<!-- end publication-offsets -->"
 #: corrections scored by leave-one-publication-out: (label, n_hidden, linear, lambda,
 #: offset regularisation lambda_s or None)
 CORRECTIONS = (("RK2", 0, True, 1e-5, None), ("RK2 lambda 1e-2", 0, True, 1e-2, None),
