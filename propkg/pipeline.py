@@ -64,6 +64,18 @@ def export_component(
     return export_fitted(model, dataset, model_dir)
 
 
+def _training_record(data: dict, file_name: str, n_points: dict[str, int]) -> dict:
+    """The metadata ``training`` record of one shipped CoolProp data file: its sha256,
+    source, path in the package, the rows trained on and the points per output."""
+    return {
+        "sha256": data["sha256"],
+        "source": data["sidecar"]["source"],
+        "file": f"propkg/data/pure_components/{file_name}",
+        "rows": "role == 'train'",
+        "n_points": n_points,
+    }
+
+
 def export_fitted(
     model: HybridPureModel, dataset: dict, model_dir: str | Path | None = None
 ) -> Path:
@@ -74,40 +86,25 @@ def export_fitted(
     c = model.constants
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
     source = dataset["sidecar"]["source"]
-    training = {
-        "sha256": dataset["sha256"],
-        "source": source,
-        "file": f"propkg/data/pure_components/{c.name}.csv",
-        "rows": "role == 'train'",
-        "n_points": {
-            "pressure_sat_comp": N_TRAIN,
-            "dens_mol_liq_comp": N_TRAIN,
-            "dens_mol_vap_comp": N_TRAIN,
-            "cp_mol_liq_comp": N_TRAIN,
-        },
-    }
+    training = _training_record(dataset, f"{c.name}.csv", {
+        "pressure_sat_comp": N_TRAIN,
+        "dens_mol_liq_comp": N_TRAIN,
+        "dens_mol_vap_comp": N_TRAIN,
+        "cp_mol_liq_comp": N_TRAIN,
+    })
     domains = {}
     ig = dataset.get("ideal_gas")
     if ig is not None:
-        training["ideal_gas"] = {
-            "sha256": ig["sha256"],
-            "source": ig["sidecar"]["source"],
-            "file": f"propkg/data/pure_components/{c.name}_ideal_gas.csv",
-            "rows": "role == 'train'",
-            "n_points": {"cp_mol_ig_comp": N_TRAIN_IG},
-        }
+        training["ideal_gas"] = _training_record(ig, f"{c.name}_ideal_gas.csv",
+                                                 {"cp_mol_ig_comp": N_TRAIN_IG})
         domains = {n: (IG_T_LOW, IG_T_HIGH) for n in IDEAL_GAS_OUTPUTS}
     else:
         training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
     virial = dataset.get("virial")
     if virial is not None and model.virial_params is not None:
-        training["second_virial_coef_comp"] = {
-            "sha256": virial["sha256"],
-            "source": virial["sidecar"]["source"],
-            "file": f"propkg/data/pure_components/{c.name}_virial.csv",
-            "rows": "role == 'train'",
-            "n_points": {"second_virial_coef_comp": N_TRAIN_VIRIAL},
-        }
+        training["second_virial_coef_comp"] = _training_record(
+            virial, f"{c.name}_virial.csv", {"second_virial_coef_comp": N_TRAIN_VIRIAL}
+        )
         domains["second_virial_coef_comp"] = (virial["sidecar"]["T_low"],
                                               virial["sidecar"]["T_high"])  # fmt: skip
     stats = error_statistics(model, subset(dataset, "test"), source)
