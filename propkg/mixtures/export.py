@@ -4,7 +4,9 @@ The exported graph has inputs ``temperature`` (shape [batch, 1], K) and ``mole_f
 (shape [batch, 2], model order) and outputs ``gibbs_excess_rt`` ([batch, 1]) and
 ``log_act_coeff_comp`` ([batch, 2]) of the hybrid, all float64; the backbones alone are
 extra outputs of the same graph, ``gibbs_excess_rt_<b>`` and ``log_act_coeff_comp_<b>``
-for ``<b>`` in {unifac, nrtl}, so that a flowsheet can switch models without another file.
+for ``<b>`` in {unifac, nrtl}, so that a flowsheet can switch models without another file
+(not for the ideal-solution backbone, g^E = 0: Raoult's law needs no file,
+:func:`exported_backbones`).
 The scalar model is written in CasADi SX,
 differentiated exactly, then inlined into an MX function whose component extraction and
 assembly are products with constant unit vectors, so the ONNX graph uses only
@@ -19,6 +21,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
+from propkg.mixtures.backbones import IDEAL
 from propkg.mixtures.components import COOLPROP_PAIRS, component
 from propkg.mixtures.training import PairFit, fit_pair
 from propkg_contract.registry import write_manifest_entry
@@ -28,6 +31,13 @@ from propkg_contract.writer import write_onnx
 INPUT_SHAPES = BINARY_INPUT_SHAPES
 OUTPUT_SHAPES = BINARY_OUTPUT_SHAPES
 BACKBONE_SUFFIXES = ("unifac", "nrtl")
+
+
+def exported_backbones(backbones: dict) -> dict:
+    """The backbones that get their own outputs: all but the ideal solution (g^E = 0, a
+    constant that would not carry the batch axis; Raoult's law is
+    ``vle_config(..., activity_model=None)``)."""
+    return {k: v for k, v in backbones.items() if k != IDEAL}
 
 
 def output_names(suffixes=()) -> list[str]:
@@ -74,7 +84,8 @@ def export_onnx(fun: ca.Function, metadata: dict, path: str | Path,
 
     points = [{"temperature": T, "mole_frac_comp": [x1, 1.0 - x1]}
               for T, x1 in ((300.0, 0.3), (360.0, 0.9), (330.0, 0.0))]
-    return write_onnx(mx_function({"": fun, **(extra or {})}, 2), metadata, path,
+    return write_onnx(mx_function({"": fun, **exported_backbones(extra or {})}, 2), metadata,
+                      path,
                       check_points=points,
                       producer_version=propkg_version)
 
@@ -83,6 +94,7 @@ def outputs_and_backbones(hybrid, backbones: dict) -> tuple[dict, dict]:
     """The ``outputs`` and ``backbone`` metadata entries of a binary file: the hybrid's
     outputs and, per backbone alone, ``*_<kind>`` outputs with its parameters."""
     outputs = {}
+    backbones = exported_backbones(backbones)
     for name in output_names(backbones):
         base = "gibbs_excess_rt" if name.startswith("gibbs") else "log_act_coeff_comp"
         outputs[name] = {"units": "1", "shape": OUTPUT_SHAPES[base], "scaling_factor": 1.0}

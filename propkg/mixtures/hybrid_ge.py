@@ -231,7 +231,7 @@ class HybridExcessGibbs:
         """
         pair = tuple(metadata.component_names)
         label = metadata.backbone["gibbs_excess_rt"]["name"]
-        kind = "nrtl" if label.startswith("NRTL") else "unifac"
+        kind = Backbone.kind_of_label(label)
         corr = metadata.raw["correction"]
         linear = "d" in corr
         model = cls(Backbone.for_pair(kind, pair), int(corr["n_hidden"]), float(corr["T_ref"]),

@@ -4,7 +4,9 @@ Procedure (:func:`fit_measured_pair`):
 
 1. The test publications are set aside by the committed rule
    :func:`propkg.mixtures.bubble_data.test_publications`; nothing below sees them.
-2. Every setting (:func:`settings_grid`: each available backbone alone, and backbone x
+2. Every setting (:func:`settings_grid`: each available backbone alone - UNIFAC (Dortmund)
+   and NRTL (ChemSep) where they have parameters, else the ideal solution
+   (:data:`propkg.mixtures.backbones.IDEAL`, g^E = 0) -, and backbone x
    correction form (tanh network of :data:`NETWORK_GRID`, Redlich-Kister terms linear in
    1/T of :data:`LINEAR_GRID`) x ln gamma_inf weight (:data:`INFINITE_WEIGHTS`, Brouwer
    data) x publication offsets (:data:`OFFSET_REGULARIZATIONS`)) is scored by
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 import casadi as ca
 import numpy as np
 
-from propkg.mixtures.backbones import BACKBONES, Backbone
+from propkg.mixtures.backbones import BACKBONES, IDEAL, Backbone
 from propkg.mixtures.bubble_data import BubblePoints, test_publications
 from propkg.mixtures.dilution_data import InfiniteDilution, load_pair_infinite_dilution
 from propkg.mixtures.excess import binary_excess_function, evaluate
@@ -350,7 +352,8 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
     Raises
     ------
     DataError
-        If no backbone has parameters for the pair or Psat is missing.
+        If Psat is missing. A pair for which none of ``backbones`` has parameters gets the
+        ideal-solution backbone (g^E = 0).
     """
     say = progress or (lambda msg: None)
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -370,8 +373,9 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
             bbs[kind] = Backbone.for_pair(kind, pair)
         except DataError as exc:
             say(f"{kind}: not available ({exc})")
-    if not bbs:
-        raise DataError(f"{pair}: neither UNIFAC nor NRTL parameters are available")
+    if not bbs:  # the ideal solution: the learned correction is the whole g^E
+        bbs[IDEAL] = Backbone.for_pair(IDEAL, pair)
+        say(f"{pair}: neither UNIFAC nor NRTL parameters; backbone: {bbs[IDEAL].label}")
     if isinstance(infinite_dilution, str):
         infinite_dilution = load_pair_infinite_dilution(
             pair, binary_excess_function(next(iter(bbs.values())).gibbs_excess_rt, "bb"),

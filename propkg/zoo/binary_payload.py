@@ -23,9 +23,11 @@ skips, with the reason, a pair left with fewer than 3 mixture points or fewer th
 :data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there
 (a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
 describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
-components gets the backbone that exists; with neither, it is skipped at preparation with
-each backbone's reason (:func:`check_backbones`, after the data checks: a supercritical
-pair is reported as such).
+components gets the backbone that exists; with neither, the ideal solution (g^E = 0,
+Raoult's law with the pure models' Psat) is its backbone and the learned correction the
+whole g^E (:func:`propkg.mixtures.measured_training.fit_measured_pair`); it ships by the
+same rule (test error below the backbone's) and has no UNIFAC figure to compare with
+(:func:`check_backbones` tells which pairs those are).
 """
 
 from __future__ import annotations
@@ -95,10 +97,11 @@ def select(options: dict) -> list[tuple[str, str]]:
 
 
 def check_backbones(pair: tuple[str, str]) -> None:
-    """Raise a DataError with each backbone's reason if no g^E backbone exists for ``pair``.
+    """Raise a DataError with each backbone's reason if no mechanistic g^E backbone exists
+    for ``pair``.
 
     The binary fit corrects UNIFAC (Dortmund) or NRTL (ChemSep); a pair with UNIFAC groups
-    and parameters for neither is skipped at preparation, before any fit.
+    and parameters for neither is fitted on the ideal solution instead (module docstring).
     """
     from propkg.mixtures.backbones import BACKBONES, Backbone
 
@@ -109,8 +112,8 @@ def check_backbones(pair: tuple[str, str]) -> None:
             return
         except DataError as exc:
             reasons.append(f"{kind}: {exc}")
-    raise DataError(f"{pair[0]}/{pair[1]}: no g^E backbone ({'; '.join(reasons)}); skipped: "
-                    "the binary zoo fits a correction to UNIFAC (Dortmund) or NRTL only")
+    raise DataError(f"{pair[0]}/{pair[1]}: no UNIFAC (Dortmund) or NRTL backbone "
+                    f"({'; '.join(reasons)}); its binary is fitted on the ideal solution")
 
 
 def prepare(item, options: dict) -> TaskSpec:
@@ -133,7 +136,6 @@ def prepare(item, options: dict) -> TaskSpec:
             f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature; "
             f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
             "component or data outside the pure models' ranges)")
-    check_backbones((a, b))
     row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
     pure = {p.name: sha256_of(p.path) for p in psat}
@@ -145,6 +147,9 @@ def prepare(item, options: dict) -> TaskSpec:
 
 def run(pair: tuple[str, str], raw, stable: bool, digest: str) -> TaskResult:
     """Fit, evaluate on the test publications and export one pair (on a worker)."""
+    import numpy as np
+
+    from propkg.mixtures.backbones import IDEAL
     from propkg.mixtures.bubble_data import PurePsat
     from propkg.mixtures.export import export_onnx
     from propkg.mixtures.measured_export import measured_metadata
@@ -155,6 +160,10 @@ def run(pair: tuple[str, str], raw, stable: bool, digest: str) -> TaskResult:
     psat = PurePsat(a), PurePsat(b)
     points, screening = prepare_points(pair, raw, *psat)
     fit = fit_measured_pair(pair, points, stable=stable)
+    if fit.hybrid.backbone.kind == IDEAL and not np.any(fit.hybrid.theta_):
+        raise DataError(f"{a}/{b}: leave-one-publication-out chose the ideal solution alone "
+                        "(Raoult's law): no learned g^E to export; in IDAES that is "
+                        "vle_config(..., activity_model=None)")
     pure = {p.name: f"{p.path.name} (sha256 {sha256_of(p.path)[:16]})" for p in psat}
     metadata = measured_metadata(fit, CITATION, pure, screening)
     name = f"{a}__{b}"
