@@ -136,6 +136,8 @@ def _reason_class(reason: str) -> str:
          "Psat domains and below 0.95 Tc (a supercritical component or data outside them)"),
         (r"supercritical|usable \(at least 3", "supercritical component / no usable points"),
         (r"neither UNIFAC nor NRTL|no g\^E backbone", "neither UNIFAC groups nor NRTL parameters"),
+        (r"ideal solution alone", "ideal-solution backbone: leave-one-publication-out chose "
+         "Raoult's law alone (nothing learned to ship)"),
         (r"unknown to propkg and chemicals|lacks|no .*Tc|constants",
          "no constants for the backbone"),
         (r"held-out publications", "no error on held-out publications"),
@@ -211,6 +213,46 @@ def figure(kinds: dict, shipped: set[str]) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def ideal_section(pairs: tuple, shipped: set[str]) -> list[str]:
+    """Lines of zoo.md on the pairs fitted on the ideal-solution backbone (neither UNIFAC
+    groups nor NRTL parameters): no UNIFAC figure to compare with, so apart from the
+    target on UNIFAC; the hybrid against Raoult's law with the same pure Psat models."""
+    from propkg.mixtures.backbones import IDEAL_LABEL
+
+    _, _, ok, decisions = pairs
+    ideal = {t: x["summary"] for t, x in ok.items()
+             if x["summary"].get("backbone") == IDEAL_LABEL}
+    chose_raoult = [t for t, (_, reason) in decisions.items() if "ideal solution alone" in reason]
+    n_ship = sum(t in shipped for t in ideal)
+    lines = ["## Pairs on the ideal-solution backbone", "",
+             "A pair whose components have neither UNIFAC (Dortmund) groups nor ChemSep NRTL "
+             "parameters (refrigerants, carbonates, glycerol ...) is fitted on the ideal "
+             "solution: g^E = x1 x2 c(x1 - x2, tau), the learned correction alone on top of "
+             "Raoult's law with the pure models' Psat (`propkg.mixtures.backbones.IDEAL`), "
+             "with the same selection by leave-one-publication-out and the same ship rule "
+             "(test-publication error below Raoult's law's). They have no UNIFAC figure, so "
+             "they are not in the UNIFAC target above. Their files have no `*_ideal` "
+             "outputs (Raoult's law is `vle_config(..., activity_model=None)`).", "",
+             f"- fitted {len(ideal)}, shipped {n_ship}; "
+             f"{len(chose_raoult)} more chose Raoult's law alone (nothing to ship)."]
+    if ideal:
+        def med(key, ids):
+            return _fmt(_median(ideal[t][key] for t in ids))
+
+        shipped_ideal = [t for t in ideal if t in shipped]
+        lines.append(
+            f"- median test AAD: hybrid {med('hybrid_aad_percent', ideal)} % vs Raoult's law "
+            f"{med('backbone_aad_percent', ideal)} % (fitted); shipped: hybrid "
+            f"{med('hybrid_aad_percent', shipped_ideal)} % vs "
+            f"{med('backbone_aad_percent', shipped_ideal)} %.")
+        lines += ["", "| pair | n test | hybrid % | Raoult's law % | shipped |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {t} | {x['n_test']} | {_fmt(x['hybrid_aad_percent'])} | "
+                  f"{_fmt(x['backbone_aad_percent'])} | {'yes' if t in shipped else 'no'} |"
+                  for t, x in sorted(ideal.items())]
+    return lines + [""]
 
 
 def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> Path:
@@ -356,7 +398,11 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
     lines += ["", "Reference: the `chemicals` vapour-pressure correlation inside its own "
               "temperature limits (compounds), UNIFAC-Dortmund alone with the same pure Psat "
               "models (pairs). Backbone: Ambrose-Walton Psat (compounds); the pair's own g^E "
-              "backbone, UNIFAC-Dortmund or NRTL (pairs).", "", "## Left out and why", ""]
+              "backbone, UNIFAC-Dortmund or NRTL, or the ideal solution (g^E = 0, Raoult's "
+              "law) for a pair with neither (pairs).", ""]
+    if "pairs" in kinds:
+        lines += ideal_section(kinds["pairs"], shipped_names)
+    lines += ["## Left out and why", ""]
     for label, (_, _, _, decisions) in kinds.items():
         counts: dict[str, list[str]] = {}
         for t, (ok_, reason) in sorted(decisions.items()):
