@@ -20,7 +20,8 @@ level (the zoo does not duplicate them), most points first (ties by names).
 :func:`prepare` then restricts the points to both pure models' Psat domains and below 0.95
 of the lower critical temperature (:func:`propkg.mixtures.bubble_data.thermoml_points`) and
 skips, with the reason, a pair left with fewer than 3 mixture points or fewer than
-:data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there
+:data:`MIN_PUBLICATIONS_IN_DOMAIN` publications there (a data set repeated under another
+DOI counted once, :func:`propkg.mixtures.measured_training.drop_duplicates`)
 (a supercritical component such as CO2 or ethylene above its Tc: Psat x gamma does not
 describe those bubble points). A pair without UNIFAC groups or NRTL parameters for its
 components gets the backbone that exists; with neither, the ideal solution (g^E = 0,
@@ -120,6 +121,7 @@ def prepare(item, options: dict) -> TaskSpec:
     """Resolve both components, read the pure models' sha256 and the measured points."""
     from propkg.mixtures.bubble_data import TC_FRACTION, PurePsat, thermoml_points
     from propkg.mixtures.components import component
+    from propkg.mixtures.measured_training import drop_duplicates
     from propkg_contract.registry import sha256_of
 
     if isinstance(item, str) or len(item) != 2:
@@ -129,13 +131,15 @@ def prepare(item, options: dict) -> TaskSpec:
         raise DataError(f"pair {item!r} names the same component twice")
     psat = PurePsat(a), PurePsat(b)
     raw = thermoml_points(a, b, *psat)
-    n_pubs = len(raw.subset(raw.mixture).publications())
+    unique = drop_duplicates(raw)  # a data set repeated under another DOI is one publication
+    n_pubs = len(unique.subset(unique.mixture).publications())
     if n_pubs < MIN_PUBLICATIONS_IN_DOMAIN:
         raise DataError(
             f"{a}/{b}: {n_pubs} publication(s) of mixture bubble points inside both pure "
             f"models' Psat domains and below {TC_FRACTION} x the lower critical temperature; "
             f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
-            "component or data outside the pure models' ranges)")
+            "component, data outside the pure models' ranges or a data set repeated under "
+            "another DOI)")
     row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
     pure = {p.name: sha256_of(p.path) for p in psat}
@@ -189,7 +193,8 @@ def run(pair: tuple[str, str], raw, stable: bool, digest: str) -> TaskResult:
         "backbone_aad_percent": aad(own.kind),
         "reference_aad_percent": aad("unifac"),
         "reference": "UNIFAC (Dortmund) alone" if aad("unifac") is not None else "-",
-        "hybrid_aad_on_reference_points": aad("hybrid"),
+        "hybrid_aad_on_reference_points": aad("hybrid") if aad("unifac") is not None
+        else None,
         "backbone": own.label,
     }
     entry = {"name": name, "kind": KIND, "file": path.name,
