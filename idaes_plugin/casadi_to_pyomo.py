@@ -203,7 +203,8 @@ def sx_to_pyomo(
     -------
     list
         For each output, a Pyomo expression (or float) if the output is scalar, else a list
-        of them over its nonzeros. Structurally zero nonzeros are ``0.0``.
+        of them over its nonzeros. Structurally zero nonzeros are ``0.0``; an output with no
+        nonzero at all (structurally zero) is ``0.0`` in each of its elements.
 
     Raises
     ------
@@ -234,6 +235,9 @@ def sx_to_pyomo(
             if not isinstance(value, float | int):
                 value = subexpression(value)
         work[out[0]] = value
+    # an output without any nonzero (e.g. d(g^E/RT)/dT and d ln gamma/dT of a
+    # temperature-independent g^E) is zero in every element
+    outputs = [out or [0.0] * fun.numel_out(i) for i, out in enumerate(outputs)]
     return [out[0] if fun.numel_out(i) == 1 else out for i, out in enumerate(outputs)]
 
 

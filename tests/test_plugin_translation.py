@@ -203,3 +203,21 @@ def test_plain_pyomo_nlp_normal_boiling_point():
     root = ca.rootfinder("r", "newton", ca.Function("g", [T], [psat - 101325.0]))
     assert pyo.value(blk.temperature) == pytest.approx(float(root(373.0)), rel=1e-9)
     assert pyo.value(blk.temperature) == pytest.approx(373.12, abs=0.5)
+
+
+@pytest.mark.unit
+def test_a_structurally_zero_output_is_zero():
+    """d(g^E/RT)/dT of a temperature-independent g^E (an ideal-backbone pair with a
+    constant correction) has no nonzero; it translates to 0.0, the others as CasADi says."""
+    T, x = ca.SX.sym("T"), ca.SX.sym("x")
+    g = 0.3 * x * (1 - x)
+    ln = ca.vertcat(0.3 * (1 - x) ** 2, 0.3 * x ** 2)
+    fun = ca.Function("f", [T, x], [g, ca.jacobian(g, T), ca.jacobian(ln, T)])
+    assert fun.nnz_out(1) == fun.nnz_out(2) == 0
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=0.25)
+    value, slope, slopes = sx_to_pyomo(fun, [350.0, m.x])
+    assert slope == 0.0
+    assert slopes == [0.0, 0.0]
+    assert pyo.value(value) == pytest.approx(float(fun(350.0, 0.25)[0]),
+                                             rel=CROSS_IMPLEMENTATION_RTOL)

@@ -13,6 +13,7 @@ from scipy.optimize import brentq
 
 from exported_models import MODEL_DIR
 from propkg.holdout import HELD_OUT_ONE_OF_TWO, K_FOLD_LABEL
+from propkg.mixtures.backbones import IDEAL_LABEL
 from propkg_contract.errors import MetadataError
 from propkg_contract.registry import (
     ZOO_SUBFOLDER,
@@ -36,6 +37,10 @@ _SHIPPED = json.loads((ZOO / "zoo_shipped.json").read_text(encoding="utf-8"))["s
     if (ZOO / "zoo_shipped.json").is_file() else {}
 #: and the first by name of those tested on one of two publications (second campaign)
 SAMPLE += sorted(n for n, s in _SHIPPED.items() if s["held_out"] == HELD_OUT_ONE_OF_TWO)[:1]
+#: pairs on the ideal-solution backbone (neither UNIFAC groups nor NRTL parameters)
+_IDEAL_PAIRS = [m for m in _PAIRS if _SHIPPED.get(m["name"], {}).get("backbone") == IDEAL_LABEL]
+#: the first pair by name on a UNIFAC/NRTL backbone and the first on the ideal solution
+_PAIR_SAMPLE = [m for m in _PAIRS if m not in _IDEAL_PAIRS][:1] + _IDEAL_PAIRS[:1]
 
 
 @pytest.mark.unit
@@ -82,10 +87,12 @@ def test_a_zoo_model_is_found_by_name_alias_and_cas_and_matches_thermoml_test_po
 
 
 @pytest.mark.component
-def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
+@pytest.mark.parametrize("entry", _PAIR_SAMPLE, ids=lambda e: e["name"])
+def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature(entry):
     """IDAES bubble temperature of a zoo pair (both pure models and the g^E file found by
     name) equals an independent root of x1 g1 Psat1 + x2 g2 Psat2 = P from onnxruntime,
-    at 30 % of the temperature range common to the three files."""
+    at 30 % of the temperature range common to the three files; for a pair on a UNIFAC or
+    NRTL backbone and for one on the ideal solution (g^E = 0 + learned correction)."""
     import pyomo.environ as pyo
     from idaes.core import FlowsheetBlock
     from idaes.models.properties.modular_properties import GenericParameterBlock
@@ -96,7 +103,6 @@ def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature():
     from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
-    entry = _PAIRS[0]
     a, b = (c["name"] for c in entry["components"])
     path, swapped = find_binary_model(a, b)
     assert path.parent == ZOO and not swapped
@@ -203,16 +209,58 @@ def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_
 
 
 @pytest.mark.unit
-def test_a_zoo_pair_without_unifac_groups_or_nrtl_parameters_is_skipped_with_the_reasons():
+def test_zoo_pairs_without_unifac_groups_or_nrtl_parameters_are_shipped_on_the_ideal_solution():
     """Glycerol (zoo) + water: thermo's DDBST tables have no Dortmund groups for glycerol's
-    InChIKey and ChemSep no NRTL pair: refused before any data are read."""
+    InChIKey and ChemSep no NRTL pair: check_backbones says why, and such pairs ship on
+    the ideal-solution backbone (its metadata name, no ``*_ideal`` outputs)."""
     import thermo.unifac as tu
 
-    from propkg.zoo.binary_payload import prepare
+    from propkg.zoo.binary_payload import check_backbones
     from propkg_contract.errors import DataError
+    from propkg_contract.metadata import read_metadata
 
     tu.load_group_assignments_DDBST()
     assert "PEDCQBHIVMGVHV-UHFFFAOYSA-N" not in tu.DDBST_MODIFIED_UNIFAC_assignments
-    with pytest.raises(DataError, match=r"glycerol/water: no g\^E backbone \(unifac: no DDBST "
-                       r".*PEDCQBHIVMGVHV.*; nrtl: ChemSep has no NRTL parameters"):
-        prepare(("glycerol", "water"), {})
+    with pytest.raises(DataError, match=r"glycerol/water: no UNIFAC \(Dortmund\) or NRTL "
+                       r"backbone \(unifac: no DDBST .*PEDCQBHIVMGVHV.*; nrtl: ChemSep has no "
+                       r"NRTL parameters.*fitted on the ideal solution"):
+        check_backbones(("glycerol", "water"))
+    assert _IDEAL_PAIRS
+    for entry in _IDEAL_PAIRS:
+        pair = tuple(c["name"] for c in entry["components"])
+        with pytest.raises(DataError, match="no UNIFAC"):
+            check_backbones(pair)
+        meta = read_metadata(ZOO / entry["file"])
+        assert meta.backbone["gibbs_excess_rt"]["name"] == IDEAL_LABEL
+        assert sorted(meta.outputs) == ["gibbs_excess_rt", "log_act_coeff_comp"]
+
+
+@pytest.mark.integration
+def test_an_ideal_backbone_zoo_pair_beats_raoults_law_on_its_thermoml_test_publications():
+    """The first ideal-backbone pair's file, evaluated with onnxruntime on the measured
+    bubble points of its test publications (ThermoML, never fitted; Psat from the pure
+    files), has the bubble-pressure AAD its metadata records and beats Raoult's law (its
+    backbone) with the same Psat on the same points."""
+    from propkg.mixtures.bubble_data import PurePsat, thermoml_points
+    from propkg.mixtures.measured_training import drop_duplicates
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    entry = _IDEAL_PAIRS[0]
+    path = ZOO / entry["file"]
+    meta = read_metadata(path)
+    a, b = meta.component_names
+    psat = PurePsat(a), PurePsat(b)
+    raw = drop_duplicates(thermoml_points(a, b, *psat))
+    test = raw.subset(raw.mixture & np.isin(raw.source,
+                                            meta.raw["training_data"]["test_publications"]))
+    stats = meta.error_statistics["pressure_bubble"]
+    assert len(test) == stats["n_points"] > 0
+    x = np.column_stack([test.x1, 1 - test.x1])
+    ln_g = np.asarray(run_onnx(path, T=test.T, mole_frac_comp=x)["log_act_coeff_comp"])
+    p1, p2 = psat[0](test.T), psat[1](test.T)
+    model = x[:, 0] * np.exp(ln_g[:, 0]) * p1 + x[:, 1] * np.exp(ln_g[:, 1]) * p2
+    raoult = x[:, 0] * p1 + x[:, 1] * p2
+    aad = 100 * np.mean(np.abs(model / test.P - 1))
+    assert aad == pytest.approx(stats["aad_percent"], rel=CROSS_IMPLEMENTATION_RTOL)
+    assert aad < 100 * np.mean(np.abs(raoult / test.P - 1))

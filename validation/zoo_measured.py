@@ -32,6 +32,18 @@ Usage::
     python validation/zoo_measured.py ship /work/zoo_build/pure /work/zoo_build/pairs
     python validation/zoo_measured.py report --pure /work/zoo_build/pure \\
         --pairs /work/zoo_build/pairs
+
+After the pure zoo is re-shipped (the pairs depend on its Psat files, by sha256), the pairs
+are rebuilt, shipped with *all* pure builds and reported (the pair build selects its pairs
+from the pure models shipped at that moment)::
+
+    python validation/zoo_measured.py build --select pairs --min-publications 2 \\
+        --output PAIRS
+    python validation/zoo_measured.py ship PURE_1 ... PURE_K PAIRS
+    python validation/zoo_measured.py report --pure PURE_1 ... PURE_K --pairs PAIRS \\
+        --scaling 1.91x
+    python validation/zoo_pair_domains.py PAIRS
+    python validation/zoo_single_publication.py PAIRS
 """
 
 from __future__ import annotations
@@ -439,6 +451,21 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
         "built on the pure models that ship; the refit uses the current binary fitter.",
         "",
         *_test_sizes(record["shipped"]),
+        "",
+        "## Pairs without UNIFAC or NRTL, left out by the Psat domains, fitted on one "
+        "publication",
+        "",
+        "- Pairs whose components have neither UNIFAC groups nor NRTL parameters are fitted "
+        "on the ideal solution (section above) instead of being skipped.",
+        "- Pairs left out by the pure models' Psat domains: why, and why the rule stays "
+        "(the zoo pure models' Psat error outside their domain): "
+        "`validation/reports/zoo_pair_domains.md` (`validation/zoo_pair_domains.py BUILD`).",
+        "- Pairs that do not beat their backbone: most were fitted on a single publication "
+        "(no leave-one-publication-out possible, the default setting is fitted); the default "
+        "was examined on validation publications only (each fitting publication of the "
+        "pairs with several, scored on the others; test publications never read): "
+        "`validation/reports/zoo_single_publication.md` "
+        "(`validation/zoo_single_publication.py BUILD`).",
         "",
         "## Rebuilding",
         "",

