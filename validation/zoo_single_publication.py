@@ -81,7 +81,7 @@ def pair_cases(pair: tuple[str, str]) -> list[dict]:
         mine = points.source == source
         T_ref = float(np.round(np.mean(points.T[mine]), 2))
         record = {"pair": f"{a}__{b}", "publication": source, "n_fit": int(mine.sum()),
-                  "n_other": int((~mine).sum())}
+                  "n_other": int((~mine).sum()), "backbone_kind": backbone.kind}
         problems = {}
         for label, h, linear, lam in CANDIDATES:
             if linear not in problems:
@@ -104,45 +104,64 @@ def pair_cases(pair: tuple[str, str]) -> list[dict]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
-    args = parser.parse_args(argv)
-    tasks = json.loads((args.build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
-    from propkg_contract.metadata import read_metadata
-
-    pairs = [tuple(x["summary"]["components"]) for t, x in tasks.items() if x["ok"]
-             and len(read_metadata(args.build / f"{t}.onnx").raw["training_data"]
-                     ["fit_publications"]) >= 2]  # the others have no second publication
-    records = []
-    for k, pair in enumerate(sorted(pairs)):
-        records += pair_cases(pair)
-        print(f"[{k + 1}/{len(pairs)}] {pair[0]}/{pair[1]}: {len(records)} cases", flush=True)
-    lines = ["# Default setting of a binary fitted on one publication (validation only)", "",
-             __doc__.split("\n\n")[1].replace("\n", " "), "",
-             f"Written by `python validation/zoo_single_publication.py {args.build.name}`: "
-             f"{len(records)} cases (pair x fitting publication) of "
-             f"{len({r['pair'] for r in records})} pairs.", "",
+def _table(records: list[dict], group: str, setting: str) -> list[str]:
+    """Lines of one backbone group: a row per candidate, then the choice by the rule."""
+    lines = [f"### {group}: {len(records)} cases of {len({r['pair'] for r in records})} "
+             "pairs", "",
              "| candidate | cases | beats the backbone on the other fitting publications | "
-             "median AAD ratio to the backbone | median AAD % (backbone's) |",
-             "|---|---|---|---|---|"]
+             "median AAD ratio to the backbone | geometric-mean ratio | median AAD % "
+             "(backbone's) |", "|---|---|---|---|---|---|"]
+    ratios = {}
     for label, *_ in CANDIDATES:
         rows = [r for r in records if r.get(label) is not None]
         if not rows:
             continue
         beat = sum(r[label] < r["backbone"] for r in rows)
-        ratio = np.median([r[label] / r["backbone"] for r in rows])
+        ratio = np.array([r[label] / r["backbone"] for r in rows])
+        ratios[label] = float(np.median(ratio))
         lines.append(f"| {label} | {len(rows)} | {beat}/{len(rows)} ({beat / len(rows):.0%}) "
-                     f"| {ratio:.3f} | {np.median([r[label] for r in rows]):.2f} "
+                     f"| {ratios[label]:.3f} | {np.exp(np.mean(np.log(ratio))):.3f} | "
+                     f"{np.median([r[label] for r in rows]):.2f} "
                      f"({np.median([r['backbone'] for r in rows]):.2f}) |")
-    ratios = {label: np.median([r[label] / r["backbone"] for r in records
-                                if r.get(label) is not None]) for label, *_ in CANDIDATES}
-    lines += ["", "Rule: the lowest median AAD ratio to the backbone (the typical case; the "
-              "mean is dominated by a few publications far off). Chosen: "
-              f"**{min(ratios, key=ratios.get)}** "
-              "(`propkg.mixtures.measured_training.DEFAULT_SETTING`)."]
+    return lines + ["", f"Chosen: **{min(ratios, key=ratios.get)}** "
+                    f"(`propkg.mixtures.measured_training.{setting}`).", ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
+    parser.add_argument("--cases", action="store_true",
+                        help="re-read BUILD/single_publication_cases.json instead of fitting")
+    args = parser.parse_args(argv)
+    cases = args.build / "single_publication_cases.json"
+    if args.cases:
+        records = json.loads(cases.read_text(encoding="utf-8"))
+    else:
+        from propkg_contract.metadata import read_metadata
+
+        tasks = json.loads((args.build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
+        pairs = [tuple(x["summary"]["components"]) for t, x in tasks.items() if x["ok"]
+                 and len(read_metadata(args.build / f"{t}.onnx").raw["training_data"]
+                         ["fit_publications"]) >= 2]  # the others have no second publication
+        records = []
+        for k, pair in enumerate(sorted(pairs)):
+            records += pair_cases(pair)
+            print(f"[{k + 1}/{len(pairs)}] {pair[0]}/{pair[1]}: {len(records)} cases",
+                  flush=True)
+        cases.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    lines = ["# Default setting of a binary fitted on one publication (validation only)", "",
+             __doc__.split("\n\n")[1].replace("\n", " "), "",
+             f"Written by `python validation/zoo_single_publication.py {args.build.name}`: "
+             f"{len(records)} cases (pair x fitting publication) of "
+             f"{len({r['pair'] for r in records})} pairs. Rule: the lowest median AAD ratio "
+             "to the backbone (the typical case; the mean is dominated by a few publications "
+             "far off), per backbone kind (shrinking towards the ideal solution, g^E = 0, is "
+             "not shrinking towards a model of the mixture).", ""]
+    lines += _table([r for r in records if r["backbone_kind"] != "ideal"], "UNIFAC or NRTL",
+                    "DEFAULT_SETTING")
+    lines += _table([r for r in records if r["backbone_kind"] == "ideal"], "ideal solution",
+                    "IDEAL_DEFAULT_SETTING")
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (args.build / "single_publication_cases.json").write_text(json.dumps(records, indent=1))
     print(f"wrote {REPORT}")
     return 0
 
