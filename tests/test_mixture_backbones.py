@@ -87,3 +87,37 @@ def test_missing_groups_and_parameters_raise():
     with pytest.raises(DataError, match="not one of the mixture components"):
         component("unobtainium")
     assert len(COMPONENTS) == 20
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("T, x1", STATES)
+def test_hybrid_on_the_ideal_solution_is_redlich_kister(T, x1):
+    """On the ideal-solution backbone the hybrid with the linear terms is a two-term
+    Redlich-Kister g^E, g/RT = x1 x2 [A + B (x1 - x2)] with A = c0 + d tau, B = e + f tau;
+    its ln gamma equal the textbook closed forms (Prausnitz et al., 3rd ed., eq. 6-93:
+    ln g1 = x2^2 [A + 3B - 4B x2], ln g2 = x1^2 [A - 3B + 4B x1]); the swapped model and the
+    model rebuilt from its metadata label describe the same mixture."""
+    from types import SimpleNamespace
+
+    from propkg.mixtures.backbones import IDEAL, IDEAL_LABEL
+    from propkg.mixtures.hybrid_ge import HybridExcessGibbs
+
+    pair = ("ethanol", "water")
+    bb = Backbone.for_pair(IDEAL, pair)
+    assert bb.as_metadata() == {"name": IDEAL_LABEL, "parameters": {}}
+    model = HybridExcessGibbs(bb, 0, 340.0, linear=True)
+    model.theta_ = np.array([0.8, 0.3, -0.25, 0.1])  # c0, d, e, f
+    g, l1, l2 = (float(v) for v in evaluate(model.function(), T, x1))
+    tau = model.tau(T)
+    A, B, x2 = 0.8 + 0.3 * tau, -0.25 + 0.1 * tau, 1 - x1
+    assert g == pytest.approx(x1 * x2 * (A + B * (x1 - x2)), rel=IDENTITY_RTOL)
+    assert l1 == pytest.approx(x2 ** 2 * (A + 3 * B - 4 * B * x2), rel=IDENTITY_RTOL)
+    assert l2 == pytest.approx(x1 ** 2 * (A - 3 * B + 4 * B * x1), rel=IDENTITY_RTOL)
+    _, s1, s2 = (float(v) for v in evaluate(model.swapped().function(), T, x2))
+    assert (s2, s1) == pytest.approx((l1, l2), rel=IDENTITY_RTOL)
+    meta = SimpleNamespace(component_names=list(pair), raw={"correction": {
+        **model.correction_metadata()}}, backbone={"gibbs_excess_rt": bb.as_metadata()})
+    rebuilt = HybridExcessGibbs.from_metadata(meta)
+    assert rebuilt.backbone.kind == IDEAL
+    assert float(evaluate(rebuilt.function(), T, x1)[1]) == pytest.approx(l1,
+                                                                          rel=IDENTITY_RTOL)
