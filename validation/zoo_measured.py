@@ -471,7 +471,8 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
         "",
         "- Every task key holds the sha256 of the propkg sources: any change of propkg refits "
         "the whole zoo on the next build (about 30 min for the first campaign's compounds, "
-        "9 min for the second's and 4 min for the pairs on 2 workers here).",
+        "9 min for the second's and 4 to 10 min for the pairs on 2 workers here, depending "
+        "on the load).",
         "- The pairs depend on the pure models (their Psat; the sha256 of both files is in "
         "each pair's task key and metadata) and on the binary fitter "
         "(`propkg.mixtures.measured_training`): a change of either needs `build --select "
