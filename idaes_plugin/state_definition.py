@@ -1,4 +1,4 @@
-r"""IDAES's FTPx state definition with a guard on the overall mole fractions of feeds.
+r"""IDAES's FTPx state definition: a guard on feeds' mole fractions, free computed phase variables.
 
 In IDAES's ``FTPx`` a state block that defines its state (a feed, a unit's inlet) has no
 :math:`\sum_j z_j = 1` constraint: the mole fractions are specified. Fixed to values that
@@ -13,6 +13,24 @@ unchanged, and a state connected to an upstream outlet (whose fractions already 
 satisfies it strictly. With fixed fractions that violate it Pyomo's presolve proves the
 model infeasible and names the constraint; IDAES's initialization raises a
 :class:`~propkg_contract.errors.DomainError` naming the block and the sum first.
+
+Second difference: the *computed* phase variables - ``phase_frac`` (IDAES: :math:`\ge 0`),
+the lower bounds of ``flow_mol_phase`` (0) and of ``mole_frac_phase_comp`` (1e-20) - carry
+no bounds (:data:`RELAXED_BOUNDS`); the state variables keep IDAES's. In a column the
+saturated, nearly pure tray streams sit a hair inside those bounds (a tray's liquid inlet
+at a vapour fraction ~1e-3, bottoms fractions ~1e-4) and IPOPT's bound push (1e-2 absolute
+near a zero bound) and fraction-to-boundary rule move or block them: IDAES's own
+``TrayColumn.initialize()`` of the methanol/water column at IDAES's test specification
+needs 466 IPOPT iterations in its last solve (456 in restoration) where it allows 200, and
+38 without these bounds (``validation/reports/column_default_init.md``). The phase
+variables are fixed by the phase equilibrium and the material balances, so the bounds only
+steer IPOPT; to keep every iterate of the state block's own initialization physical, that
+initialization starts two-phase states at a positive, normalized split
+(:func:`idaes_plugin.initial_split.refine_two_phase_split`; IDAES's Raoult start failed
+the acetone/water flash at 340 K, 1 bar, z = 0.2 without the bounds).
+Solutions stay physical: ``tests/test_column_default_init.py`` and the flash campaign
+(``validation/flash_campaign.py``) check every phase fraction, flow and composition
+against an independent flash.
 """
 
 from __future__ import annotations
@@ -20,6 +38,7 @@ from __future__ import annotations
 from idaes.models.properties.modular_properties.state_definitions.FTPx import FTPx
 from pyomo.environ import Constraint, value
 
+from idaes_plugin.initial_split import refine_two_phase_split
 from propkg_contract.errors import DomainError
 
 #: tolerance of the sum of the overall mole fractions of a state block that defines its state
@@ -30,10 +49,22 @@ def _mole_fraction_sum(b):
     return sum(b.mole_frac_comp[j] for j in b.component_list)
 
 
+#: (variable, lower, upper) bounds of IDAES's FTPx phase variables removed: True = removed
+RELAXED_BOUNDS = (("phase_frac", True, True), ("flow_mol_phase", True, False),
+                  ("mole_frac_phase_comp", True, False))
+
+
 def define_state(b):
-    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks;
-    the state variables of computed states (outlets) start without a value."""
+    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks,
+    without the bounds :data:`RELAXED_BOUNDS` of the computed phase variables; the state
+    variables of computed states (outlets) start without a value."""
     FTPx.define_state(b)
+    for name, lower, upper in RELAXED_BOUNDS:
+        for element in getattr(b, name).values():
+            if lower:
+                element.setlb(None)
+            if upper:
+                element.setub(None)
     if b.config.defined_state:
         b.mole_frac_sum_check = Constraint(
             expr=(1 - MOLE_FRACTION_SUM_TOL, _mole_fraction_sum(b), 1 + MOLE_FRACTION_SUM_TOL)
@@ -62,6 +93,7 @@ def state_initialization(b):
                 "fix fractions that sum to 1"
             )
     FTPx.state_initialization(b)
+    refine_two_phase_split(b)
 
 
 class FTPxChecked(FTPx):
