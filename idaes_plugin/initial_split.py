@@ -91,6 +91,16 @@ def _bracket(b, pp) -> tuple[float, float] | None:
     return None if t_bub is None or t_dew is None else (t_bub, t_dew)
 
 
+def fugacity_values(b, eos, p, pp) -> dict:
+    """``fug_phase_comp_eq`` [Pa] of phase ``p``'s components at the current values: the
+    equation of state's numeric ``fug_phase_comp_eq_values`` if it has one, else the
+    values of its Pyomo expressions."""
+    numeric = getattr(eos, "fug_phase_comp_eq_values", None)
+    if numeric is not None:
+        return numeric(b, p, pp)
+    return {j: value(eos.fug_phase_comp_eq(b, p, j, pp)) for j in b.components_in_phase(p)}
+
+
 def refine_two_phase_split(b) -> bool:
     """Start the phase fractions, phase flows and phase compositions of state block ``b``
     at the successive-substitution split (module doc) if the package's bubble and dew
@@ -118,16 +128,16 @@ def refine_two_phase_split(b) -> bool:
     eos_v = b.params.get_phase(v_phase).config.equation_of_state
     x_var = {j: b.mole_frac_phase_comp[l_phase, j] for j in comps}
     y_var = {j: b.mole_frac_phase_comp[v_phase, j] for j in comps}
-    # fugacity per unit mole fraction: K_j = (f_L/x_j) / (f_V/y_j)
-    phi_l = {j: eos_l.fug_phase_comp_eq(b, l_phase, j, pp) / x_var[j] for j in comps}
-    phi_v = {j: eos_v.fug_phase_comp_eq(b, v_phase, j, pp) / y_var[j] for j in comps}
     x, y = dict(z), dict(z)
     beta = None
     for _ in range(MAX_ITERATIONS):
         for j in comps:
             x_var[j].set_value(x[j], skip_validation=True)
             y_var[j].set_value(y[j], skip_validation=True)
-        K = {j: value(phi_l[j]) / value(phi_v[j]) for j in comps}
+        f_l = fugacity_values(b, eos_l, l_phase, pp)
+        f_v = fugacity_values(b, eos_v, v_phase, pp)
+        # fugacity per unit mole fraction: K_j = (f_L/x_j) / (f_V/y_j)
+        K = {j: (f_l[j] / x[j]) / (f_v[j] / y[j]) for j in comps}
         if min(K.values()) <= 0.0:
             return False
         beta = rachford_rice(z, K)
