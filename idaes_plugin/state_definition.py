@@ -1,4 +1,4 @@
-r"""IDAES's FTPx state definition: a guard on feeds' mole fractions, free computed phase variables.
+r"""IDAES's FTPx state definition: a guard on feeds' mole fractions, a better two-phase start.
 
 In IDAES's ``FTPx`` a state block that defines its state (a feed, a unit's inlet) has no
 :math:`\sum_j z_j = 1` constraint: the mole fractions are specified. Fixed to values that
@@ -14,23 +14,9 @@ satisfies it strictly. With fixed fractions that violate it Pyomo's presolve pro
 model infeasible and names the constraint; IDAES's initialization raises a
 :class:`~propkg_contract.errors.DomainError` naming the block and the sum first.
 
-Second difference: the *computed* phase variables - ``phase_frac`` (IDAES: :math:`\ge 0`),
-the lower bounds of ``flow_mol_phase`` (0) and of ``mole_frac_phase_comp`` (1e-20) - carry
-no bounds (:data:`RELAXED_BOUNDS`); the state variables keep IDAES's. In a column the
-saturated, nearly pure tray streams sit a hair inside those bounds (a tray's liquid inlet
-at a vapour fraction ~1e-3, bottoms fractions ~1e-4) and IPOPT's bound push (1e-2 absolute
-near a zero bound) and fraction-to-boundary rule move or block them: IDAES's own
-``TrayColumn.initialize()`` of the methanol/water column at IDAES's test specification
-needs 466 IPOPT iterations in its last solve (456 in restoration) where it allows 200, and
-38 without these bounds (``validation/reports/column_default_init.md``). The phase
-variables are fixed by the phase equilibrium and the material balances, so the bounds only
-steer IPOPT; to keep every iterate of the state block's own initialization physical, that
-initialization starts two-phase states at a positive, normalized split
-(:func:`idaes_plugin.initial_split.refine_two_phase_split`; IDAES's Raoult start failed
-the acetone/water flash at 340 K, 1 bar, z = 0.2 without the bounds).
-Solutions stay physical: ``tests/test_column_default_init.py`` and the flash campaign
-(``validation/flash_campaign.py``) check every phase fraction, flow and composition
-against an independent flash.
+Second difference: a two-phase state block's first split comes from the package's own
+fugacities (:func:`idaes_plugin.initial_split.refine_two_phase_split`) instead of IDAES's
+Raoult start, whose vapour fractions need not sum to 1.
 """
 
 from __future__ import annotations
@@ -49,22 +35,10 @@ def _mole_fraction_sum(b):
     return sum(b.mole_frac_comp[j] for j in b.component_list)
 
 
-#: (variable, lower, upper) bounds of IDAES's FTPx phase variables removed: True = removed
-RELAXED_BOUNDS = (("phase_frac", True, True), ("flow_mol_phase", True, False),
-                  ("mole_frac_phase_comp", True, False))
-
-
 def define_state(b):
-    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks,
-    without the bounds :data:`RELAXED_BOUNDS` of the computed phase variables; the state
-    variables of computed states (outlets) start without a value."""
+    """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks;
+    the state variables of computed states (outlets) start without a value."""
     FTPx.define_state(b)
-    for name, lower, upper in RELAXED_BOUNDS:
-        for element in getattr(b, name).values():
-            if lower:
-                element.setlb(None)
-            if upper:
-                element.setub(None)
     if b.config.defined_state:
         b.mole_frac_sum_check = Constraint(
             expr=(1 - MOLE_FRACTION_SUM_TOL, _mole_fraction_sum(b), 1 + MOLE_FRACTION_SUM_TOL)
