@@ -5,10 +5,10 @@ the feed tray's vapour), the reboiler (from the feed tray's liquid) and every ot
 (each from the same two inlets), solves the sections with the outer inlets held, and ends
 with one solve of the whole column; it never checks that last solve. With the hybrid
 methanol/water package at IDAES's test specification (reflux ratio 1.4, boil-up ratio
-1.3, 40 mol/s equimolar feed at 352 K, 1 atm) that last solve stopped at IPOPT's iteration
-limit while the package kept IDAES's bounds on the computed phase variables (it converges
-since :mod:`idaes_plugin.state_definition` leaves them free: 24 iterations instead of 466,
-none in restoration); what makes that start hard, measured on the column:
+1.3, 40 mol/s equimolar feed at 352 K, 1 atm) that last solve stops at IPOPT's iteration
+limit (466 iterations needed; 24 with IDAES's bounds on the computed phase variables
+removed, which is not shipped: ``validation/reports/column_default_init.md``); what makes
+that start hard, measured on the column:
 
 * the reboiler was initialized from the *feed tray's* liquid (19.8 mol/s) while the
   stripping section returns 35.7 mol/s to it, and the stripping section's vapour inlet was
