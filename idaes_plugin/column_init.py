@@ -6,7 +6,9 @@ the feed tray's vapour), the reboiler (from the feed tray's liquid) and every ot
 with one solve of the whole column; it never checks that last solve. With the hybrid
 methanol/water package at IDAES's test specification (reflux ratio 1.4, boil-up ratio
 1.3, 40 mol/s equimolar feed at 352 K, 1 atm) that last solve stops at IPOPT's iteration
-limit, for two reasons measured on the column:
+limit (466 iterations needed; 24 with IDAES's bounds on the computed phase variables
+removed, which is not shipped: ``validation/reports/column_default_init.md``); what makes
+that start hard, measured on the column:
 
 * the reboiler was initialized from the *feed tray's* liquid (19.8 mol/s) while the
   stripping section returns 35.7 mol/s to it, and the stripping section's vapour inlet was

@@ -1,4 +1,4 @@
-r"""IDAES's FTPx state definition with a guard on the overall mole fractions of feeds.
+r"""IDAES's FTPx state definition: a guard on feeds' mole fractions, a better two-phase start.
 
 In IDAES's ``FTPx`` a state block that defines its state (a feed, a unit's inlet) has no
 :math:`\sum_j z_j = 1` constraint: the mole fractions are specified. Fixed to values that
@@ -13,6 +13,10 @@ unchanged, and a state connected to an upstream outlet (whose fractions already 
 satisfies it strictly. With fixed fractions that violate it Pyomo's presolve proves the
 model infeasible and names the constraint; IDAES's initialization raises a
 :class:`~propkg_contract.errors.DomainError` naming the block and the sum first.
+
+Second difference: a two-phase state block's first split comes from the package's own
+fugacities (:func:`idaes_plugin.initial_split.refine_two_phase_split`) instead of IDAES's
+Raoult start, whose vapour fractions need not sum to 1.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 from idaes.models.properties.modular_properties.state_definitions.FTPx import FTPx
 from pyomo.environ import Constraint, value
 
+from idaes_plugin.initial_split import refine_two_phase_split
 from propkg_contract.errors import DomainError
 
 #: tolerance of the sum of the overall mole fractions of a state block that defines its state
@@ -62,6 +67,7 @@ def state_initialization(b):
                 "fix fractions that sum to 1"
             )
     FTPx.state_initialization(b)
+    refine_two_phase_split(b)
 
 
 class FTPxChecked(FTPx):
