@@ -422,7 +422,7 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
         "when there are test publications. Evidence on training publications only "
         "(`validation/zoo_nested_validation.py`, nested: the whole fitter re-run with each "
         "training publication group held out; 45 compounds, the first 24 not shipped and 24 "
-        "shipped in the order of the sha256 of their name, 3 without two outer folds): per "
+        "shipped in the order of the sha256 of their name, 3 without an outer fold of >= 6 remaining points): per "
         "compound mean outer-fold AAD after/before median 1.00 (quartiles 0.96 and 1.04), "
         "geometric mean 0.924, mean 4.78 % -> 4.01 %; after better for 17, worse for 22, "
         "more than 20 % better for 6 and worse for 3 (tetradecane 24.6 -> 2.2 %, "
