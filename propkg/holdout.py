@@ -23,6 +23,12 @@ sha256 order.
 :data:`K_BLOCKS` temperature blocks of the training points are two more validation folds,
 so that settings which extrapolate badly beyond the training range are not chosen
 (added after the first campaign run, see ``validation/reports/measured_pure.md``).
+With test publications (by publication, or one of two), two **wide extrapolation
+folds** follow: the lowest and the highest :data:`WIDE_BLOCKS` of the :data:`K_BLOCKS`
+blocks (40 % of the training points each), so that a correction which only interpolates
+well is not chosen for test publications outside the fitted range (added after the zoo's
+second campaign, ``validation/reports/zoo.md``: most catastrophic test errors were
+extrapolations of one training publication).
 
 **Fewer than three publications** (:func:`temperature_block_folds`): :data:`K_BLOCKS`
 contiguous blocks of the points sorted by temperature; the error is then the k-fold error
@@ -49,6 +55,7 @@ TEST_MAX_FRACTION = 0.5
 MIN_PUBLICATIONS = 3
 MAX_FOLDS = 6
 K_BLOCKS = 5
+WIDE_BLOCKS = 2
 
 HELD_OUT_BY_PUBLICATION = "held out by publication"
 HELD_OUT_BY_ROLE = "held out by the file's role column (rows with role 'test')"
@@ -195,15 +202,16 @@ def plan_split(T: np.ndarray, publications: np.ndarray | None, roles=None,
     train = ~test
     folds = []
     by_publication = label != K_FOLD_LABEL and pubs is not None
+    blocks = temperature_block_folds(T[train])
     if by_publication and len(set(pubs[train].tolist())) >= 2:
-        blocks = temperature_block_folds(T[train])
-        for mask in [*publication_folds(pubs[train]), blocks[0], blocks[-1]]:
-            full = np.zeros(n, dtype=bool)
-            full[np.flatnonzero(train)[mask]] = True
-            folds.append(full)
+        masks = [*publication_folds(pubs[train]), blocks[0], blocks[-1]]
     else:
-        for mask in temperature_block_folds(T[train]):
-            full = np.zeros(n, dtype=bool)
-            full[np.flatnonzero(train)[mask]] = True
-            folds.append(full)
+        masks = list(blocks)
+    if by_publication and len(blocks) >= 2 * WIDE_BLOCKS + 1:
+        masks += [np.logical_or.reduce(blocks[:WIDE_BLOCKS]),
+                  np.logical_or.reduce(blocks[-WIDE_BLOCKS:])]
+    for mask in masks:
+        full = np.zeros(n, dtype=bool)
+        full[np.flatnonzero(train)[mask]] = True
+        folds.append(full)
     return Split(test=test, folds=folds, label=label, test_publications=test_pubs)

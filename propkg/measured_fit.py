@@ -9,8 +9,10 @@ Per property column (``pressure_sat_comp``, ``dens_mol_liq_comp``, ``cp_mol_ig_c
 3. **weights**: :math:`\\sigma_i = u_i / y_i` (relative standard uncertainty, column
    ``uncertainty_<name>``) or, without uncertainties, the robust scale
    (:func:`robust_sigma`), divided by the screening weight;
-4. **select** the network size and L2 penalty (:data:`TANH_SETTINGS`) by the mean
-   validation AAD over leave-one-publication-out folds of the training publications;
+4. **select** the network size and L2 penalty (:data:`TANH_SETTINGS`, the backbone alone
+   among them) by the mean validation AAD over the validation folds of
+   :func:`propkg.holdout.plan_split` (leave-one-publication-out over the training
+   publications and extrapolation folds over their temperature range);
 5. **fit** the correction on all training points with the soft-L1 loss
 
    .. math:: \\min_p \\sum_i 2 f^2 \\left(\\sqrt{1 + (r_i/\\sigma_i f)^2} - 1\\right)
@@ -47,11 +49,17 @@ from propkg.training import (
 )
 from propkg_contract.errors import DataError
 
-#: candidate (hidden units, L2 penalty) of the tanh corrections, simplest first
+#: candidate (hidden units, L2 penalty) of the tanh corrections, simplest first; the
+#: first is the backbone alone (no correction), chosen when no correction beats its
+#: validation AAD by SIMPLICITY_MARGIN; l2 = 1 is a strong penalty (a parameter of one
+#: costs as much as a point one sigma off)
 TANH_SETTINGS = (
+    {"hidden": 0, "backbone": True},
     {"hidden": 0, "l2": 1e-6},
+    {"hidden": 1, "l2": 1.0},
     {"hidden": 1, "l2": 1e-2},
     {"hidden": 1, "l2": 1e-5},
+    {"hidden": 2, "l2": 1.0},
     {"hidden": 2, "l2": 1e-2},
     {"hidden": 2, "l2": 1e-5},
     {"hidden": 3, "l2": 1e-2},
@@ -150,6 +158,8 @@ def backbone(c: PureConstants, key: str, T) -> np.ndarray:
 
 
 def _fit(c, key, T, y, sigma, setting, restarts) -> np.ndarray:
+    if setting.get("backbone"):
+        return np.zeros(tanh_net_size(setting["hidden"]))
     if key == "cp":
         return fit_cp_ig(c, T, y, setting["terms"])
     fit = fit_vapor_pressure if key == "psat" else fit_liquid_density

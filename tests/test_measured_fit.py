@@ -271,7 +271,8 @@ def test_unwritable_output_fails_before_fitting_and_input_is_unchanged(tmp_path,
 def test_two_publication_rule_is_opt_in(sizes):
     """With min_publications=2, exactly two publications: the first in sha256 order is the
     test one unless it holds more than half the points; the settings folds are temperature
-    blocks of the other. Three or more publications split as before."""
+    blocks of the other, then the two wide extrapolation folds (lowest and highest 40 %).
+    Three or more publications split as before."""
     pubs = np.repeat(["a", "b"], sizes)
     T = np.linspace(300.0, 400.0, pubs.size)[::-1]
     first, second = sorted("ab", key=lambda p: hashlib.sha256(p.encode()).hexdigest())
@@ -279,8 +280,16 @@ def test_two_publication_rule_is_opt_in(sizes):
     split = plan_split(T, pubs, min_publications=2)
     assert split.label == HELD_OUT_ONE_OF_TWO and split.test_publications == [expected]
     assert np.array_equal(split.test, pubs == expected)
-    assert len(split.folds) == 5 and not any((f & split.test).any() for f in split.folds)
-    assert np.array_equal(np.logical_or.reduce(split.folds), pubs != expected)
+    assert not any((f & split.test).any() for f in split.folds)
+    n_blocks = min(5, int((~split.test).sum()))
+    blocks, wide = split.folds[:n_blocks], split.folds[n_blocks:]
+    assert sum(int(b.sum()) for b in blocks) == int((~split.test).sum())
+    assert np.array_equal(np.logical_or.reduce(blocks), pubs != expected)
+    assert len(wide) == (2 if n_blocks == 5 else 0)
+    if wide:  # lowest and highest two blocks, 40 % of the training points each
+        assert np.array_equal(wide[0], blocks[0] | blocks[1])
+        assert np.array_equal(wide[1], blocks[-2] | blocks[-1])
+        assert T[wide[0]].max() < T[wide[1]].min()
     assert plan_split(T, pubs).label == K_FOLD_LABEL  # the default is unchanged
     three = np.repeat(["a", "b", "c"], 4)
     T3 = np.arange(12.0)
@@ -288,3 +297,23 @@ def test_two_publication_rule_is_opt_in(sizes):
     assert new.label == old.label == HELD_OUT_BY_PUBLICATION
     assert np.array_equal(new.test, old.test)
     assert all(np.array_equal(x, y) for x, y in zip(new.folds, old.folds, strict=True))
+
+
+@pytest.mark.component
+def test_backbone_alone_is_chosen_when_no_correction_validates():
+    """Points scattered (0.3 %, no trend) about Ambrose-Walton: no correction beats the
+    backbone on the validation folds, so the fit is the backbone (zero parameters) and its
+    held-out error is the backbone's; with the planted 3 % deviation a correction is chosen
+    and beats the backbone on the test publications."""
+    c = constants_for("propyl acetate")
+    T, _, pubs = _synthetic(c, n_pubs=4, per_pub=8)
+    noise = 1.0 + 3e-3 * np.random.default_rng(7).standard_normal(T.size)
+    flat = fit_property(c, PropertyData("pressure_sat_comp", T, backbone(c, "psat", T) * noise,
+                                        None, pubs))
+    assert flat.setting.get("backbone") and not np.any(flat.params)
+    stats = flat.statistics
+    assert stats["aad_percent"] == pytest.approx(stats["backbone_aad_percent"], rel=1e-12)
+    P = _clean_psat(c, T) * noise
+    trend = fit_property(c, PropertyData("pressure_sat_comp", T, P, None, pubs))
+    assert not trend.setting.get("backbone")
+    assert trend.statistics["aad_percent"] < 0.5 * trend.statistics["backbone_aad_percent"]
