@@ -145,11 +145,45 @@ def find_entry(name: str) -> ComponentEntry:
     raise DataError(f"unknown component '{name}'; known: {', '.join(names())}")
 
 
+#: a default critical constant off the median of chemicals' other methods by more than this
+#: factor is taken as a unit or transcription error of its table (chemicals' IUPAC Tc of
+#: phenanthrene is 0.869, in kK, where five other tables give 869-911 K)
+CRITICAL_OUTLIER_FACTOR = 2.0
+
+
+def _consistent_critical_constant(key: str, cas: str, default: float) -> tuple[float, str]:
+    """``chemicals``' default Tc [K] or Pc [Pa], unless it is off the median of the other
+    methods' values (at least three) by more than :data:`CRITICAL_OUTLIER_FACTOR`: then the
+    value of the method closest to that median, with a note for ``sources`` and a warning.
+    """
+    import statistics
+    import warnings
+
+    from chemicals import critical
+
+    lookup, methods = getattr(critical, key), getattr(critical, f"{key}_methods")
+    found = {m: lookup(cas, method=m) for m in methods(cas)}
+    others = {m: v for m, v in found.items() if v and v != default}
+    if len(others) < 3:
+        return default, ""
+    median = statistics.median(others.values())
+    if max(default / median, median / default) <= CRITICAL_OUTLIER_FACTOR:
+        return default, ""
+    method = min(others, key=lambda m: abs(others[m] - median))
+    note = (f"chemicals {method} ({others[method]:g}): the default table's {default:g} is off "
+            f"the median {median:g} of {len(others)} other tables by more than a factor "
+            f"{CRITICAL_OUTLIER_FACTOR:g}")
+    warnings.warn(f"{key} of CAS {cas}: {note}", stacklevel=3)
+    return float(others[method]), note
+
+
 @cache
 def constants_from_chemicals(query: str) -> dict:
     """Look up Tc, Pc, omega, MW, Tt, Zc and the ideal-gas cp polynomial of a chemical.
 
-    Tc, Pc and omega are required. The others fall back, with the fallback recorded in
+    Tc, Pc and omega are required; a Tc or Pc of chemicals' default table that is off its
+    other tables by more than a factor 2 is replaced (:func:`_consistent_critical_constant`).
+    The others fall back, with the fallback recorded in
     ``values["sources"]``: the triple point to the melting point (else 0 K, so the
     fitted range starts at 0.45 Tc); Zc to Pc Vc/(R Tc), else the Yamada-Gunn estimate
     Z_RA = 0.29056 - 0.08775 omega; the Poling cp polynomial as described in
@@ -173,6 +207,10 @@ def constants_from_chemicals(query: str) -> dict:
             f"chemicals has no {missing} for '{query}' (CAS {cas}); propkg needs Tc, Pc and omega"
         )
     sources = {}
+    for key in ("Tc", "Pc"):
+        values[key], note = _consistent_critical_constant(key, cas, values[key])
+        if note:
+            sources[key] = note
     values["Zc"] = Zc(cas)
     if values["Zc"] is None:
         vc = Vc(cas)

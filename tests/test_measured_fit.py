@@ -126,6 +126,26 @@ def test_fallback_cp_backbone_agrees_with_thermo(query, method, tolerance):
     assert ideal_gas["coefficients_from"]["method"] == method
 
 
+@pytest.mark.unit
+def test_critical_constant_table_error_is_replaced_and_reported():
+    """chemicals' default (IUPAC) Tc of phenanthrene is 0.869 (kK): the constant used is
+    the other tables' (WEBBOOK 869 K), with the reason in ``sources`` and a warning; a
+    compound whose tables agree keeps chemicals' default."""
+    from chemicals.critical import Tc
+
+    cas = "85-01-8"
+    assert Tc(cas) < 1.0  # the table error this guards against is still in chemicals
+    from propkg.components import constants_from_chemicals
+
+    constants_from_chemicals.cache_clear()
+    with pytest.warns(UserWarning, match="Tc of CAS 85-01-8"):
+        c = constants_for("phenanthrene")
+    assert c.Tc == pytest.approx(Tc(cas, method="WEBBOOK"), rel=1e-9)
+    assert "0.869" in c.sources["Tc"]
+    butanol = constants_for("1-butanol")
+    assert butanol.Tc == Tc(butanol.cas) and "Tc" not in butanol.sources
+
+
 @pytest.mark.component
 def test_robust_fit_ignores_planted_outliers():
     c = constants_for("propyl acetate")
