@@ -50,6 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from propkg_contract.errors import DataError
+
 TEST_FRACTION = 0.2
 TEST_MAX_FRACTION = 0.5
 MIN_PUBLICATIONS = 3
@@ -185,6 +187,10 @@ def plan_split(T: np.ndarray, publications: np.ndarray | None, roles=None,
     """
     T = np.asarray(T, dtype=float)
     n = T.size
+    if n == 0:
+        raise DataError("no measured points left to split into training and test sets (all "
+                        "of them removed before the fit: repeated, or at or above the "
+                        "critical temperature); supply points below Tc")
     pubs = None if publications is None else np.asarray(publications, dtype=str)
     if roles is not None and np.any(np.asarray(roles) == "test"):
         test = np.asarray(roles) == "test"

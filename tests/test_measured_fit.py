@@ -127,6 +127,14 @@ def test_fallback_cp_backbone_agrees_with_thermo(query, method, tolerance):
 
 
 @pytest.mark.unit
+def test_split_of_no_points_is_a_data_error():
+    from propkg_contract.errors import DataError
+
+    with pytest.raises(DataError, match="no measured points left"):
+        plan_split(np.array([]), np.array([], dtype=str))
+
+
+@pytest.mark.unit
 def test_critical_constant_table_error_is_replaced_and_reported():
     """chemicals' default (IUPAC) Tc of phenanthrene is 0.869 (kK): the constant used is
     the other tables' (WEBBOOK 869 K), with the reason in ``sources`` and a warning; a
