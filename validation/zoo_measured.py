@@ -348,6 +348,13 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
              "correlation, on its points: hybrid vs chemicals",
              "hybrid <= chemicals", f"{_fmt(med_h)} % vs {_fmt(med_c)} %",
              med_h is not None and med_c is not None and med_h <= med_c)]
+    if with_ref:  # the same comparison per compound (not a target; shows how firm it is)
+        ratios = [x["hybrid_aad_on_reference_points"] / x["reference_aad_percent"]
+                  for x in with_ref if x["reference_aad_percent"] > 0]
+        better = sum(x["hybrid_aad_on_reference_points"] <= x["reference_aad_percent"]
+                     for x in with_ref)
+        rows.append(("- per compound (paired, same points): hybrid <= chemicals", "-",
+                     f"{better}/{len(with_ref)}, median ratio {_fmt(_median(ratios))}", "-"))
     for rule, test in RULE_LABELS.items():
         part = [x for x in with_ref if test(x["held_out"])]
         h = _median(x["hybrid_aad_on_reference_points"] for x in part)
@@ -375,7 +382,8 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
     lines += ["", "![coverage and hybrid vs reference](figures/zoo_targets.png)", "",
               "## Targets (issue 13)", "",
               "| target | wanted | measured | met |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {'yes' if d else '**no**'} |" for a, b, c, d in rows]
+    lines += [f"| {a} | {b} | {c} | {d if isinstance(d, str) else 'yes' if d else '**no**'} |"
+              for a, b, c, d in rows]
     lines += ["", "## Error distribution (test publications)", "",
               "| models | n | hybrid median % | backbone median % | reference median % "
               "(hybrid on its points) | hybrid < backbone |", "|---|---|---|---|---|---|"]
@@ -506,6 +514,15 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
         "and the pairs on the new pure files. On the test publications (reported, not used "
         "for any choice) 27 compounds chose the backbone alone and equal it, so they do not "
         "ship.",
+        "",
+        "Phenanthrene failed in that build with a bare numpy error: chemicals' default (IUPAC) "
+        "Tc of phenanthrene is 0.869 (kK), five other tables give 869-911 K, so every point "
+        "was above 0.999 Tc. `propkg.components` now replaces a default Tc or Pc that is off "
+        "the median of its other tables by more than a factor 2 (recorded in the metadata, "
+        "warned; no other compound of the 356 is affected) and the compound was fitted alone "
+        "(build `pure_phen`, same rule). Its inclusion moves the median of the chemicals "
+        "correlation from 1.44 % to 1.47 % (hybrid 1.46 %): the median target is met by that "
+        "margin only; the paired row shows how even the two are.",
         "",
         "## Rebuilding",
         "",
