@@ -36,6 +36,7 @@ from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
     IdealBubbleDew,
     LogBubbleDew,
 )
+from pyomo.environ import Constraint, sqrt
 
 #: key of ``GenericParameterBlock``'s ``parameter_data``: the auxiliary temperatures'
 #: lower bound [K]
@@ -90,6 +91,99 @@ class AuxiliarySmoothVLE(SmoothVLE):
         t1 = b.component("_t1_" + phase_pair[0] + "_" + phase_pair[1])
         if t1 is not None:
             release_lower_bound(b, t1)
+
+
+def bracketed_smooth_min(a, b, eps):
+    r"""Smooth :math:`\min(a, b)` that stays in :math:`[0, \min(a, b)]` for :math:`a, b \ge 0`.
+
+    .. math::
+
+        m(a, b) = \tfrac12\left(a + b - \sqrt{(a - b)^2
+                  + \frac{4ab\,\epsilon^2}{\epsilon^2 + (a + b)^2}}\right)
+
+    IDAES's ``smooth_min`` has :math:`\epsilon^2` in place of the fraction, so
+    :math:`m(a, 0) = \tfrac12(a - \sqrt{a^2 + \epsilon^2}) < 0`. Here the fraction lies in
+    :math:`[0, 4ab]` for :math:`a, b \ge 0`, so the root is at most :math:`a + b` and
+    :math:`m \ge 0`; :math:`m(a, 0) = 0` exactly; where :math:`a = b \gg \epsilon` the
+    fraction tends to :math:`\epsilon^2` (IDAES's smoothing). The root's argument is
+    :math:`\ge (a + b)^2 \ge 0` also for :math:`ab < 0` (iterates), so it is real everywhere.
+    """
+    s = a + b
+    return 0.5 * (s - sqrt((a - b) ** 2 + 4 * a * b * eps**2 / (eps**2 + s**2)))
+
+
+def quartic_smooth_max(a, b, eps):
+    r"""Smooth :math:`\max(a, b)` whose excess over the max decays as :math:`\epsilon^4/|a-b|^3`.
+
+    .. math:: M(a, b) = \tfrac12\left(a + b + \left((a - b)^4 + \epsilon^4\right)^{1/4}\right)
+
+    IDAES's ``smooth_max`` (square root of :math:`(a-b)^2 + \epsilon^2`) exceeds the max by
+    :math:`\epsilon^2 / (4|a - b|)`: with :math:`\epsilon_1` = 0.01 K a liquid 7.45 K below its
+    bubble point gets :math:`t_1 - T_{bub}` = 3.4e-6 K, a vapour fraction of 0.0019 where the
+    bubble and dew points are 1.8 mK apart (ethanol/water near its azeotrope). Here the excess
+    is :math:`\epsilon^4 / (8|a - b|^3)` (3e-12 K there); at :math:`a = b` both give
+    :math:`a + \epsilon/2`. Smooth everywhere: the fourth root's argument is
+    :math:`\ge \epsilon^4 > 0`.
+    """
+    return 0.5 * (a + b + ((a - b) ** 4 + eps**4) ** 0.25)
+
+
+class BracketedSmoothVLE(AuxiliarySmoothVLE):
+    r"""IDAES's smooth VLE whose equilibrium temperature never leaves [T_bub, T_dew].
+
+    IDAES's ``SmoothVLE`` (Burgard et al. 2018, eqs. 13-14) computes
+
+    .. math:: t_1 = \mathrm{smax}(T, T_{bub}, \epsilon_1),\qquad
+              T_{eq} = \mathrm{smin}(t_1, T_{dew}, \epsilon_2)
+
+    and for a subcooled liquid (:math:`t_1 \approx T_{bub}`) with a bubble-dew gap
+    :math:`g = T_{dew} - T_{bub}`, :math:`T_{eq} \approx T_{bub} + \tfrac12(g - \sqrt{g^2 +
+    \epsilon_2^2}) < T_{bub}`: where the gap is not much larger than :math:`\epsilon_2`
+    (= 5e-4 K; near an azeotrope) :math:`T_{eq}` falls below the bubble point, where the
+    phase equilibrium has a negative vapour fraction. With IDAES's bound
+    :math:`\beta \ge 0` IPOPT stops at the bound slightly infeasible; without it an
+    ethanol/water flash at 373.63 K, 2.938 bar, :math:`z_1` = 0.926 (bubble-dew gap 1.8 mK)
+    solved "optimal" at :math:`\beta = -0.019`. This class keeps :math:`t_1` and replaces the
+    second step by
+
+    .. math:: T_{eq} = T_{bub} + m(t_1 - T_{bub},\; T_{dew} - T_{bub};\ \epsilon_2)
+
+    with :func:`bracketed_smooth_min`: :math:`t_1 - T_{bub} > 0` always (smooth max), so
+    :math:`T_{bub} \le T_{eq} \le T_{dew}` at every solution and the vapour fraction lies in
+    [0, 1] by construction - which lets :class:`idaes_plugin.state_definition.FTPxChecked`
+    drop IDAES's bounds on the computed phase variables. The first step uses
+    :func:`quartic_smooth_max` (same :math:`\epsilon_1`), whose excess over
+    :math:`\max(T, T_{bub})` vanishes fast enough that a subcooled liquid's vapour fraction is
+    ~0 also where the bubble-dew gap is a few mK. Away from the bracket's ends both are
+    IDAES's values. Same variables, parameters (``eps_1``, ``eps_2``), constraint names and
+    scaling as IDAES's.
+    """
+
+    @staticmethod
+    def phase_equil(b, phase_pair):
+        AuxiliarySmoothVLE.phase_equil(b, phase_pair)
+        suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
+        t1 = b.component("_t1" + suffix)
+        eps_2 = b.component("eps_2" + suffix)
+        if t1 is None or eps_2 is None:  # a vapour-only or liquid-only component: IDAES's
+            return
+        t_bub = b.temperature_bubble[phase_pair]
+        t_dew = b.temperature_dew[phase_pair]
+        eps_1 = b.component("eps_1" + suffix)
+        _replace_constraint(
+            b, "_t1_constraint" + suffix, t1 == quartic_smooth_max(b.temperature, t_bub, eps_1)
+        )
+        _replace_constraint(
+            b,
+            "_teq_constraint" + suffix,
+            b._teq[phase_pair] == t_bub + bracketed_smooth_min(t1 - t_bub, t_dew - t_bub, eps_2),
+        )
+
+
+def _replace_constraint(b, name: str, expr) -> None:
+    """Replace IDAES's constraint ``name`` of block ``b`` by one of ``expr`` (same name)."""
+    b.del_component(name)
+    b.add_component(name, Constraint(expr=expr))
 
 
 class AuxiliaryIdealBubbleDew(IdealBubbleDew):

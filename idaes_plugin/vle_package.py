@@ -241,7 +241,7 @@ def vle_config(
         AUX_LOWER_KEY,
         AuxiliaryIdealBubbleDew,
         AuxiliaryLogBubbleDew,
-        AuxiliarySmoothVLE,
+        BracketedSmoothVLE,
     )
 
     components = checked_components(components)
@@ -309,7 +309,7 @@ def vle_config(
         "pressure_ref": (pressure_ref, pyunits.Pa),
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
-        "phase_equilibrium_state": {("Vap", "Liq"): AuxiliarySmoothVLE},
+        "phase_equilibrium_state": {("Vap", "Liq"): BracketedSmoothVLE},
         "bubble_dew_method": bubble_dew,
         # bubble/dew and smooth-VLE temperatures may lie below the state's lower bound
         # (the highest triple point): see idaes_plugin.phase_equilibrium
