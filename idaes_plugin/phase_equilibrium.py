@@ -36,7 +36,7 @@ from idaes.models.properties.modular_properties.phase_equil.bubble_dew import (
     IdealBubbleDew,
     LogBubbleDew,
 )
-from pyomo.environ import Constraint, sqrt
+from pyomo.environ import Constraint
 
 #: key of ``GenericParameterBlock``'s ``parameter_data``: the auxiliary temperatures'
 #: lower bound [K]
@@ -99,17 +99,20 @@ def bracketed_smooth_min(a, b, eps):
     .. math::
 
         m(a, b) = \tfrac12\left(a + b - \sqrt{(a - b)^2
-                  + \frac{4ab\,\epsilon^2}{\epsilon^2 + (a + b)^2}}\right)
+                  + \frac{4ab\,\epsilon^2}{\epsilon^2 + 2a^2 + 2b^2}}\right)
 
     IDAES's ``smooth_min`` has :math:`\epsilon^2` in place of the fraction, so
     :math:`m(a, 0) = \tfrac12(a - \sqrt{a^2 + \epsilon^2}) < 0`. Here the fraction lies in
     :math:`[0, 4ab]` for :math:`a, b \ge 0`, so the root is at most :math:`a + b` and
     :math:`m \ge 0`; :math:`m(a, 0) = 0` exactly; where :math:`a = b \gg \epsilon` the
-    fraction tends to :math:`\epsilon^2` (IDAES's smoothing). The root's argument is
-    :math:`\ge (a + b)^2 \ge 0` also for :math:`ab < 0` (iterates), so it is real everywhere.
+    fraction tends to :math:`\epsilon^2` (IDAES's smoothing). For :math:`ab < 0` (iterates)
+    the fraction is above :math:`-4|ab|`, so the root's argument is
+    :math:`\ge (|a| - |b|)^2 \ge 0` (zero only at :math:`a = b = 0`); everywhere
+    :math:`|m - \min(a, b)| \le \epsilon / 2`.
     """
-    s = a + b
-    return 0.5 * (s - sqrt((a - b) ** 2 + 4 * a * b * eps**2 / (eps**2 + s**2)))
+    return 0.5 * (
+        a + b - ((a - b) ** 2 + 4 * a * b * eps**2 / (eps**2 + 2 * a**2 + 2 * b**2)) ** 0.5
+    )
 
 
 def quartic_smooth_max(a, b, eps):
