@@ -110,9 +110,12 @@ def bracketed_smooth_min(a, b, eps):
     :math:`\ge (|a| - |b|)^2 \ge 0` (zero only at :math:`a = b = 0`); everywhere
     :math:`|m - \min(a, b)| \le \epsilon / 2`.
     """
-    return 0.5 * (
-        a + b - ((a - b) ** 2 + 4 * a * b * eps**2 / (eps**2 + 2 * a**2 + 2 * b**2)) ** 0.5
-    )
+    # the same root's argument as one fraction of non-negative terms, so that interval
+    # arithmetic (Pyomo's bound propagation, IDAES's diagnostics) sees it is >= 0:
+    # (a-b)^2 + 4ab e^2/D = (2(a^2+b^2)(a-b)^2 + e^2 (a+b)^2) / D, D = e^2 + 2a^2 + 2b^2
+    squares = 2 * (a**2 + b**2)
+    root = ((squares * (a - b) ** 2 + eps**2 * (a + b) ** 2) / (eps**2 + squares)) ** 0.5
+    return 0.5 * (a + b - root)
 
 
 def quartic_smooth_max(a, b, eps):
