@@ -113,3 +113,23 @@ def test_flash_near_azeotrope_is_physical_and_agrees(offset_K):
     assert status == "optimal", detail
     assert -1e-7 <= beta <= 1.0 + 1e-7
     assert compare(beta, x, y, expected) == ""
+
+
+#: states of the near-lines campaign (validation/flash_campaign.py --near-lines --seed 11):
+#: z within 0.01 of the model's azeotrope at T, P a relative 1.4e-3 and 6.1e-3 off the dew
+#: pressure (inside every model's temperature domain)
+AZEOTROPE_LINE_STATES = [
+    (379.5319227300188, 279781.3920463878, 0.8979577142160223),
+    (388.71660863102994, 372209.2780251826, 0.8968664775285049),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("T, P, z1", AZEOTROPE_LINE_STATES)
+def test_flash_at_azeotrope_near_the_dew_line_agrees(T, P, z1):
+    model, reference = _ethanol_water()
+    z = [z1, 1.0 - z1]
+    expected = reference.flash(T, P, z)
+    status, detail, beta, x, y = model.solve(T, P, z)
+    assert status == "optimal", detail
+    assert compare(beta, x, y, expected) == ""

@@ -26,6 +26,14 @@ chosen or on the order of execution. ``--workers N`` spreads chunks of states ov
 cluster of N one-thread worker processes, each in its own session
 (:func:`propkg.zoo.cluster.dask_processes`; ``--scheduler ADDRESS`` for an existing
 cluster). Prints progress, the rate per system and every failure.
+
+``--near-lines`` draws a second, separate set of states (its own random stream, same
+systems) on the phase boundaries instead: T and z as above, then P a relative distance
+delta from the reference's bubble or dew pressure at (T, z) (line and side of it at random,
+|delta| log-uniform in :data:`LINE_DELTAS`); for a binary whose model has an azeotrope at T
+(an interior extremum of the bubble pressure over x) half of the states take z within 0.01
+of the azeotropic composition. The summary then adds the rate per line and decade of
+|delta|.
 """
 
 from __future__ import annotations
@@ -66,6 +74,10 @@ Z_MIN = 0.02
 P_FACTORS = (0.7, 1.3)
 #: states per task sent to a worker
 CHUNK = 2
+#: --near-lines: range of |P / P_line - 1|, log-uniform
+LINE_DELTAS = (1e-4, 3e-2)
+#: --near-lines: half width of the z window around a binary azeotrope
+AZEOTROPE_WINDOW = 0.01
 
 
 @dataclass
@@ -84,6 +96,9 @@ class Outcome:
     phases_ref: str = ""
     flagged: bool | None = None  # model_lle: did check_liquid_stability flag IDAES's answer
     seconds: float = math.nan
+    line: str = ""  # --near-lines: "bubble" / "dew" / "azeotrope bubble"...
+    delta: float = math.nan  # --near-lines: P / P_line - 1
+    in_domain: bool | None = None  # T inside every model file's temperature domain
 
 
 class FlashModel:
@@ -201,34 +216,117 @@ def draw_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tu
     return states
 
 
+def dew_pressure(ref: ReferenceFlash, T: float, y, tol: float = 1e-12) -> float:
+    r"""Dew pressure [Pa] of vapour y at T [K] (ideal vapour):
+    :math:`P = 1 / \sum_i y_i / (\gamma_i(x) p_i^{sat})`, :math:`x_i = y_i P / (\gamma_i p_i^{sat})`
+    normalised, by successive substitution from :math:`\gamma = 1`."""
+    y = np.asarray(y, dtype=float)
+    psat = ref.psat(T)
+    gamma = np.ones_like(y)
+    P = 1.0 / np.sum(y / psat)
+    for _ in range(500):
+        x = y * P / (gamma * psat)
+        gamma = ref.gamma(T, x / x.sum())
+        P_new = 1.0 / np.sum(y / (gamma * psat))
+        if abs(P_new / P - 1.0) < tol:
+            return float(P_new)
+        P = P_new
+    return float(P)
+
+
+def azeotrope(ref: ReferenceFlash, T: float) -> float | None:
+    """x_1 of a binary's azeotrope at T (an extremum of the bubble pressure inside
+    [:data:`Z_MIN`, 1 - :data:`Z_MIN`]), or None."""
+    if len(ref.components) != 2:
+        return None
+    x1 = np.linspace(Z_MIN, 1.0 - Z_MIN, 193)
+    p = ref.bubble_pressure(T, np.column_stack([x1, 1.0 - x1]))
+    slope = np.diff(p)
+    turns = np.nonzero(np.sign(slope[:-1]) != np.sign(slope[1:]))[0]
+    if len(turns) == 0:
+        return None
+    i = turns[0] + 1
+    lo, hi = x1[i - 1], x1[i + 1]
+    sense = 1.0 if slope[i - 1] > 0 else -1.0  # maximum (positive azeotrope) or minimum
+    for _ in range(60):  # golden-section search of the extremum
+        a, b = lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo)
+        pa, pb = (sense * ref.bubble_pressure(T, [v, 1.0 - v]) for v in (a, b))
+        lo, hi = (a, hi) if pa < pb else (lo, b)
+    return 0.5 * (lo + hi)
+
+
+def draw_line_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tuple]:
+    """n states (T, P, z, line, delta) near the reference's bubble and dew lines."""
+    states = []
+    while len(states) < n:
+        T = float(rng.uniform(*t_bounds))
+        z = draw_z(len(ref.components), rng)
+        line = "bubble" if rng.uniform() < 0.5 else "dew"
+        delta = float(np.exp(rng.uniform(*np.log(LINE_DELTAS)))) * rng.choice((-1.0, 1.0))
+        near_azeotrope = rng.uniform() < 0.5
+        x_az = azeotrope(ref, T) if near_azeotrope else None
+        if x_az is not None:
+            z1 = float(np.clip(x_az + rng.uniform(-AZEOTROPE_WINDOW, AZEOTROPE_WINDOW),
+                               Z_MIN, 1.0 - Z_MIN))
+            z, line = [z1, 1.0 - z1], "azeotrope " + line
+        p_line = (ref.bubble_pressure(T, z) if line.endswith("bubble")
+                  else dew_pressure(ref, T, z))  # fmt: skip
+        P = p_line * (1.0 + delta)
+        if not p_bounds[0] <= P <= p_bounds[1]:
+            continue
+        states.append((T, float(P), z, line, delta))
+    return states
+
+
+def temperature_domain(components, activity_model) -> tuple[float, float]:
+    """Intersection [K] of the temperature domains of the system's model files (the pure
+    models and, for an activity system, its g^E file)."""
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.registry import find_binary_model, find_mixture_model, find_model
+
+    files = [find_model(c) for c in components]
+    if activity_model:
+        files.append(find_binary_model(*components)[0] if len(components) == 2
+                     else find_mixture_model(list(components)))  # fmt: skip
+    domains = [read_metadata(f).domain["temperature"] for f in files]
+    return max(d[0] for d in domains), min(d[1] for d in domains)
+
+
 #: per process: system index -> (FlashModel, ReferenceFlash, label, states)
 _SYSTEMS: dict[tuple, tuple] = {}
 
 
-def _system(k: int, n: int, seed: int, activity_model: str):
-    key = (k, n, seed, activity_model)
+def _system(k: int, n: int, seed: int, activity_model: str, near_lines: bool = False):
+    key = (k, n, seed, activity_model, near_lines)
     if key not in _SYSTEMS:
         components, activity = SYSTEMS[k]
         activity = activity and activity_model
         model = FlashModel(components, activity)
         ref = ReferenceFlash(components, activity)
-        states = draw_states(ref, *model.bounds(), n, np.random.default_rng([seed, k]))
+        if near_lines:
+            states = draw_line_states(ref, *model.bounds(), n,
+                                      np.random.default_rng([seed, k, 1]))
+        else:
+            states = [(*state, "", math.nan) for state in
+                      draw_states(ref, *model.bounds(), n, np.random.default_rng([seed, k]))]
         _SYSTEMS[key] = (model, ref, system_label(components, activity), states)
     return _SYSTEMS[key]
 
 
 def solve_states(k: int, indices: list[int], n: int, seed: int,
-                 activity_model: str = "hybrid") -> list[dict]:
+                 activity_model: str = "hybrid", near_lines: bool = False) -> list[dict]:
     """Flash states ``indices`` of system ``k`` (of ``n`` drawn); outcomes as dicts.
 
     Runs in a worker (or in the calling process); the Flash model is built once per process
     and system and reset to its built values per state.
     """
     _quiet()
-    model, ref, label, states = _system(k, n, seed, activity_model)
+    model, ref, label, states = _system(k, n, seed, activity_model, near_lines)
+    components, activity = SYSTEMS[k]
+    t_lo, t_hi = temperature_domain(components, activity)
     out = []
     for i in indices:
-        T, P, z = states[i]
+        T, P, z, line, delta = states[i]
         start = time.perf_counter()
         status, detail, beta, x, y = model.solve(T, P, z)
         expected = ref.flash(T, P, z)
@@ -242,7 +340,8 @@ def solve_states(k: int, indices: list[int], n: int, seed: int,
             status = "wrong" if detail else "ok"
         out.append(asdict(Outcome(label, i, T, P, list(z), status, detail, float(beta),
                                   expected.beta, expected.phases, flagged,
-                                  time.perf_counter() - start)))
+                                  time.perf_counter() - start, line, delta,
+                                  t_lo <= T <= t_hi)))
     return out
 
 
@@ -292,6 +391,28 @@ def summarize(outcomes: list[Outcome]) -> str:
             z = ", ".join(f"{v:.4f}" for v in o.z)
             lines.append(f"  {o.status}: {o.system} #{o.index} T={o.T:.2f} K P={o.P:.0f} Pa "
                          f"z=({z}) ref {o.phases_ref} beta={o.beta_ref:.4f}: {o.detail}")
+    return "\n".join(lines)
+
+
+def summarize_by_delta(outcomes: list[Outcome]) -> str:
+    """Agreement per line (bubble, dew, azeotrope ...) and decade of |P / P_line - 1|,
+    separately for T inside and outside the model files' temperature domains."""
+    decades = [(1e-4, 1e-3), (1e-3, 1e-2), (1e-2, 1e-1)]
+    lines = []
+    for inside in (True, False):
+        where = "inside" if inside else "outside"
+        chosen = [o for o in outcomes if bool(o.in_domain) == inside
+                  and o.status != "model_lle"]  # fmt: skip
+        good = sum(o.status == "ok" for o in chosen)
+        lines.append(f"T {where} the models' domains: {good}/{len(chosen)} agree; by line "
+                     "and |P/P_line - 1| in " + ", ".join(f"[{lo:g}, {hi:g})"
+                                                        for lo, hi in decades) + ":")
+        for line in sorted({o.line for o in chosen if o.line}):
+            cells = []
+            for lo, hi in decades:
+                mine = [o for o in chosen if o.line == line and lo <= abs(o.delta) < hi]
+                cells.append(f"{sum(o.status == 'ok' for o in mine)}/{len(mine)}")
+            lines.append(f"  {line}: " + ", ".join(cells))
     return "\n".join(lines)
 
 
@@ -349,6 +470,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scheduler", help="address of a running Dask scheduler")
     parser.add_argument("--activity-model", default="hybrid",
                         help="g^E model of the activity systems (hybrid, unifac, nrtl)")
+    parser.add_argument("--near-lines", action="store_true",
+                        help="states near the bubble and dew lines and azeotropes")
     args = parser.parse_args(argv)
     chosen = [k for k, (components, _) in enumerate(SYSTEMS)
               if not args.systems or ",".join(components) in args.systems]
@@ -386,13 +509,15 @@ def main(argv=None) -> int:
                 args.workers, new_sessions=True, pythonpath=Path(__file__).parent.parent))
             client = stack.enter_context(Client(address))
             futures = [client.submit(task, k, idx, n, args.seed, args.activity_model,
-                                     pure=False) for k, n, idx in tasks]
+                                     args.near_lines, pure=False) for k, n, idx in tasks]
             for future in as_completed(futures):
                 record(future.result())
     else:
         for k, n, idx in tasks:
-            record(solve_states(k, idx, n, args.seed, args.activity_model))
+            record(solve_states(k, idx, n, args.seed, args.activity_model, args.near_lines))
     print(summarize(outcomes))
+    if args.near_lines:
+        print(summarize_by_delta(outcomes))
     if args.plot:
         plot_outcomes(outcomes, args.plot)
         print(f"wrote {args.plot}")
