@@ -1,4 +1,12 @@
-r"""IDAES's smooth VLE and bubble/dew methods whose auxiliary temperatures reach below the state.
+r"""Phase-equilibrium forms and bubble/dew methods for propkg's IDAES packages.
+
+Two forms of the vapour-liquid equilibrium temperature, both with vapour fractions in [0, 1]
+at every solution (so the state definition can leave the computed phase variables
+unbounded, :mod:`idaes_plugin.state_definition`): :class:`ComplementarityVLE` (the default
+of :func:`idaes_plugin.vle_config`; Dabadghao et al. 2022) and :class:`BracketedSmoothVLE`
+(IDAES's smooth VLE, Burgard et al. 2018, kept between the bubble and dew points).
+
+Their auxiliary temperatures reach below the state's lower bound:
 
 IDAES gives the auxiliary temperatures of a state block - the bubble and dew temperatures
 (``temperature_bubble``, ``temperature_dew``), the smooth-VLE intermediate ``_t1`` and the
@@ -27,6 +35,8 @@ References
 ----------
 Burgard, A. P. et al. Proc. FOCAPO/CPC (2018), smooth VLE formulation, as implemented in
 ``idaes/models/properties/modular_properties/phase_equil/smooth_VLE.py``.
+Dabadghao, V. et al. AIChE J. (2022), doi:10.1002/aic.18029, complementarity VLE, as in
+IDAES's ``smooth_VLE_2.py`` (for cubic equations of state).
 """
 
 from __future__ import annotations
@@ -218,3 +228,112 @@ class AuxiliaryLogBubbleDew(LogBubbleDew):
     def temperature_dew(b):
         release_lower_bound(b, b.temperature_dew)
         LogBubbleDew.temperature_dew(b)
+
+
+class ComplementarityVLE:
+    r"""Complementarity phase equilibrium for any equation of state (no smoothing band in T).
+
+    Dabadghao et al. (2022) replace the smooth min/max of the equilibrium temperature by
+
+    .. math::
+
+        T_{eq} = T + s_V - s_L,\qquad
+        \mathrm{smin}(s_V, F_V, \epsilon) = 0,\quad \mathrm{smin}(s_L, F_L, \epsilon) = 0
+
+    (IDAES's ``smooth_min``, :math:`\epsilon` in flow units; :math:`s_p` in K counted as
+    mol/s per K): a phase that is present (:math:`F_p > 0`) has no slack, one that is
+    absent lets :math:`T_{eq}` move to its bubble (:math:`s_V > 0`) or dew point
+    (:math:`s_L > 0`). IDAES ships it only for cubic equations of state
+    (``CubicComplementarityVLE``, which adds the cubic-root complementarities); an activity
+    or ideal liquid with an ideal-gas vapour has no spurious roots, so the two temperature
+    complementarities suffice. :math:`\mathrm{smin}(a, b, \epsilon) = 0` holds only for
+    :math:`a, b > 0` with :math:`ab = \epsilon^2/4`, so the slacks and phase flows need no
+    bounds and the vapour fraction lies in [0, 1] at every solution. The price of the
+    smoothing is :math:`T_{eq} - T = \epsilon^2/4\,(1/F_V - 1/F_L)` in a two-phase state
+    and a phase flow of :math:`\epsilon^2/(4 s)` for an absent phase :math:`s` kelvin from its
+    line (default :math:`\epsilon` = 1e-4 mol/s: 2.5e-9 K mol/s).
+
+    The bubble and dew temperatures are still built (the initial guesses of
+    :func:`idaes_plugin.initial_split.refine_two_phase_split` and of the slacks).
+    """
+
+    #: default smoothing parameter [mol/s]
+    eps_default = 1e-4
+
+    @staticmethod
+    def phase_equil(b, phase_pair):
+        from idaes.core.util.exceptions import ConfigurationError
+        from idaes.core.util.math import smooth_min
+        from idaes.models.properties.modular_properties.base.utility import (
+            identify_VL_component_list,
+        )
+        from pyomo.environ import Param, Set, Var
+
+        suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
+        l_phase, v_phase, _, _, l_only, v_only = identify_VL_component_list(b, phase_pair)
+        if l_phase is None or v_phase is None or l_only or v_only:
+            raise ConfigurationError(
+                f"{b.params.name}: ComplementarityVLE needs a vapour-liquid pair whose "
+                f"components are all in both phases; {phase_pair} is not"
+            )
+        uom = b.params.get_metadata().default_units
+        t_units, f_units = uom.TEMPERATURE, uom.AMOUNT / uom.TIME
+        # the bubble and dew temperatures: built for the initial guesses
+        b.temperature_bubble  # noqa: B018
+        b.temperature_dew  # noqa: B018
+        phases = Set(initialize=[phase_pair[0], phase_pair[1]])
+        b.add_component("_vle_set" + suffix, phases)
+        s = Var(phases, initialize=0.0, units=t_units, doc="temperature slack of phase p")
+        b.add_component("s" + suffix, s)
+        release_lower_bound(b, b._teq)
+        b.add_component(
+            "_teq_constraint" + suffix,
+            Constraint(expr=b._teq[phase_pair] == b.temperature + s[v_phase] - s[l_phase]),
+        )
+        eps = Param(default=ComplementarityVLE.eps_default, mutable=True, units=f_units)
+        b.add_component("eps_t" + suffix, eps)
+        b.add_component(
+            "temperature_slack_complementarity" + suffix,
+            Constraint(
+                phases,
+                rule=lambda b, p: smooth_min(s[p] * f_units / t_units, b.flow_mol_phase[p], eps)
+                == 0,
+            ),
+        )
+
+    @staticmethod
+    def calculate_scaling_factors(b, phase_pair):
+        import idaes.core.util.scaling as iscale
+
+        suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
+        sf_t = iscale.get_scaling_factor(b.temperature, default=1, warning=True)
+        iscale.set_scaling_factor(b._teq[phase_pair], sf_t)
+        iscale.constraint_scaling_transform(
+            getattr(b, "_teq_constraint" + suffix), sf_t, overwrite=False
+        )
+
+    @staticmethod
+    def calculate_teq(b, phase_pair):
+        """T_eq = clip(T, T_bub, T_dew) and the slacks that give it (the absent phase's
+        slack; the present phase's from the complementarity at the current phase flows)."""
+        from idaes.models.properties.modular_properties.base.utility import (
+            identify_VL_component_list,
+        )
+        from pyomo.environ import value
+
+        suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
+        l_phase, v_phase, *_ = identify_VL_component_list(b, phase_pair)
+        T = value(b.temperature)
+        t_bub, t_dew = (value(b.temperature_bubble[phase_pair]),
+                        value(b.temperature_dew[phase_pair]))  # fmt: skip
+        t_eq = min(max(T, t_bub), t_dew)
+        b._teq[phase_pair].set_value(t_eq)
+        s = getattr(b, "s" + suffix)
+        s[v_phase].set_value(max(t_eq - T, 0.0))
+        s[l_phase].set_value(max(T - t_eq, 0.0))
+
+    @staticmethod
+    def phase_equil_initialization(b, phase_pair):
+        suffix = "_" + phase_pair[0] + "_" + phase_pair[1]
+        for name in ("_teq_constraint", "temperature_slack_complementarity"):
+            getattr(b, name + suffix).activate()

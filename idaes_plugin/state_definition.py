@@ -24,10 +24,12 @@ bound) and fraction-to-boundary rule move or block them: IDAES's own
 ``TrayColumn.initialize()`` of the methanol/water column at IDAES's test specification
 needed 466 IPOPT iterations in its last solve (456 in restoration) where it allows 200
 (``validation/reports/column_default_init.md``). The bounds are not what keeps solutions
-physical: with :class:`idaes_plugin.phase_equilibrium.BracketedSmoothVLE` (used by
-:func:`idaes_plugin.vle_config`) the equilibrium temperature lies between the bubble and dew
-points at every solution, so the vapour fraction lies in [0, 1] by construction (with
-IDAES's ``SmoothVLE`` it did not: a near-azeotropic ethanol/water flash solved at
+physical: with either phase-equilibrium form of :func:`idaes_plugin.vle_config`,
+:class:`idaes_plugin.phase_equilibrium.ComplementarityVLE` (phase flows complementary to
+temperature slacks, positive at every solution) or
+:class:`idaes_plugin.phase_equilibrium.BracketedSmoothVLE` (equilibrium temperature between
+the bubble and dew points), the vapour fraction lies in [0, 1] by construction (with IDAES's
+``SmoothVLE`` it did not: a near-azeotropic ethanol/water flash solved at
 :math:`\beta = -0.019` once the bound was gone). A package that uses IDAES's ``SmoothVLE``
 with this state definition keeps IDAES's bounds.
 
@@ -42,7 +44,7 @@ from idaes.models.properties.modular_properties.state_definitions.FTPx import FT
 from pyomo.environ import Constraint, value
 
 from idaes_plugin.initial_split import refine_two_phase_split
-from idaes_plugin.phase_equilibrium import BracketedSmoothVLE
+from idaes_plugin.phase_equilibrium import BracketedSmoothVLE, ComplementarityVLE
 from propkg_contract.errors import DomainError
 
 #: tolerance of the sum of the overall mole fractions of a state block that defines its state
@@ -65,7 +67,8 @@ def _bracketed_phase_equilibrium(b) -> bool:
     """True if every phase pair of ``b``'s package uses :class:`BracketedSmoothVLE`."""
     forms = b.params.config.phase_equilibrium_state or {}
     return bool(forms) and all(
-        isinstance(f, type) and issubclass(f, BracketedSmoothVLE) for f in forms.values()
+        isinstance(f, type) and issubclass(f, (BracketedSmoothVLE, ComplementarityVLE))
+        for f in forms.values()
     )
 
 

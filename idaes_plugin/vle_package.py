@@ -176,6 +176,7 @@ def vle_config(
     pressure_ref: float = 101325.0,
     transport: bool | None = None,
     vapor_model: str = "ideal",
+    phase_equilibrium: str = "complementarity",
 ) -> dict:
     """Configuration dict of a vapour-liquid ``GenericParameterBlock`` from propkg models.
 
@@ -217,6 +218,12 @@ def vle_config(
         saturated vapour's fugacity coefficient and the Poynting factor, and bubble/dew
         points by ``LogBubbleDew`` (see :mod:`idaes_plugin.virial`); every model file must
         have the ``second_virial_coef_comp`` output.
+    phase_equilibrium : {"complementarity", "smooth"}
+        ``"complementarity"`` (default): :class:`idaes_plugin.phase_equilibrium.ComplementarityVLE`
+        (Dabadghao et al. 2022; exact near the bubble and dew lines and at azeotropes).
+        ``"smooth"``: :class:`idaes_plugin.phase_equilibrium.BracketedSmoothVLE` (IDAES's
+        smooth VLE kept between the bubble and dew points; a band of ~10-30 mK around
+        the lines where the vapour fraction is smoothed).
 
     Returns
     -------
@@ -231,7 +238,8 @@ def vle_config(
     BoundsError
         Bounds that are not positive with lower < nominal < upper (names the argument).
     PropkgError
-        If the activity model support is not available, or an unknown ``vapor_model``.
+        If the activity model support is not available, or an unknown ``vapor_model`` or
+        ``phase_equilibrium``.
     VirialModelError
         ``vapor_model="virial"`` with a model file without a second virial coefficient.
     """
@@ -242,7 +250,14 @@ def vle_config(
         AuxiliaryIdealBubbleDew,
         AuxiliaryLogBubbleDew,
         BracketedSmoothVLE,
+        ComplementarityVLE,
     )
+
+    forms = {"smooth": BracketedSmoothVLE, "complementarity": ComplementarityVLE}
+    if phase_equilibrium not in forms:
+        raise PropkgError(
+            f"phase_equilibrium={phase_equilibrium!r} is not known; use one of {sorted(forms)}"
+        )
 
     components = checked_components(components)
     check_reference_state(temperature_ref, pressure_ref)
@@ -309,7 +324,7 @@ def vle_config(
         "pressure_ref": (pressure_ref, pyunits.Pa),
         "temperature_ref": (temperature_ref, pyunits.K),
         "phases_in_equilibrium": [("Vap", "Liq")],
-        "phase_equilibrium_state": {("Vap", "Liq"): BracketedSmoothVLE},
+        "phase_equilibrium_state": {("Vap", "Liq"): forms[phase_equilibrium]},
         "bubble_dew_method": bubble_dew,
         # bubble/dew and smooth-VLE temperatures may lie below the state's lower bound
         # (the highest triple point): see idaes_plugin.phase_equilibrium

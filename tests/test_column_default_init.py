@@ -9,7 +9,8 @@ or bound edits by the user. Before the package left its computed phase variables
 200-iteration limit. Independent checks: every tray's liquid at its bubble point by
 :class:`validation.reference_flash.ReferenceFlash` (numpy/onnxruntime, no Pyomo),
 component balances, and - the phase variables having no bounds - every phase fraction,
-phase flow and phase mole fraction of the column physical. ~30 s CPU.
+phase flow and phase mole fraction of the column physical. Both phase-equilibrium forms of
+``vle_config`` (bracketed smooth VLE, complementarity). ~30 s CPU each.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from validation.benchmarks.column_default_init import BINARY, run_idaes_default
 pytestmark = pytest.mark.integration
 
 
-def test_methanol_water_column_from_idaes_initialize():
-    result = run_idaes_default(BINARY, 352.0)
+@pytest.mark.parametrize("phase_equilibrium", ["smooth", "complementarity"])
+def test_methanol_water_column_from_idaes_initialize(phase_equilibrium):
+    result = run_idaes_default(BINARY, 352.0, phase_equilibrium=phase_equilibrium)
     assert result["status"] == "optimal"
     assert result["balance_mol_s"] < COLUMN_COMPONENT_BALANCE_ATOL
     assert result["bubble_rel"] < TRAY_BUBBLE_RTOL

@@ -296,12 +296,14 @@ def temperature_domain(components, activity_model) -> tuple[float, float]:
 _SYSTEMS: dict[tuple, tuple] = {}
 
 
-def _system(k: int, n: int, seed: int, activity_model: str, near_lines: bool = False):
-    key = (k, n, seed, activity_model, near_lines)
+def _system(k: int, n: int, seed: int, activity_model: str, near_lines: bool = False,
+            phase_equilibrium: str | None = None):
+    key = (k, n, seed, activity_model, near_lines, phase_equilibrium)
     if key not in _SYSTEMS:
         components, activity = SYSTEMS[k]
         activity = activity and activity_model
-        model = FlashModel(components, activity)
+        options = {} if phase_equilibrium is None else {"phase_equilibrium": phase_equilibrium}
+        model = FlashModel(components, activity, **options)
         ref = ReferenceFlash(components, activity)
         if near_lines:
             states = draw_line_states(ref, *model.bounds(), n,
@@ -314,14 +316,16 @@ def _system(k: int, n: int, seed: int, activity_model: str, near_lines: bool = F
 
 
 def solve_states(k: int, indices: list[int], n: int, seed: int,
-                 activity_model: str = "hybrid", near_lines: bool = False) -> list[dict]:
+                 activity_model: str = "hybrid", near_lines: bool = False,
+                 phase_equilibrium: str | None = None) -> list[dict]:
     """Flash states ``indices`` of system ``k`` (of ``n`` drawn); outcomes as dicts.
 
     Runs in a worker (or in the calling process); the Flash model is built once per process
     and system and reset to its built values per state.
     """
     _quiet()
-    model, ref, label, states = _system(k, n, seed, activity_model, near_lines)
+    model, ref, label, states = _system(k, n, seed, activity_model, near_lines,
+                                        phase_equilibrium)
     components, activity = SYSTEMS[k]
     t_lo, t_hi = temperature_domain(components, activity)
     out = []
@@ -472,6 +476,8 @@ def main(argv=None) -> int:
                         help="g^E model of the activity systems (hybrid, unifac, nrtl)")
     parser.add_argument("--near-lines", action="store_true",
                         help="states near the bubble and dew lines and azeotropes")
+    parser.add_argument("--phase-equilibrium",
+                        help="vle_config's phase_equilibrium (default: vle_config's)")
     args = parser.parse_args(argv)
     chosen = [k for k, (components, _) in enumerate(SYSTEMS)
               if not args.systems or ",".join(components) in args.systems]
@@ -509,12 +515,14 @@ def main(argv=None) -> int:
                 args.workers, new_sessions=True, pythonpath=Path(__file__).parent.parent))
             client = stack.enter_context(Client(address))
             futures = [client.submit(task, k, idx, n, args.seed, args.activity_model,
-                                     args.near_lines, pure=False) for k, n, idx in tasks]
+                                     args.near_lines, args.phase_equilibrium, pure=False)
+                       for k, n, idx in tasks]
             for future in as_completed(futures):
                 record(future.result())
     else:
         for k, n, idx in tasks:
-            record(solve_states(k, idx, n, args.seed, args.activity_model, args.near_lines))
+            record(solve_states(k, idx, n, args.seed, args.activity_model, args.near_lines,
+                                args.phase_equilibrium))
     print(summarize(outcomes))
     if args.near_lines:
         print(summarize_by_delta(outcomes))

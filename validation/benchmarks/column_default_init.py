@@ -156,7 +156,8 @@ def column_checks(col, components: list[str], flow: float) -> dict:
 
 
 def run_idaes_default(components: list[str], T_feed: float, *, trays: int = 10,
-                      feed_tray: int = 5, flow: float = 40.0) -> dict:
+                      feed_tray: int = 5, flow: float = 40.0,
+                      phase_equilibrium: str = "complementarity") -> dict:
     """IDAES's default ``TrayColumn.initialize()`` then the user's ``get_solver().solve(m)``
     of IDAES's test specification (:func:`validation.flowsheets.tray_column`) on the hybrid
     package of ``components``, checked by :func:`column_checks`."""
@@ -166,8 +167,9 @@ def run_idaes_default(components: list[str], T_feed: float, *, trays: int = 10,
     from idaes_plugin import vle_config
     from validation.flowsheets import tray_column
 
-    m = tray_column(vle_config(components, activity_model="hybrid"), T_feed,
-                    trays=trays, feed_tray=feed_tray, flow=flow)  # fmt: skip
+    config = vle_config(components, activity_model="hybrid",
+                        phase_equilibrium=phase_equilibrium)  # fmt: skip
+    m = tray_column(config, T_feed, trays=trays, feed_tray=feed_tray, flow=flow)
     col = m.fs.unit
     cpu = time.process_time()
     col.initialize()
