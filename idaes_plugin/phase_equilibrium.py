@@ -2,9 +2,10 @@ r"""Phase-equilibrium forms and bubble/dew methods for propkg's IDAES packages.
 
 Two forms of the vapour-liquid equilibrium temperature, both with vapour fractions in [0, 1]
 at every solution (so the state definition can leave the computed phase variables
-unbounded, :mod:`idaes_plugin.state_definition`): :class:`ComplementarityVLE` (the default
-of :func:`idaes_plugin.vle_config`; Dabadghao et al. 2022) and :class:`BracketedSmoothVLE`
-(IDAES's smooth VLE, Burgard et al. 2018, kept between the bubble and dew points).
+unbounded, :mod:`idaes_plugin.state_definition`): :class:`BracketedSmoothVLE` (the default
+of :func:`idaes_plugin.vle_config`; IDAES's smooth VLE, Burgard et al. 2018, kept between
+the bubble and dew points) and :class:`ComplementarityVLE` (``phase_equilibrium=
+"complementarity"``; Dabadghao et al. 2022).
 
 Their auxiliary temperatures reach below the state's lower bound:
 
@@ -255,6 +256,11 @@ class ComplementarityVLE:
 
     The bubble and dew temperatures are still built (the initial guesses of
     :func:`idaes_plugin.initial_split.refine_two_phase_split` and of the slacks).
+
+    Known limit: IDAES's Heater initializer starts the outlet at the inlet state; from a
+    subcooled liquid to a two-phase outlet (the demo's methanol/water heater, 330 K, 20 kW on
+    1 mol/s) IPOPT does not get across the complementarity's corner (also with
+    eps = 1e-2 mol/s), so this form is not :func:`idaes_plugin.vle_config`'s default.
     """
 
     #: default smoothing parameter [mol/s]

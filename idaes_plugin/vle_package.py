@@ -176,7 +176,7 @@ def vle_config(
     pressure_ref: float = 101325.0,
     transport: bool | None = None,
     vapor_model: str = "ideal",
-    phase_equilibrium: str = "complementarity",
+    phase_equilibrium: str = "smooth",
 ) -> dict:
     """Configuration dict of a vapour-liquid ``GenericParameterBlock`` from propkg models.
 
@@ -218,12 +218,14 @@ def vle_config(
         saturated vapour's fugacity coefficient and the Poynting factor, and bubble/dew
         points by ``LogBubbleDew`` (see :mod:`idaes_plugin.virial`); every model file must
         have the ``second_virial_coef_comp`` output.
-    phase_equilibrium : {"complementarity", "smooth"}
-        ``"complementarity"`` (default): :class:`idaes_plugin.phase_equilibrium.ComplementarityVLE`
-        (Dabadghao et al. 2022; exact near the bubble and dew lines and at azeotropes).
-        ``"smooth"``: :class:`idaes_plugin.phase_equilibrium.BracketedSmoothVLE` (IDAES's
-        smooth VLE kept between the bubble and dew points; a band of ~10-30 mK around
-        the lines where the vapour fraction is smoothed).
+    phase_equilibrium : {"smooth", "complementarity"}
+        ``"smooth"`` (default): :class:`idaes_plugin.phase_equilibrium.BracketedSmoothVLE`
+        (IDAES's smooth VLE kept between the bubble and dew points; within ~10-30 mK of the
+        lines the vapour fraction is smoothed). ``"complementarity"``:
+        :class:`idaes_plugin.phase_equilibrium.ComplementarityVLE` (Dabadghao et al. 2022;
+        exact near the lines and at azeotropes, but a unit whose outlet must cross from one
+        phase to two during IDAES's initialization can fail, e.g. a Heater from a subcooled
+        liquid).
 
     Returns
     -------

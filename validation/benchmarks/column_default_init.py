@@ -157,7 +157,7 @@ def column_checks(col, components: list[str], flow: float) -> dict:
 
 def run_idaes_default(components: list[str], T_feed: float, *, trays: int = 10,
                       feed_tray: int = 5, flow: float = 40.0,
-                      phase_equilibrium: str = "complementarity") -> dict:
+                      phase_equilibrium: str = "smooth") -> dict:
     """IDAES's default ``TrayColumn.initialize()`` then the user's ``get_solver().solve(m)``
     of IDAES's test specification (:func:`validation.flowsheets.tray_column`) on the hybrid
     package of ``components``, checked by :func:`column_checks`."""
