@@ -321,7 +321,9 @@ class ComplementarityVLE:
     @staticmethod
     def calculate_teq(b, phase_pair):
         """T_eq = clip(T, T_bub, T_dew) and the slacks that give it (the absent phase's
-        slack; the present phase's from the complementarity at the current phase flows)."""
+        slack the distance to its line, the present phase's zero). Not IDAES's
+        ``CubicComplementarityVLE.calculate_teq``: that one also sets the cubic-root slacks
+        and (IDAES 2.13) takes its dew temperature from ``temperature_bubble``."""
         from idaes.models.properties.modular_properties.base.utility import (
             identify_VL_component_list,
         )

@@ -63,11 +63,15 @@ RELAXED_BOUNDS = (
 )
 
 
-def _bracketed_phase_equilibrium(b) -> bool:
-    """True if every phase pair of ``b``'s package uses :class:`BracketedSmoothVLE`."""
+#: phase-equilibrium forms whose vapour fractions lie in [0, 1] at every solution
+PHYSICAL_FORMS = (BracketedSmoothVLE, ComplementarityVLE)
+
+
+def _physical_phase_equilibrium(b) -> bool:
+    """True if every phase pair of ``b``'s package uses one of :data:`PHYSICAL_FORMS`."""
     forms = b.params.config.phase_equilibrium_state or {}
     return bool(forms) and all(
-        isinstance(f, type) and issubclass(f, (BracketedSmoothVLE, ComplementarityVLE))
+        isinstance(f, type) and issubclass(f, PHYSICAL_FORMS)
         for f in forms.values()
     )
 
@@ -75,10 +79,10 @@ def _bracketed_phase_equilibrium(b) -> bool:
 def define_state(b):
     """IDAES's ``FTPx.define_state`` plus ``mole_frac_sum_check`` in state-defining blocks,
     without the bounds :data:`RELAXED_BOUNDS` of the computed phase variables (packages with
-    :class:`BracketedSmoothVLE` only); the state variables of computed states (outlets)
+    one of :data:`PHYSICAL_FORMS` only); the state variables of computed states (outlets)
     start without a value."""
     FTPx.define_state(b)
-    if _bracketed_phase_equilibrium(b):
+    if _physical_phase_equilibrium(b):
         for name, lower, upper in RELAXED_BOUNDS:
             for element in getattr(b, name).values():
                 if lower:

@@ -221,24 +221,6 @@ def draw_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> list[tu
     return states
 
 
-def dew_pressure(ref: ReferenceFlash, T: float, y, tol: float = 1e-12) -> float:
-    r"""Dew pressure [Pa] of vapour y at T [K] (ideal vapour):
-    :math:`P = 1 / \sum_i y_i / (\gamma_i(x) p_i^{sat})`, :math:`x_i = y_i P / (\gamma_i p_i^{sat})`
-    normalised, by successive substitution from :math:`\gamma = 1`."""
-    y = np.asarray(y, dtype=float)
-    psat = ref.psat(T)
-    gamma = np.ones_like(y)
-    P = 1.0 / np.sum(y / psat)
-    for _ in range(500):
-        x = y * P / (gamma * psat)
-        gamma = ref.gamma(T, x / x.sum())
-        P_new = 1.0 / np.sum(y / (gamma * psat))
-        if abs(P_new / P - 1.0) < tol:
-            return float(P_new)
-        P = P_new
-    return float(P)
-
-
 def azeotrope(ref: ReferenceFlash, T: float) -> float | None:
     """x_1 of a binary's azeotrope at T (an extremum of the bubble pressure inside
     [:data:`Z_MIN`, 1 - :data:`Z_MIN`]), or None."""
@@ -275,7 +257,7 @@ def draw_line_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> li
                                Z_MIN, 1.0 - Z_MIN))
             z, line = [z1, 1.0 - z1], "azeotrope " + line
         p_line = (ref.bubble_pressure(T, z) if line.endswith("bubble")
-                  else dew_pressure(ref, T, z))  # fmt: skip
+                  else ref.dew_pressure(T, z))  # fmt: skip
         P = p_line * (1.0 + delta)
         if not p_bounds[0] <= P <= p_bounds[1]:
             continue
@@ -283,21 +265,7 @@ def draw_line_states(ref: ReferenceFlash, t_bounds, p_bounds, n: int, rng) -> li
     return states
 
 
-def temperature_domain(components, activity_model) -> tuple[float, float]:
-    """Intersection [K] of the temperature domains of the system's model files (the pure
-    models and, for an activity system, its g^E file)."""
-    from propkg_contract.metadata import read_metadata
-    from propkg_contract.registry import find_binary_model, find_mixture_model, find_model
-
-    files = [find_model(c) for c in components]
-    if activity_model:
-        files.append(find_binary_model(*components)[0] if len(components) == 2
-                     else find_mixture_model(list(components)))  # fmt: skip
-    domains = [read_metadata(f).domain["temperature"] for f in files]
-    return max(d[0] for d in domains), min(d[1] for d in domains)
-
-
-#: per process: system index -> (FlashModel, ReferenceFlash, label, states)
+#: per process: system index -> (FlashModel, ReferenceFlash, label, states, T domain)
 _SYSTEMS: dict[tuple, tuple] = {}
 
 
@@ -316,7 +284,8 @@ def _system(k: int, n: int, seed: int, activity_model: str, near_lines: bool = F
         else:
             states = [(*state, "", math.nan) for state in
                       draw_states(ref, *model.bounds(), n, np.random.default_rng([seed, k]))]
-        _SYSTEMS[key] = (model, ref, system_label(components, activity), states)
+        _SYSTEMS[key] = (model, ref, system_label(components, activity), states,
+                         ref.temperature_domain())
     return _SYSTEMS[key]
 
 
@@ -329,10 +298,8 @@ def solve_states(k: int, indices: list[int], n: int, seed: int,
     and system and reset to its built values per state.
     """
     _quiet()
-    model, ref, label, states = _system(k, n, seed, activity_model, near_lines,
-                                        phase_equilibrium)
-    components, activity = SYSTEMS[k]
-    t_lo, t_hi = temperature_domain(components, activity)
+    model, ref, label, states, (t_lo, t_hi) = _system(k, n, seed, activity_model,
+                                                      near_lines, phase_equilibrium)
     out = []
     for i in indices:
         T, P, z, line, delta = states[i]

@@ -102,11 +102,14 @@ class ReferenceFlash:
         self.names = [read_metadata(p).component_names[0] for p in pure]
         self._psat = [onnx_session(p, outputs=["pressure_sat_comp"]) for p in pure]
         self._gamma = None
+        #: the model files used: the pure models, then the g^E file (activity systems)
+        self.model_files = list(pure)
         if activity_model is None:
             return
         if gibbs_model is None:
             gibbs_model = (find_binary_model(*self.components)[0] if len(pure) == 2
                            else find_mixture_model(self.components))
+        self.model_files.append(Path(gibbs_model))
         file_names = read_metadata(gibbs_model).component_names
         if sorted(file_names) != sorted(self.names):
             raise ValueError(f"g^E file {gibbs_model} is for {file_names}, not {self.names}")
@@ -170,6 +173,29 @@ class ReferenceFlash:
         x = np.asarray(x, dtype=float)
         p = np.sum(x * self.gamma(T, x) * self.psat(T), axis=-1)
         return float(p) if x.ndim == 1 else p
+
+    def dew_pressure(self, T: float, y, tol: float = 1e-12, max_iter: int = 500) -> float:
+        r"""Dew pressure [Pa] of vapour y at T [K]:
+        :math:`P = 1 / \sum_i y_i / (\gamma_i(x) p_i^{sat})` with the incipient liquid
+        :math:`x_i = y_i P / (\gamma_i p_i^{sat})` normalised, by successive substitution
+        from :math:`\gamma = 1`."""
+        y = np.asarray(y, dtype=float)
+        psat = self.psat(T)
+        gamma = np.ones_like(y)
+        P = 1.0 / np.sum(y / psat)
+        for _ in range(max_iter):
+            x = y * P / (gamma * psat)
+            gamma = self.gamma(T, x / x.sum())
+            P_new = 1.0 / np.sum(y / (gamma * psat))
+            if abs(P_new / P - 1.0) < tol:
+                return float(P_new)
+            P = P_new
+        return float(P)
+
+    def temperature_domain(self) -> tuple[float, float]:
+        """Intersection [K] of the temperature domains of :attr:`model_files`."""
+        domains = [read_metadata(f).domain["temperature"] for f in self.model_files]
+        return max(d[0] for d in domains), min(d[1] for d in domains)
 
     def flash(self, T: float, P: float, z, tol: float = 1e-12, max_iter: int = 500) -> FlashResult:
         """TP flash at T [K], P [Pa], overall composition z."""

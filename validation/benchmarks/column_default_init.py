@@ -157,18 +157,19 @@ def column_checks(col, components: list[str], flow: float) -> dict:
 
 def run_idaes_default(components: list[str], T_feed: float, *, trays: int = 10,
                       feed_tray: int = 5, flow: float = 40.0,
-                      phase_equilibrium: str = "smooth") -> dict:
+                      phase_equilibrium: str | None = None) -> dict:
     """IDAES's default ``TrayColumn.initialize()`` then the user's ``get_solver().solve(m)``
     of IDAES's test specification (:func:`validation.flowsheets.tray_column`) on the hybrid
-    package of ``components``, checked by :func:`column_checks`."""
+    package of ``components`` (``phase_equilibrium``: ``vle_config``'s, default its own),
+    checked by :func:`column_checks`."""
     import pyomo.environ as pyo
     from idaes.core.solvers import get_solver
 
     from idaes_plugin import vle_config
     from validation.flowsheets import tray_column
 
-    config = vle_config(components, activity_model="hybrid",
-                        phase_equilibrium=phase_equilibrium)  # fmt: skip
+    options = {} if phase_equilibrium is None else {"phase_equilibrium": phase_equilibrium}
+    config = vle_config(components, activity_model="hybrid", **options)
     m = tray_column(config, T_feed, trays=trays, feed_tray=feed_tray, flow=flow)
     col = m.fs.unit
     cpu = time.process_time()
