@@ -73,7 +73,8 @@ F_SCALE = 2.0
 SIMPLICITY_MARGIN = 1.05
 #: restarts of each fit during the selection (the final fit uses training.RESTARTS)
 SELECTION_RESTARTS = 2
-#: screening may exclude at most this fraction of the training points (see screen_points)
+#: the publication-offset test may exclude at most this fraction of the training
+#: publications (see screen_points)
 MAX_EXCLUDED_FRACTION = 0.5
 #: floor of the robust scale (relative)
 SCALE_FLOOR = 1e-3
@@ -176,9 +177,10 @@ def screen_points(
     the training points are screened, so test publications influence nothing.
 
     Vapour pressure and liquid density: :func:`propkg.screening.screen_pure` against the
-    backbone (publication offsets, point outliers, conflicting duplicates). If it would
-    exclude more than :data:`MAX_EXCLUDED_FRACTION` of the points (the "consensus" of few
-    publications is then no consensus), it is re-run without the publication-offset test.
+    backbone (publication offsets, point outliers, conflicting duplicates). If its
+    publication-offset test would exclude more than :data:`MAX_EXCLUDED_FRACTION` of the
+    publications (the "consensus" is then no consensus), or fewer than :data:`MIN_POINTS`
+    points would be left, it is re-run without the publication-offset test.
     Ideal-gas cp: not screened (weight 1).
     """
     import pandas as pd
@@ -198,7 +200,11 @@ def screen_points(
         return np.log(backbone(c, key, T))
 
     result = screen_pure(frame, "value", ln_reference)
-    if np.mean(result.data["weight"].to_numpy() == 0.0) > MAX_EXCLUDED_FRACTION:
+    by_offset = result.data["reason"].str.startswith("publication offset").to_numpy()
+    n_pubs = frame["source"].nunique() if "source" in frame else 1
+    excluded_pubs = frame["source"][by_offset].nunique() if "source" in frame else 0
+    if (excluded_pubs > MAX_EXCLUDED_FRACTION * n_pubs
+            or (result.data["weight"].to_numpy() > 0).sum() < MIN_POINTS):
         no_offsets = PureScreeningSettings(min_publications=np.iinfo(np.int32).max)
         result = screen_pure(frame, "value", ln_reference, settings=no_offsets)
     weight[rows] = result.data["weight"].to_numpy(dtype=float)

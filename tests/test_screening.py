@@ -73,6 +73,47 @@ def test_pure_clean_data_false_positive_rate():
     assert flagged / total <= 0.01
 
 
+def _series(T, factor, source, rng):
+    lnP = ln_psat_backbone(PURE)(T) + np.log(factor) + 0.003 * rng.standard_normal(T.size)
+    return pd.DataFrame({"temperature [K]": T, "pressure [Pa]": np.exp(lnP), "source": source})
+
+
+@pytest.mark.unit
+def test_a_long_offset_series_is_outvoted_by_the_publications_at_its_temperatures():
+    # ThermoML dodecane: one 46-point series 18 % low over 284-509 K; five short
+    # publications within 4 % of the backbone and one single point 50 % high. The old
+    # test (median of publication medians about a point-weighted smooth fit that follows
+    # the series, threshold 4 MADs of those medians) kept the series.
+    rng = np.random.default_rng(7)
+    frames = [_series(np.linspace(290, 505, 46), 0.82, "10.9999/long", rng)]
+    for k, (lo, hi, n, f) in enumerate([(313, 313, 1, 0.963), (313, 313, 1, 0.98),
+                                         (323, 369, 5, 1.036), (454, 478, 10, 1.001),
+                                         (323, 323, 1, 1.5)]):
+        frames.append(_series(np.linspace(lo, hi, n), f, f"10.9999/short{k}", rng))
+    out = screen_vapor_pressure(pd.concat(frames, ignore_index=True), PURE)
+    long = out.data["source"] == "10.9999/long"
+    assert (out.data.loc[long, "flag"] == "exclude").all()
+    assert out.data.loc[long, "reason"].str.startswith("publication offset").all()
+    offset = out.sets.set_index("source").loc["10.9999/long", "offset [%]"]
+    assert -25 < offset < -12
+
+
+@pytest.mark.unit
+def test_a_series_is_not_judged_by_one_other_publication_or_by_extrapolation():
+    # ThermoML anisole: an 18-point series at 278-324 K shares its temperatures with one
+    # single point 18 % off; four publications agree near 425 K. Which of the two low-T
+    # sources is wrong is unknown: neither is excluded as a publication.
+    rng = np.random.default_rng(8)
+    frames = [_series(np.linspace(280, 324, 18), 1.0, "10.9999/series", rng),
+              _series(np.array([313.2]), 1.18, "10.9999/single", rng)]
+    frames += [_series(np.array([420.0 + 2 * k]), 1.0, f"10.9999/high{k}", rng)
+               for k in range(4)]
+    out = screen_vapor_pressure(pd.concat(frames, ignore_index=True), PURE).data
+    assert not out["reason"].str.contains("publication offset").any()
+    series = out["source"] == "10.9999/series"
+    assert (out.loc[series, "flag"] == "ok").all()
+
+
 @pytest.mark.unit
 def test_liquid_density_digit_swap_is_caught_against_rackett():
     from propkg.screening import screen_liquid_density

@@ -10,9 +10,14 @@ Rackett ln rho) plus a smooth robust correction fitted in ln(value) vs T:
 
 (Tukey-biweight fit of the c_k on the rows of non-test publications). Tests, in order:
 
-1. *publication offset*: the median e of a publication differs from the others by more
-   than ``max(k_pub * 1.4826 MAD of the publication medians, floor_pub)`` (needs >= 3
-   publications) -> the whole publication is excluded;
+1. *publication offset*: where at least ``min_overlapping`` (2) other publications measured
+   within ``overlap_window`` (3 % in T) of a publication's points, its median e differs from
+   theirs (median of one value per publication) by more than
+   ``max(k_pub * 1.4826 MAD of their values, floor_pub)`` (needs >= 3 publications) -> the
+   whole publication is excluded; the worst is excluded first and the rest are judged again
+   without it, then the smooth fit is repeated without the excluded publications. A
+   publication is never judged by the others' extrapolation, nor by one other publication
+   (which of the two is wrong is then unknown); test publications serve as no reference;
 2. *point outlier*: ``|e_i - median(e)| > max(k_point * 1.4826 MAD(e), floor_point)``
    (a transcription error, a digit swap) -> excluded;
 3. *conflicting duplicate*: two rows within ``dup_dT`` K whose ln values differ by more
@@ -57,8 +62,10 @@ class PureScreeningSettings:
     k_point: float = 5.0
     floor_point: float = 0.01
     k_pub: float = 4.0
-    floor_pub: float = 0.02
+    floor_pub: float = 0.05
     min_publications: int = 3
+    overlap_window: float = 0.03
+    min_overlapping: int = 2
     dup_dT: float = 0.01
     floor_dup: float = 0.02
     smooth_degree: int = 3
@@ -75,6 +82,37 @@ class ScreeningResult:
 
 def _pct(d_ln: float) -> str:
     return f"{100 * np.expm1(d_ln):+.1f} %"
+
+
+def _local_offset(lnT: np.ndarray, e: np.ndarray, sources: np.ndarray, mask: np.ndarray,
+                  src: str, others: list[str], s: PureScreeningSettings):
+    """(offset, threshold, n other publications) of publication ``src``, or None.
+
+    At each of its points i, every other publication q with points within
+    ``|ln T_j - ln T_i| <= overlap_window`` gives one value, the median of those e_j; where
+    at least ``min_overlapping`` publications do, the local consensus is the median of their
+    values and the local spread their 1.4826 MAD. The offset is the median over the judged
+    points of e_i - consensus, the threshold ``max(k_pub * median spread, floor_pub)``.
+    None if no point of ``src`` is judged (no two other publications near its temperatures:
+    a disagreement with a single other publication cannot tell which of the two is wrong).
+    """
+    d, spread, seen = [], [], set()
+    other_rows = {q: np.flatnonzero(sources == q) for q in others}
+    for i in np.flatnonzero(mask):
+        values, names = [], []
+        for q, rows in other_rows.items():
+            near = rows[np.abs(lnT[rows] - lnT[i]) <= s.overlap_window]
+            if near.size:
+                values.append(float(np.median(e[near])))
+                names.append(q)
+        if len(values) >= s.min_overlapping:
+            v = np.array(values)
+            d.append(e[i] - float(np.median(v)))
+            spread.append(robust_scale(v))
+            seen.update(names)
+    if not d:
+        return None
+    return float(np.median(d)), max(s.k_pub * float(np.median(spread)), s.floor_pub), len(seen)
 
 
 def screen_pure(
@@ -142,29 +180,51 @@ def screen_pure(
 
     flags = [OK] * n
     reasons = [""] * n
-    # 1. publication offsets
+    # 1. publication offsets, judged where other publications measured the same temperatures
     uniq = list(dict.fromkeys(sources))
-    med = {src: float(np.median(e[sources == src])) for src in uniq}
-    rows = []
+    offsets: dict[str, float] = {}
     pub_excluded = np.zeros(n, dtype=bool)
     if len(uniq) >= s.min_publications:
-        centre = float(np.median(list(med.values())))
-        thr = max(s.k_pub * robust_scale(np.array(list(med.values()))), s.floor_pub)
-        for src in uniq:
-            off = med[src] - centre
-            mask = (sources == src) & ~protected
-            if abs(off) > thr and mask.any():
-                pub_excluded |= mask
-                for i in np.flatnonzero(mask):
-                    flags[i] = EXCLUDE
-                    add_reason(reasons, i, f"publication offset: {src} lies {_pct(off)} from the "
-                               f"consensus of {len(uniq)} publications (threshold {_pct(thr)})")
+        references = [src for src in uniq if not is_test[sources == src].any()]
+        done: set[str] = set()
+        while True:
+            judged = {}
+            offsets = {src: offsets[src] for src in done}  # the excluded keep theirs
+            for src in uniq:
+                mask = (sources == src) & ~pub_excluded
+                if src in done or not mask.any():
+                    continue
+                local = _local_offset(np.log(T), e, sources, mask, src,
+                                      [q for q in references if q != src], s)
+                if local is not None:
+                    judged[src] = local
+                    offsets[src] = local[0]
+            ratios = {src: abs(off) / thr for src, (off, thr, _) in judged.items()
+                      if not ((sources == src) & protected).all()}
+            if not ratios or max(ratios.values()) <= 1.0:
+                break
+            worst = max(ratios, key=ratios.get)
+            done.add(worst)
+            off, thr, n_other = judged[worst]
+            offsets[worst] = off
+            mask = (sources == worst) & ~protected
+            pub_excluded |= mask
+            references = [q for q in references if q != worst]
+            for i in np.flatnonzero(mask):
+                flags[i] = EXCLUDE
+                add_reason(reasons, i, f"publication offset: {worst} lies {_pct(off)} from "
+                           f"{n_other} other publications at the same temperatures "
+                           f"(threshold {_pct(thr)})")
+        if pub_excluded.any():  # the smooth fit without the excluded publications
+            keep = fit_rows & ~pub_excluded
+            if keep.sum() >= s.smooth_degree + 2:
+                fit = tukey_lstsq(X[keep], r[keep], floor=s.floor_point / s.k_point)
+                e = r - X @ fit.coef
     # 2. point outliers (against the rows not already excluded as a publication)
     base = ~pub_excluded
-    centre_e = float(np.median(e[base]))
-    scale = max(robust_scale(e[base]), s.floor_point / s.k_point)
+    dev = e - float(np.median(e[base]))
+    scale = max(robust_scale(dev[base]), s.floor_point / s.k_point)
     thr_point = max(s.k_point * scale, s.floor_point)
-    dev = e - centre_e
     for i in np.flatnonzero((np.abs(dev) > thr_point) & ~protected & base):
         flags[i] = EXCLUDE
         quantity = value_col.split(" [")[0]
@@ -186,10 +246,12 @@ def screen_pure(
     weight = np.array([{OK: 1.0, DOWNWEIGHT: s.downweight, EXCLUDE: 0.0}[f] for f in flags])
     out = df.copy()
     out["flag"], out["reason"], out["weight"] = flags, reasons, weight
+    rows = []
     for src in uniq:
         m = sources == src
+        off = offsets.get(src)
         rows.append({"source": src, "points": int(m.sum()), "test": bool(is_test[m].any()),
-                     "offset [%]": 100 * np.expm1(med[src] - float(np.median(list(med.values())))),
+                     "offset [%]": np.nan if off is None else 100 * np.expm1(off),
                      "excluded": int((weight[m] == 0).sum())})
     return ScreeningResult(data=out, sets=pd.DataFrame(rows))
 
