@@ -203,9 +203,10 @@ def figure(kinds: dict, shipped: set[str]) -> Path:
     steps = ("selected", "fitted", "shipped")
     for k, (label, (summary, _, ok, _)) in enumerate(kinds.items()):
         counts = (len(summary), len(ok), sum(t in shipped for t in summary))
-        bars = ax.bar(np.arange(3) + 0.4 * k, counts, 0.4, label=label)
+        width = 0.8 / len(kinds)
+        bars = ax.bar(np.arange(3) + width * k, counts, width, label=label)
         ax.bar_label(bars, fontsize=8)
-    ax.set_xticks(np.arange(3) + 0.2, steps)
+    ax.set_xticks(np.arange(3) + 0.4 - 0.4 / len(kinds), steps)
     ax.set_ylabel("models")
     ax.set_title("coverage")
     ax.legend()
@@ -386,14 +387,20 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
     fitted_prop = [x.get("property") for x in record["shipped"].values()
                    if x.get("kind") == "pure_component"]
     n_dens = fitted_prop.count("dens_mol_liq_comp")
-    pure_cell = (f"{n_pure} ({n_pure - n_dens} with fitted Psat, {n_dens} with fitted "
-                 "liquid density only)" if n_dens else n_pure)
-    rows = [("shipped pure compounds", f">= {TARGET_PURE}", pure_cell, n_pure >= TARGET_PURE),
-            ("shipped binary pairs", f">= {TARGET_PAIRS}", n_pairs, n_pairs >= TARGET_PAIRS),
-            (f"median test Psat AAD over the {len(with_ref)} fitted compounds with a chemicals "
-             "correlation, on its points: hybrid vs chemicals",
-             "hybrid <= chemicals", f"{_fmt(med_h)} % vs {_fmt(med_c)} %",
-             med_h is not None and med_c is not None and med_h <= med_c)]
+    n_psat = n_pure - n_dens
+    rows = [("shipped pure compounds" + (" with fitted vapour pressure" if n_dens else ""),
+             f">= {TARGET_PURE}", n_psat, n_psat >= TARGET_PURE)]
+    if n_dens:
+        rows.append(("shipped pure compounds with fitted vapour pressure or fitted liquid "
+                     f"density ({n_dens} density-only files, Psat a backbone: whether these "
+                     "count is the team's call)", f">= {TARGET_PURE}", n_pure,
+                     n_pure >= TARGET_PURE))
+    rows += [
+        ("shipped binary pairs", f">= {TARGET_PAIRS}", n_pairs, n_pairs >= TARGET_PAIRS),
+        (f"median test Psat AAD over the {len(with_ref)} fitted compounds with a chemicals "
+         "correlation, on its points: hybrid vs chemicals",
+         "hybrid <= chemicals", f"{_fmt(med_h)} % vs {_fmt(med_c)} %",
+         med_h is not None and med_c is not None and med_h <= med_c)]
     if with_ref:  # the same comparison per compound (not a target; shows how firm it is)
         ratios = [x["hybrid_aad_on_reference_points"] / x["reference_aad_percent"]
                   for x in with_ref if x["reference_aad_percent"] > 0]
