@@ -120,3 +120,46 @@ def chemicals_vapor_pressure(cas: str):
         return None
     method, (lo, hi) = found
     return method, lo, hi, lambda T: obj.calculate(float(T), method)
+
+
+#: thermo liquid-volume methods that are not an independent correlation of measured data
+#: (CoolProp-derived, unfitted corresponding-states estimates like the Rackett backbone, or
+#: one constant value)
+EXCLUDED_VOLUME_METHODS = frozenset(
+    {
+        "COOLPROP",
+        "HEOS_FIT",
+        "MMSNM0",
+        "HTCOSTALD",
+        "YEN_WOODS_SAT",
+        "RACKETT",
+        "YAMADA_GUNN",
+        "BHIRUD_NORMAL",
+        "TOWNSEND_HALES",
+        "CAMPBELL_THODOS",
+        "EOS",
+        "COMMON_CHEMISTRY",
+        "CRC_INORG_L_CONST",
+    }
+)
+
+
+def chemicals_liquid_density(cas: str):
+    """The ``chemicals`` saturated-liquid density correlation a hybrid is compared with, or
+    None: as :func:`chemicals_vapor_pressure` with ``thermo.VolumeLiquid`` and
+    :data:`EXCLUDED_VOLUME_METHODS`; ``rho(T)`` [mol/m**3] = 1 / V_m."""
+    from thermo import VolumeLiquid
+
+    from propkg.ideal_gas_backbone import first_thermo_method
+
+    obj = VolumeLiquid(CASRN=cas)
+    found = first_thermo_method(obj, EXCLUDED_VOLUME_METHODS)
+    if found is None:
+        return None
+    method, (lo, hi) = found
+
+    def rho(T):
+        v = obj.calculate(float(T), method)
+        return 1.0 / v if v else float("nan")
+
+    return method, lo, hi, rho

@@ -16,7 +16,11 @@ Three steps (each resumable; the builds stay outside the repository):
     after the compounds are shipped: the pairs of ThermoML bubble points (>= 10 points,
     >= 3 publications) whose two components have a pure model, shipped or zoo
     (:func:`propkg.zoo.binary_payload.select`); then ``ship`` both builds.
-``report --pure DIR [DIR ...] --pairs DIR``
+``build --select densities --output DIR``
+    payload ``pure_density_measured`` (:mod:`propkg.zoo.density_payload`): the compounds
+    the vapour-pressure rule does not select, fitted to measured liquid densities; shipped
+    with the other builds, reported with ``--densities DIR``.
+``report --pure DIR [DIR ...] --pairs DIR [--densities DIR ...]``
     ``validation/reports/zoo.md`` and its figure: coverage, the targets of issue 13,
     error distributions against backbone / ``chemicals`` / UNIFAC-Dortmund, per-task
     costs, what was left out and why, every model's figures.

@@ -6,56 +6,14 @@ Vapour pressure: the method ``thermo.VaporPressure`` ranks first for the CAS num
 (the backbone's family), evaluated only inside the method's own temperature limits.
 Saturated-liquid density: the same with ``thermo.VolumeLiquid`` (rho = 1 / V_m), excluding
 CoolProp, the unfitted corresponding-states estimates (Rackett, COSTALD, ...: the backbone's
-family) and single constant values.
+family) and single constant values. The correlations: :mod:`propkg.reference_models`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-#: thermo vapour-pressure methods never used as the reference correlation
-EXCLUDED_PSAT_METHODS = frozenset({
-    "COOLPROP", "HEOS_FIT", "AMBROSE_WALTON", "LEE_KESLER_PSAT", "EDALAT", "SANJARI",
-    "BOILING_CRITICAL",
-})
-
-
-#: thermo liquid-volume methods never used as the reference correlation
-EXCLUDED_VOLUME_METHODS = frozenset({
-    "COOLPROP", "HEOS_FIT", "MMSNM0", "HTCOSTALD", "YEN_WOODS_SAT", "RACKETT", "YAMADA_GUNN",
-    "BHIRUD_NORMAL", "TOWNSEND_HALES", "CAMPBELL_THODOS", "EOS", "COMMON_CHEMISTRY",
-    "CRC_INORG_L_CONST",
-})
-
-
-def _first_method(obj, excluded: frozenset, transform: Callable[[float], float]):
-    for method in [obj.method, *getattr(obj, "ranked_methods", [])]:
-        if method is None or method in excluded or method not in obj.all_methods:
-            continue
-        lo, hi = obj.T_limits[method]
-        return (method, float(lo), float(hi),
-                lambda T, m=method: transform(obj.calculate(float(T), m)))
-    return None
-
-
-def chemicals_vapor_pressure(cas: str) -> tuple[str, float, float, Callable] | None:
-    """(method, T_min [K], T_max [K], Psat(T) [Pa]) of the reference correlation, or None."""
-    from thermo import VaporPressure
-
-    return _first_method(VaporPressure(CASRN=cas), EXCLUDED_PSAT_METHODS, float)
-
-
-def chemicals_liquid_density(cas: str) -> tuple[str, float, float, Callable] | None:
-    """(method, T_min [K], T_max [K], rho_L(T) [mol/m**3]) of the reference correlation, or
-    None."""
-    from thermo import VolumeLiquid
-
-    def rho(v):
-        return 1.0 / v if v else float("nan")
-
-    return _first_method(VolumeLiquid(CASRN=cas), EXCLUDED_VOLUME_METHODS, rho)
+from propkg.reference_models import chemicals_liquid_density, chemicals_vapor_pressure
 
 
 def reference_psat_aad(
