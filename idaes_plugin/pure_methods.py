@@ -61,12 +61,16 @@ from idaes_plugin.derived import (
     liquid_on_gas_reference,
 )
 from idaes_plugin.domains import record_domain
+from idaes_plugin.model_statistics import install as _install_statistics_cache
 from idaes_plugin.onnx_import import OnnxPropertyModel, load_model, parse_units
 from idaes_plugin.state_expressions import add_sub_block, state_values
 from propkg_contract.errors import DomainError, MetadataError, UnitsError
 from propkg_contract.vocabulary import GAS_CONSTANT
 
 _log = idaeslog.getLogger(__name__)
+# IDAES's degrees-of-freedom checks with Pyomo's named-expression cache, one per call
+# (identical results; idaes_plugin.model_statistics)
+_install_statistics_cache()
 
 #: parameter_data key naming the ONNX model of a component
 MODEL_KEY = "onnx_model"
