@@ -30,13 +30,12 @@ Two measurements behind issues 10 (item 6) and 11 (item 2):
     choice; a variable is one leaf for the walker plus its own defining constraint walked
     once) - the size of the fix a next step could build.
 
-``--cache-dof`` (experiment, this process only) replaces IDAES's
-``model_statistics.variables_in_activated_equalities_set`` by the same loop with one
-Pyomo ``named_expression_cache`` shared by the block's constraints (same variable set; a
-named Expression is then walked once per check instead of once per reference): what an
-upstream IDAES change would give.
+IDAES's degrees-of-freedom checks run with one Pyomo named-expression cache per call
+(:mod:`idaes_plugin.model_statistics`, installed with propkg's property methods; the
+former ``--cache-dof`` experiment). ``PROPKG_IDAES_STATISTICS_CACHE=0`` measures IDAES as
+shipped.
 
-Usage: ``python validation/benchmarks/column_default_init.py [--cases ...] [--cache-dof]``
+Usage: ``python validation/benchmarks/column_default_init.py [--cases ...]``
 """
 
 from __future__ import annotations
@@ -187,23 +186,6 @@ def run_ternary() -> dict:
     return run_idaes_default(TERNARY, TERNARY_T_FEED, trays=5, feed_tray=3)
 
 
-def cache_dof_walks() -> None:
-    """Experiment: IDAES's degrees-of-freedom variable set with a named-expression cache
-    (monkeypatch of ``idaes.core.util.model_statistics`` in this process only)."""
-    import idaes.core.util.model_statistics as stats
-    from pyomo.common.collections import ComponentSet
-    from pyomo.core.expr.visitor import identify_variables
-
-    def variables_in_activated_equalities_set(block):
-        found, cache = ComponentSet(), {}
-        for c in stats.activated_equalities_generator(block):
-            found.update(identify_variables(c.body, named_expression_cache=cache))
-        found.update(stats.greybox_variables(block))
-        return found
-
-    stats.variables_in_activated_equalities_set = variables_in_activated_equalities_set
-
-
 def walked_nodes(block) -> int:
     """Nodes ``identify_variables`` visits over the active equalities of ``block``
     (named Expressions expanded at each reference, as IDAES's checks do)."""
@@ -287,12 +269,7 @@ def cut_estimates(path: str, counts=(5, 10, 20)) -> dict[int, int]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--cache-dof", action="store_true",
-                        help="experiment: IDAES's DOF checks with a named-expression cache")
     args = parser.parse_args(argv)
-    if args.cache_dof:
-        cache_dof_walks()
-        print("EXPERIMENT: IDAES's degrees-of-freedom walks use a named-expression cache")
     logging.getLogger("idaes.idaes_plugin").setLevel(logging.ERROR)  # domain notes
     if "methanol_water" in args.cases:
         print("initializer            last init solve   user solve      D [mol/s]  x_D,MeOH  "
