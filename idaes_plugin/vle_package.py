@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Sequence
 
+import idaes.logger as idaeslog
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.config_tools import check_reference_state, checked_components
@@ -23,6 +24,8 @@ from idaes_plugin.state_definition import FTPxChecked
 from idaes_plugin.transport import add_transport
 from propkg_contract.errors import PropkgError
 from propkg_contract.registry import resolve_model_path
+
+_log = idaeslog.getLogger(__name__)
 
 #: Pure-component properties configured when the model provides what they need.
 _METHOD_NEEDS = {
@@ -79,6 +82,11 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
             "vle_config needs one pure-component model per component"
         )
     comp = meta.components[0]
+    if "pressure_sat_comp" in (meta.training_data or {}).get("properties_without_data", []):
+        _log.warning(
+            f"vle_config: the vapour pressure of '{comp['name']}' ({path.name}) is its "
+            "Ambrose-Walton backbone alone (no vapour-pressure data were fitted; the file "
+            "was fitted to liquid densities): phase equilibria with it are estimates")
     data = {MODEL_KEY: str(path), "mw": (comp["molar_mass"], pyunits.kg / pyunits.mol)}
     for key, value in meta.raw.get("constants", {}).items():
         key = _CONSTANT_ALIASES.get(key, key)

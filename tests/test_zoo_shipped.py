@@ -131,6 +131,20 @@ def test_a_density_zoo_model_matches_thermoml_test_points_better_than_rackett(na
     assert aad < 100 * np.mean(np.abs(rackett / rho - 1))
 
 
+@pytest.mark.unit
+def test_vle_config_warns_that_a_density_only_file_has_an_estimated_psat(caplog):
+    from idaes_plugin import vle_config
+
+    assert _DENSITY and _PSAT
+    with caplog.at_level("WARNING"):
+        vle_config([_DENSITY[0]["name"], "toluene"], activity_model=None)
+    assert f"vapour pressure of '{_DENSITY[0]['name']}'" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        vle_config([_PSAT[0]["name"], "toluene"], activity_model=None)
+    assert "Ambrose-Walton backbone alone" not in caplog.text
+
+
 @pytest.mark.component
 @pytest.mark.parametrize("entry", _PAIR_SAMPLE, ids=lambda e: e["name"])
 def test_vle_config_with_a_zoo_pair_solves_its_bubble_temperature(entry):
