@@ -132,6 +132,15 @@ def test_a_density_zoo_model_matches_thermoml_test_points_better_than_rackett(na
 
 
 @pytest.mark.unit
+def test_pairs_are_selected_only_from_pure_models_with_a_fitted_psat():
+    from propkg.zoo.binary_payload import modelled_cas
+
+    cas = modelled_cas()
+    assert {m["components"][0]["cas"] for m in _PSAT} <= cas
+    assert not {m["components"][0]["cas"] for m in _DENSITY} & cas
+
+
+@pytest.mark.unit
 def test_vle_config_warns_that_a_density_only_file_has_an_estimated_psat(caplog):
     from idaes_plugin import vle_config
 

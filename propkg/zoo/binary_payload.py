@@ -14,8 +14,9 @@ of UNIFAC (Dortmund).
 
 Selection rule (:func:`select`): pairs of the ThermoML binary bubble-point table with at
 least ``min_points`` points and ``min_publications`` publications whose two components both
-have a pure model in the registry (the shipped models or their zoo,
-:func:`propkg_contract.registry.model_collections`), except the pairs shipped at the top
+have a pure model with a fitted vapour pressure in the registry (the shipped models or
+their zoo, :func:`propkg_contract.registry.model_collections`; not the zoo files fitted to
+liquid densities only), except the pairs shipped at the top
 level (the zoo does not duplicate them), most points first (ties by names).
 :func:`prepare` then restricts the points to both pure models' Psat domains and below 0.95
 of the lower critical temperature (:func:`propkg.mixtures.bubble_data.thermoml_points`) and
@@ -55,11 +56,23 @@ def _pairs_table():
 
 
 def modelled_cas() -> set[str]:
-    """CAS numbers of the pure models of the registry (shipped and zoo)."""
+    """CAS numbers of the pure models of the registry (shipped and zoo) whose vapour
+    pressure is a fitted model: a zoo file fitted to liquid densities only
+    (:mod:`propkg.zoo.density_payload`) has the Ambrose-Walton estimate as its Psat, and
+    a g^E fitted on it would absorb that estimate's error."""
+    from propkg_contract.metadata import read_metadata
     from propkg_contract.registry import model_collections
 
-    return {c["cas"] for _, manifest in model_collections() for m in manifest["models"]
-            if m["kind"] == "pure_component" for c in m["components"]}
+    out = set()
+    for folder, manifest in model_collections():
+        for m in manifest["models"]:
+            if m["kind"] != "pure_component":
+                continue
+            unfitted = read_metadata(folder / m["file"]).training_data.get(
+                "properties_without_data", [])
+            if "pressure_sat_comp" not in unfitted:
+                out.update(c["cas"] for c in m["components"])
+    return out
 
 
 def shipped_pairs_cas() -> set[frozenset]:
