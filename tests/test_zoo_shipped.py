@@ -133,11 +133,16 @@ def test_a_density_zoo_model_matches_thermoml_test_points_better_than_rackett(na
 
 @pytest.mark.unit
 def test_pairs_are_selected_only_from_pure_models_with_a_fitted_psat():
+    from propkg.mixtures.bubble_data import PurePsat
     from propkg.zoo.binary_payload import modelled_cas
+    from propkg_contract.errors import DataError
 
     cas = modelled_cas()
     assert {m["components"][0]["cas"] for m in _PSAT} <= cas
     assert not {m["components"][0]["cas"] for m in _DENSITY} & cas
+    with pytest.raises(DataError, match="no fitted vapour pressure"):
+        PurePsat(_DENSITY[0]["name"])  # what every pair fit and comparison loads
+    assert PurePsat(_PSAT[0]["name"]).domain[0] > 0
 
 
 @pytest.mark.unit

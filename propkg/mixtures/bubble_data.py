@@ -274,6 +274,9 @@ class PurePsat:
 
     Raises
     ------
+    DataError
+        If the file has no ``pressure_sat_comp`` output, or its vapour pressure was not
+        fitted to data (``properties_without_data`` in its metadata: a density-only zoo file).
     DomainError
         When called at temperatures outside the model's domain of ``pressure_sat_comp``.
     """
@@ -289,6 +292,13 @@ class PurePsat:
         self.metadata = read_metadata(self.path)
         if "pressure_sat_comp" not in self.metadata.outputs:
             raise DataError(f"'{self.path}' has no 'pressure_sat_comp' output")
+        unfitted = (self.metadata.training_data or {}).get("properties_without_data", [])
+        if "pressure_sat_comp" in unfitted:
+            raise DataError(
+                f"'{self.metadata.component_names[0]}' ({self.path.name}) has no fitted vapour "
+                "pressure (a zoo file fitted to liquid densities: its Psat is the "
+                "Ambrose-Walton estimate), so it cannot carry a mixture fit or comparison; "
+                "fit its vapour pressure first (propkg fit NAME DATA.csv) and pass --pure")
         out = self.metadata.outputs["pressure_sat_comp"]
         self.domain = tuple(out.get("domain", self.metadata.domain)["temperature"])
         self.name = self.metadata.component_names[0]
