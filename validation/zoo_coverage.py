@@ -1,4 +1,5 @@
-"""Which selection rule limits the zoo's coverage: a funnel of compounds and pairs.
+"""Which selection rule limits the zoo's coverage: a funnel of compounds, pairs and
+liquid-density compounds.
 
 For the NIST ThermoML vapour pressures (compounds) and bubble points (pairs), each rule is
 applied in turn and the table counts how many items it removes, under the first campaign's
@@ -124,6 +125,51 @@ def pair_funnel(min_pubs: int) -> list[tuple[str, int]]:
     return rows
 
 
+def density_funnel() -> list[tuple[str, int]]:
+    """Rows (rule, compounds left) of the liquid-density compounds
+    (:mod:`propkg.zoo.density_payload`, >= 10 points from >= 2 publications)."""
+    from propkg.components import constants_for
+    from propkg.measured import available_pure, load_liquid_density
+    from propkg.zoo import measured_payload as vp
+
+    t = available_pure(1, 1, "liquid_density")
+    rows = [("ThermoML compounds with liquid densities (any pressure)", len(t))]
+    t = t[t["cas"] != ""]
+    rows.append(("with a CAS number", len(t)))
+    t = t[t["points"] >= MIN_POINTS]
+    rows.append((f">= {MIN_POINTS} points", len(t)))
+    t = t[t["publications"] >= 2]
+    rows.append((">= 2 publications", len(t)))
+    t = t[~t["cas"].isin(vp.shipped_pure_cas())]
+    rows.append(("not one of the 20 shipped pure models", len(t)))
+    t = t[~t["cas"].isin(vp.select({"min_points": MIN_POINTS, "min_publications": 2}))]
+    rows.append(("not selected by the vapour-pressure rule (>= 10 points, >= 2 "
+                 "publications)", len(t)))
+    with_constants = kept = 0
+    for cas in t["cas"]:
+        try:
+            c = constants_for(cas)
+        except PropkgError:
+            continue
+        if not all(np.isfinite([c.Tc, c.Pc, c.omega])):
+            continue
+        with_constants += 1
+        try:
+            df = load_liquid_density(cas)
+        except DataError:  # no near-saturation point
+            continue
+        T = df["temperature [K]"].to_numpy(float)
+        rho = df["dens_mol [mol/m**3]"].to_numpy(float)
+        src = df["source"].to_numpy(str)
+        keep = (T < vp.T_MAX_OVER_TC * c.Tc) & vp.first_occurrences(T, rho, src)
+        if keep.sum() >= MIN_POINTS and len(set(src[keep].tolist())) >= 2:
+            kept += 1
+    rows.append(("constants for the backbone (Tc, Pc, omega)", with_constants))
+    rows.append((f">= {MIN_POINTS} near-saturation points (P <= 1 atm or <= 1.1 Psat_AW) "
+                 "from >= 2 publications below 0.999 Tc once repeats are dropped", kept))
+    return rows
+
+
 def _table(funnels: dict[str, list[tuple[str, int]]]) -> list[str]:
     labels = list(funnels)
     lines = ["| rule | " + " | ".join(f"{k}: left | removed" for k in labels) + " |",
@@ -163,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
               "The pure models a pair can use are those shipped now; compounds the second rule "
               "adds to the zoo add pairs only after they ship.", ""]
     lines += _table(pairs)
+    print("density compounds ...", flush=True)
+    lines += ["", "## Compounds fitted to liquid densities (payload `pure_density_measured`)",
+              "", "| rule | left | removed |", "|---|---|---|"]
+    dens = density_funnel()
+    lines += [f"| {rule} | {n} | {dens[i - 1][1] - n if i else '-'} |"
+              for i, (rule, n) in enumerate(dens)]
     lines += ["", "Rules applied only when a task is built (counts in `zoo.md`, 'Left out and "
               "why'): compounds with fewer than 5 distinct points to fit, and models whose test "
               "error does not beat the backbone's; pairs with fewer than 2 publications inside "
