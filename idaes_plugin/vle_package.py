@@ -82,7 +82,7 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
             "vle_config needs one pure-component model per component"
         )
     comp = meta.components[0]
-    if "pressure_sat_comp" in (meta.training_data or {}).get("properties_without_data", []):
+    if not meta.fitted_to_data("pressure_sat_comp"):
         _log.warning(
             f"vle_config: the vapour pressure of '{comp['name']}' ({path.name}) is its "
             "Ambrose-Walton backbone alone (no vapour-pressure data were fitted; the file "

@@ -85,6 +85,11 @@ class ModelMetadata:
         """Names of the components, in model order."""
         return [c["name"] for c in self.components]
 
+    def fitted_to_data(self, output: str) -> bool:
+        """False if ``training_data`` lists ``output`` under ``properties_without_data``
+        (the output is its backbone alone: nothing measured was fitted to it)."""
+        return output not in (self.training_data or {}).get("properties_without_data", [])
+
     def units_of(self, tensor_name: str) -> str:
         """Return the unit string of an input or output tensor."""
         for group in (self.inputs, self.outputs):

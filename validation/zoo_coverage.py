@@ -43,24 +43,31 @@ MIN_POINTS = 10
 def _effective_publications(cas: str, Tc: float) -> tuple[int, int]:
     """(points, publications) left after the payload's drops (>= 0.999 Tc, repeats)."""
     from propkg.measured import load_pure_vapor_pressure
-    from propkg.zoo.measured_payload import T_MAX_OVER_TC, first_occurrences
+    from propkg.zoo.measured_payload import fitted_points
 
-    df = load_pure_vapor_pressure(cas)
-    T = df["temperature [K]"].to_numpy(float)
-    P = df["pressure [Pa]"].to_numpy(float)
-    src = df["source"].to_numpy(str)
-    keep = (T < T_MAX_OVER_TC * Tc) & first_occurrences(T, P, src)
-    return int(keep.sum()), len(set(src[keep].tolist()))
+    _, _, src = fitted_points(load_pure_vapor_pressure(cas), "pressure [Pa]", Tc)
+    return src.size, len(set(src.tolist()))
 
 
-def compound_funnel(min_pubs: int) -> tuple[list[tuple[str, int]], list[str]]:
-    """Rows (rule, items left) and the CAS numbers that pass every data rule."""
+def _backbone_constants(cas: str):
+    """``chemicals`` constants of ``cas`` if Tc, Pc and omega are all known, else None."""
     from propkg.components import constants_for
+
+    try:
+        c = constants_for(cas)
+    except PropkgError:  # unknown to propkg and chemicals, or constants missing
+        return None
+    return c if all(np.isfinite([c.Tc, c.Pc, c.omega])) else None
+
+
+def _count_rules(kind: str, what: str, min_pubs: int):
+    """The data-count rules both funnels share: (rows, compounds left) after a CAS number,
+    >= MIN_POINTS points, >= ``min_pubs`` publications, not one of the 20 shipped."""
     from propkg.measured import available_pure
     from propkg.zoo.measured_payload import shipped_pure_cas
 
-    t = available_pure(1, 1, "vapor_pressure")
-    rows = [("ThermoML compounds with vapour pressures", len(t))]
+    t = available_pure(1, 1, kind)
+    rows = [(f"ThermoML compounds with {what}", len(t))]
     t = t[t["cas"] != ""]
     rows.append(("with a CAS number", len(t)))
     t = t[t["points"] >= MIN_POINTS]
@@ -69,13 +76,15 @@ def compound_funnel(min_pubs: int) -> tuple[list[tuple[str, int]], list[str]]:
     rows.append((f">= {min_pubs} publications", len(t)))
     t = t[~t["cas"].isin(shipped_pure_cas())]
     rows.append(("not one of the 20 shipped pure models", len(t)))
+    return rows, t
+
+
+def compound_funnel(min_pubs: int) -> tuple[list[tuple[str, int]], list[str]]:
+    """Rows (rule, items left) and the CAS numbers that pass every data rule."""
+    rows, t = _count_rules("vapor_pressure", "vapour pressures", min_pubs)
     with_constants, kept = [], []
     for cas in t["cas"]:
-        try:
-            c = constants_for(cas)
-        except PropkgError:  # unknown to propkg and chemicals, or constants missing
-            continue
-        if not all(np.isfinite([c.Tc, c.Pc, c.omega])):
+        if (c := _backbone_constants(cas)) is None:
             continue
         with_constants.append(cas)
         n, pubs = _effective_publications(cas, c.Tc)
@@ -128,41 +137,24 @@ def pair_funnel(min_pubs: int) -> list[tuple[str, int]]:
 def density_funnel() -> list[tuple[str, int]]:
     """Rows (rule, compounds left) of the liquid-density compounds
     (:mod:`propkg.zoo.density_payload`, >= 10 points from >= 2 publications)."""
-    from propkg.components import constants_for
-    from propkg.measured import available_pure, load_liquid_density
+    from propkg.measured import load_liquid_density
     from propkg.zoo import measured_payload as vp
 
-    t = available_pure(1, 1, "liquid_density")
-    rows = [("ThermoML compounds with liquid densities (any pressure)", len(t))]
-    t = t[t["cas"] != ""]
-    rows.append(("with a CAS number", len(t)))
-    t = t[t["points"] >= MIN_POINTS]
-    rows.append((f">= {MIN_POINTS} points", len(t)))
-    t = t[t["publications"] >= 2]
-    rows.append((">= 2 publications", len(t)))
-    t = t[~t["cas"].isin(vp.shipped_pure_cas())]
-    rows.append(("not one of the 20 shipped pure models", len(t)))
+    rows, t = _count_rules("liquid_density", "liquid densities (any pressure)", 2)
     t = t[~t["cas"].isin(vp.select({"min_points": MIN_POINTS, "min_publications": 2}))]
     rows.append(("not selected by the vapour-pressure rule (>= 10 points, >= 2 "
                  "publications)", len(t)))
     with_constants = kept = 0
     for cas in t["cas"]:
-        try:
-            c = constants_for(cas)
-        except PropkgError:
-            continue
-        if not all(np.isfinite([c.Tc, c.Pc, c.omega])):
+        if (c := _backbone_constants(cas)) is None:
             continue
         with_constants += 1
         try:
             df = load_liquid_density(cas)
         except DataError:  # no near-saturation point
             continue
-        T = df["temperature [K]"].to_numpy(float)
-        rho = df["dens_mol [mol/m**3]"].to_numpy(float)
-        src = df["source"].to_numpy(str)
-        keep = (T < vp.T_MAX_OVER_TC * c.Tc) & vp.first_occurrences(T, rho, src)
-        if keep.sum() >= MIN_POINTS and len(set(src[keep].tolist())) >= 2:
+        _, _, src = vp.fitted_points(df, "dens_mol [mol/m**3]", c.Tc)
+        if src.size >= MIN_POINTS and len(set(src.tolist())) >= 2:
             kept += 1
     rows.append(("constants for the backbone (Tc, Pc, omega)", with_constants))
     rows.append((f">= {MIN_POINTS} near-saturation points (P <= 1 atm or <= 1.1 Psat_AW) "

@@ -33,15 +33,10 @@ def nested(item: str) -> list[dict]:
     from propkg.holdout import plan_split, publication_folds, temperature_block_folds
     from propkg.measured import load_pure_vapor_pressure
     from propkg.measured_fit import PropertyData, fit_property
-    from propkg.zoo.measured_payload import T_MAX_OVER_TC, first_occurrences
+    from propkg.zoo.measured_payload import fitted_points
 
     c = constants_for(item)
-    df = load_pure_vapor_pressure(c.cas)
-    T = df["temperature [K]"].to_numpy(float)
-    P = df["pressure [Pa]"].to_numpy(float)
-    src = df["source"].to_numpy(str)
-    keep = (T < T_MAX_OVER_TC * c.Tc) & first_occurrences(T, P, src)
-    T, P, src = T[keep], P[keep], src[keep]
+    T, P, src = fitted_points(load_pure_vapor_pressure(c.cas), "pressure [Pa]", c.Tc)
     train = ~plan_split(T, src, None, 2).test
     T, P, src = T[train], P[train], src[train]  # test publications dropped before anything
     outer = publication_folds(src) if len(set(src)) >= 2 else temperature_block_folds(T)

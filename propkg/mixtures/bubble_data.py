@@ -292,8 +292,7 @@ class PurePsat:
         self.metadata = read_metadata(self.path)
         if "pressure_sat_comp" not in self.metadata.outputs:
             raise DataError(f"'{self.path}' has no 'pressure_sat_comp' output")
-        unfitted = (self.metadata.training_data or {}).get("properties_without_data", [])
-        if "pressure_sat_comp" in unfitted:
+        if not self.metadata.fitted_to_data("pressure_sat_comp"):
             raise DataError(
                 f"'{self.metadata.component_names[0]}' ({self.path.name}) has no fitted vapour "
                 "pressure (a zoo file fitted to liquid densities: its Psat is the "

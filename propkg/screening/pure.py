@@ -85,15 +85,16 @@ def _pct(d_ln: float) -> str:
 
 
 def _local_offset(lnT: np.ndarray, e: np.ndarray, sources: np.ndarray, mask: np.ndarray,
-                  src: str, others: list[str], s: PureScreeningSettings):
-    """(offset, threshold, n other publications) of publication ``src``, or None.
+                  others: list[str], s: PureScreeningSettings):
+    """(offset, threshold, n other publications) of the publication of the rows ``mask``,
+    or None.
 
     At each of its points i, every other publication q with points within
     ``|ln T_j - ln T_i| <= overlap_window`` gives one value, the median of those e_j; where
     at least ``min_overlapping`` publications do, the local consensus is the median of their
     values and the local spread their 1.4826 MAD. The offset is the median over the judged
     points of e_i - consensus, the threshold ``max(k_pub * median spread, floor_pub)``.
-    None if no point of ``src`` is judged (no two other publications near its temperatures:
+    None if no point of the publication is judged (no two other publications near its temperatures:
     a disagreement with a single other publication cannot tell which of the two is wrong).
     """
     d, spread, seen = [], [], set()
@@ -186,6 +187,7 @@ def screen_pure(
     pub_excluded = np.zeros(n, dtype=bool)
     if len(uniq) >= s.min_publications:
         references = [src for src in uniq if not is_test[sources == src].any()]
+        lnT = np.log(T)
         done: set[str] = set()
         while True:
             judged = {}
@@ -194,7 +196,7 @@ def screen_pure(
                 mask = (sources == src) & ~pub_excluded
                 if src in done or not mask.any():
                     continue
-                local = _local_offset(np.log(T), e, sources, mask, src,
+                local = _local_offset(lnT, e, sources, mask,
                                       [q for q in references if q != src], s)
                 if local is not None:
                     judged[src] = local
@@ -206,7 +208,6 @@ def screen_pure(
             worst = max(ratios, key=ratios.get)
             done.add(worst)
             off, thr, n_other = judged[worst]
-            offsets[worst] = off
             mask = (sources == worst) & ~protected
             pub_excluded |= mask
             references = [q for q in references if q != worst]

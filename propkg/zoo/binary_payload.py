@@ -68,9 +68,7 @@ def modelled_cas() -> set[str]:
         for m in manifest["models"]:
             if m["kind"] != "pure_component":
                 continue
-            unfitted = read_metadata(folder / m["file"]).training_data.get(
-                "properties_without_data", [])
-            if "pressure_sat_comp" not in unfitted:
+            if read_metadata(folder / m["file"]).fitted_to_data("pressure_sat_comp"):
                 out.update(c["cas"] for c in m["components"])
     return out
 
@@ -84,13 +82,16 @@ def shipped_pairs_cas() -> set[frozenset]:
             if m["kind"] == KIND}
 
 
+@functools.cache
+def _rows_by_pair() -> dict[frozenset, dict]:
+    """Unordered CAS pair -> row of :func:`propkg.measured.available_pairs`."""
+    return {frozenset((r["cas_a"], r["cas_b"])): r for r in _pairs_table().to_dict("records")}
+
+
 def _known_pairs() -> dict[frozenset, dict]:
-    """Unordered CAS pair -> row of :func:`propkg.measured.available_pairs`, for pairs of
-    two compounds with pure models."""
+    """:func:`_rows_by_pair` for pairs of two compounds with pure models (a fitted Psat)."""
     cas = modelled_cas()
-    table = _pairs_table()
-    return {frozenset((r["cas_a"], r["cas_b"])): r for r in table.to_dict("records")
-            if r["cas_a"] in cas and r["cas_b"] in cas}
+    return {k: r for k, r in _rows_by_pair().items() if r["cas_a"] in cas and r["cas_b"] in cas}
 
 
 def select(options: dict) -> list[tuple[str, str]]:
@@ -153,7 +154,8 @@ def prepare(item, options: dict) -> TaskSpec:
             f"at least {MIN_PUBLICATIONS_IN_DOMAIN} are needed to hold one out (a supercritical "
             "component, data outside the pure models' ranges or a data set repeated under "
             "another DOI)")
-    row = _known_pairs().get(frozenset((component(a).cas, component(b).cas)), {})
+    # both pure models were loaded above: the table row alone (no registry scan per task)
+    row = _rows_by_pair().get(frozenset((component(a).cas, component(b).cas)), {})
     stable = not bool(row.get("liquid_liquid", False))
     pure = {p.name: sha256_of(p.path) for p in psat}
     inputs = {"item": [a, b], "data_sha256": raw.sha256(),

@@ -59,12 +59,8 @@ def prepare(item: str, options: dict) -> TaskSpec:
     if not isinstance(item, str):
         raise DataError(f"{NAME} takes one compound per task, got {item!r}")
     c = constants_for(item)
-    df = load_liquid_density(c.cas, vp._wheel(options))
-    T = df["temperature [K]"].to_numpy(float)
-    rho = df["dens_mol [mol/m**3]"].to_numpy(float)
-    src = df["source"].to_numpy(str)
-    keep = (T < vp.T_MAX_OVER_TC * c.Tc) & vp.first_occurrences(T, rho, src)
-    T, rho, src = T[keep], rho[keep], src[keep]
+    T, rho, src = vp.fitted_points(load_liquid_density(c.cas, vp._wheel(options)),
+                                   "dens_mol [mol/m**3]", c.Tc)
     min_points = int(options.get("min_points", 1))
     min_pubs = int(options.get("min_publications", MIN_PUBLICATIONS))
     if T.size < min_points or len(set(src.tolist())) < min_pubs:

@@ -88,6 +88,17 @@ def first_occurrences(T: np.ndarray, P: np.ndarray, src: np.ndarray) -> np.ndarr
     return keep
 
 
+def fitted_points(df, value_col: str, Tc: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(T [K], values, sources) of a measured table that the payloads fit: the points below
+    :data:`T_MAX_OVER_TC` x Tc that are not repeated from an earlier publication
+    (:func:`first_occurrences`)."""
+    T = df["temperature [K]"].to_numpy(float)
+    y = df[value_col].to_numpy(float)
+    src = df["source"].to_numpy(str)
+    keep = (T < T_MAX_OVER_TC * Tc) & first_occurrences(T, y, src)
+    return T[keep], y[keep], src[keep]
+
+
 def prepare(item: str, options: dict) -> TaskSpec:
     """Resolve the compound (constants from ``chemicals``) and load its measured points."""
     from propkg.components import constants_for
@@ -96,12 +107,8 @@ def prepare(item: str, options: dict) -> TaskSpec:
     if not isinstance(item, str):
         raise DataError(f"pure_measured takes one compound per task, got {item!r}")
     c = constants_for(item)
-    df = load_pure_vapor_pressure(c.cas, _wheel(options))
-    T = df["temperature [K]"].to_numpy(float)
-    P = df["pressure [Pa]"].to_numpy(float)
-    src = df["source"].to_numpy(str)
-    keep = (T < T_MAX_OVER_TC * c.Tc) & first_occurrences(T, P, src)
-    T, P, src = T[keep], P[keep], src[keep]
+    T, P, src = fitted_points(load_pure_vapor_pressure(c.cas, _wheel(options)),
+                              "pressure [Pa]", c.Tc)
     digest = sha256_bytes(T.tobytes(), P.tobytes(), "\n".join(src).encode())
     split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
         else MIN_PUBLICATIONS
