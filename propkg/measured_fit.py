@@ -318,6 +318,53 @@ def _held_out_statistics(c, key, data, split, params, setting, oof_best) -> dict
     return stats
 
 
+def training_record(data: dict[str, PropertyData], fits: dict[str, PropertyFit], source: str,
+                    sha256: str, dropped: dict[str, str] | None = None) -> dict:
+    """``training_data`` metadata of a measured fit: data hash and source, points fitted,
+    loss, and per property its screening, split and chosen settings.
+
+    ``properties_without_data`` lists the fitted properties (:data:`FITTED`) whose output
+    is the backbone alone: no data, or a correction ``dropped`` (property -> reason,
+    recorded under ``corrections_dropped``).
+    """
+    dropped = dropped or {}
+    record = {
+        "sha256": sha256,
+        "source": source,
+        "n_points": {},
+        "loss": f"{LOSS}, f_scale = {F_SCALE} sigma (sigma = relative standard uncertainty "
+        "or the robust scale of the screening residuals)",
+        "screening": {},
+        "split": {},
+        "settings": {},
+        "properties_without_data": [k for k in FITTED if k not in fits or k in dropped],
+        "notes": "properties without data keep the backbone (zero correction); "
+        "enth/entr_mol_ig_comp follow cp_mol_ig_comp, dh_vap_mol_comp is derived",
+    }
+    if dropped:
+        record["corrections_dropped"] = dict(dropped)
+    for name, f in fits.items():
+        train = ~f.split.test
+        record["n_points"][name] = int((train & ~f.flagged).sum())
+        record["screening"][name] = {
+            "n_flagged": int(f.flagged.sum()),
+            "excluded_by_reason": f.screening,
+            "rule": "propkg.screening.screen_pure against the backbone (publication offsets, "
+            "point outliers, conflicting duplicates); test publications not fitted",
+        }
+        record["split"][name] = {
+            "held_out": f.split.label,
+            "n_test_points": int(f.split.test.sum()),
+            "test_publications": f.split.test_publications,
+            "n_validation_folds": len(f.split.folds),
+            "rule": "propkg.holdout",
+        }
+        record["settings"][name] = {"chosen": f.setting, "candidates": f.selection}
+        if data[name].publication is not None:
+            record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
+    return record
+
+
 def pad_tanh(params: np.ndarray, hidden: int, to: int) -> np.ndarray:
     """Parameters of a tanh net with ``hidden`` units written as one with ``to`` units.
 

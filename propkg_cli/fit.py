@@ -203,50 +203,6 @@ def read_measured_csv(path: Path) -> dict:
     return out
 
 
-def _training_record(path: Path, sha: str, data: dict, fits: dict) -> dict:
-    """``training_data`` metadata: file hash, points, split, screening, chosen settings."""
-    from propkg.hybrid import OUTPUT_UNITS
-    from propkg.measured_fit import F_SCALE, LOSS
-
-    record = {
-        "sha256": sha,
-        "source": f"user file {path.name}",
-        "n_points": {},
-        "loss": f"{LOSS}, f_scale = {F_SCALE} sigma (sigma = relative standard uncertainty "
-        "or the robust scale of the screening residuals)",
-        "screening": {},
-        "split": {},
-        "settings": {},
-        "properties_without_data": [
-            k
-            for k in OUTPUT_UNITS
-            if k in ("pressure_sat_comp", "dens_mol_liq_comp", "cp_mol_ig_comp") and k not in data
-        ],
-        "notes": "properties without data keep the backbone (zero correction); "
-        "enth/entr_mol_ig_comp follow cp_mol_ig_comp, dh_vap_mol_comp is derived",
-    }
-    for name, f in fits.items():
-        train = ~f.split.test
-        record["n_points"][name] = int((train & ~f.flagged).sum())
-        record["screening"][name] = {
-            "n_flagged": int(f.flagged.sum()),
-            "excluded_by_reason": f.screening,
-            "rule": "propkg.screening.screen_pure against the backbone (publication offsets, "
-            "point outliers, conflicting duplicates); test publications not fitted",
-        }
-        record["split"][name] = {
-            "held_out": f.split.label,
-            "n_test_points": int(f.split.test.sum()),
-            "test_publications": f.split.test_publications,
-            "n_validation_folds": len(f.split.folds),
-            "rule": "propkg.holdout",
-        }
-        record["settings"][name] = {"chosen": f.setting, "candidates": f.selection}
-        if data[name].publication is not None:
-            record["split"][name]["n_publications"] = len(set(data[name].publication.tolist()))
-    return record
-
-
 def run(args: argparse.Namespace) -> int:
     """Dispatch on the number of names: ``NAME CSV`` (pure) or ``A B CSV`` (binary).
 
@@ -309,11 +265,11 @@ def fit_and_export(c, csv_path: Path, data: dict, output: Path, progress=None):
     temperature range of the training points). Returns ``(path, fits, statistics)``.
     """
     from propkg.export import export_model
-    from propkg.measured_fit import fit_measured
+    from propkg.measured_fit import fit_measured, training_record
 
     sha = sha256_of(csv_path) if csv_path.is_file() else ""
     model, fits = fit_measured(c, data, progress=progress)
-    training = _training_record(csv_path, sha, data, fits)
+    training = training_record(data, fits, f"user file {csv_path.name}", sha)
     stats = {
         name: {**f.statistics, "reference": f"user file {csv_path.name}"}
         for name, f in fits.items()

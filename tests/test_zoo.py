@@ -242,7 +242,7 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
     result = build_zoo([("pure_measured", "diethylamine")], out, progress=False)
     assert result.ran == ["diethylamine"] and not result.failed
     meta = read_metadata(out / "diethylamine.onnx")
-    split = meta.training_data["split"]
+    split = meta.training_data["split"]["pressure_sat_comp"]
     tests = set(split["test_publications"])
     df = load_pure_vapor_pressure("109-89-7")
     held = df[df["source"].isin(tests)]
@@ -279,7 +279,7 @@ def test_density_payload_reports_the_error_of_its_onnx_file_and_keeps_the_psat_b
     assert result.ran == [name] and not result.failed
     path = out / f"{name}.onnx"
     meta = read_metadata(path)
-    split = meta.training_data["split"]
+    split = meta.training_data["split"]["dens_mol_liq_comp"]
     assert "pressure_sat_comp" in meta.training_data["properties_without_data"]
     df = load_liquid_density(cas)
     held = df[df["source"].isin(set(split["test_publications"]))]
@@ -359,6 +359,7 @@ def test_measured_payload_drops_data_sets_repeated_under_another_doi():
     rounded = df.assign(T=df["temperature [K]"].round(3), P=df["pressure [Pa]"].round(0))
     repeats = int(rounded.duplicated(["T", "P"]).sum())
     assert repeats >= 3
-    cas, T, P, src, _, _ = prepare("513-36-0", {}).args
+    cas, points, _ = prepare("513-36-0", {}).args
+    T, P, _src, _digest = points["pressure_sat_comp"]
     assert cas == "513-36-0" and T.size == len(df) - repeats
     assert len({(round(t, 3), round(p)) for t, p in zip(T, P, strict=True)}) == T.size

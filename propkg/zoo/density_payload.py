@@ -23,8 +23,6 @@ reason.
 
 from __future__ import annotations
 
-import numpy as np
-
 from propkg.holdout import MIN_PUBLICATIONS
 from propkg.zoo import measured_payload as vp
 from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
@@ -54,29 +52,24 @@ def prepare(item: str, options: dict) -> TaskSpec:
     """Resolve the compound (constants from ``chemicals``), load its near-saturation
     densities and check the counts of the selection rule on them."""
     from propkg.components import constants_for
-    from propkg.measured import load_liquid_density
 
     if not isinstance(item, str):
         raise DataError(f"{NAME} takes one compound per task, got {item!r}")
     c = constants_for(item)
-    T, rho, src = vp.fitted_points(load_liquid_density(c.cas, vp._wheel(options)),
-                                   "dens_mol [mol/m**3]", c.Tc)
-    min_points = int(options.get("min_points", 1))
-    min_pubs = int(options.get("min_publications", MIN_PUBLICATIONS))
-    if T.size < min_points or len(set(src.tolist())) < min_pubs:
-        raise DataError(
-            f"{c.name}: {T.size} near-saturation liquid densities from "
-            f"{len(set(src.tolist()))} publication(s) (below 0.999 Tc, repeats dropped); the "
-            f"rule needs >= {min_points} from >= {min_pubs}")
+    T, rho, src = vp.density_points(c, options)
+    short = vp.density_counts(T, src, options)
+    if short:
+        raise DataError(f"{c.name}: {short}")
     digest = sha256_bytes(T.tobytes(), rho.tobytes(), "\n".join(src).encode())
-    split_min = 2 if min_pubs <= 2 else MIN_PUBLICATIONS
+    split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
+        else MIN_PUBLICATIONS
     settings = {"t_max_over_tc": vp.T_MAX_OVER_TC, "repeated_points": "dropped",
                 "property": PROPERTY, "split_min_publications": split_min}
     inputs = {"item": c.cas, "data_sha256": digest, "settings": settings}
-    return TaskSpec(c.name, NAME, (c.cas, T, rho, src, digest, split_min), inputs)
+    return TaskSpec(c.name, NAME, (c.cas, {PROPERTY: (T, rho, src, digest)}, split_min),
+                    inputs)
 
 
-def run(cas: str, T: np.ndarray, rho: np.ndarray, src: np.ndarray, digest: str,
-        min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
+def run(cas: str, points: dict, min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
     """Fit, evaluate on the test publications and export one compound (on a worker)."""
-    return vp.fit_and_export(cas, PROPERTY, T, rho, src, digest, min_publications)
+    return vp.fit_and_export(cas, points, min_publications)

@@ -99,8 +99,36 @@ def fitted_points(df, value_col: str, Tc: float) -> tuple[np.ndarray, np.ndarray
     return T[keep], y[keep], src[keep]
 
 
+def density_points(c, options: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(T [K], rho [mol/m**3], sources) of a compound's measured near-saturation liquid
+    densities that the payloads fit (:func:`propkg.measured.load_liquid_density`, then
+    :func:`fitted_points`); empty arrays if ThermoML has none."""
+    from propkg.measured import load_liquid_density
+
+    try:
+        df = load_liquid_density(c.cas, _wheel(options))
+    except DataError:  # no near-saturation density measured
+        return np.empty(0), np.empty(0), np.empty(0, dtype=str)
+    return fitted_points(df, "dens_mol [mol/m**3]", c.Tc)
+
+
+def density_counts(T: np.ndarray, src: np.ndarray, options: dict) -> str:
+    """Why the densities fall short of the selection's counts (``min_points`` points
+    from ``min_publications`` publications); empty when they meet them."""
+    min_points = int(options.get("min_points", 1))
+    min_pubs = int(options.get("min_publications", MIN_PUBLICATIONS))
+    n_pubs = len(set(src.tolist()))
+    if T.size >= min_points and n_pubs >= min_pubs:
+        return ""
+    return (f"{T.size} near-saturation liquid densities from {n_pubs} publication(s) (below "
+            f"{T_MAX_OVER_TC} Tc, repeats dropped); the rule needs >= {min_points} from "
+            f">= {min_pubs}")
+
+
 def prepare(item: str, options: dict) -> TaskSpec:
-    """Resolve the compound (constants from ``chemicals``) and load its measured points."""
+    """Resolve the compound (constants from ``chemicals``) and load its measured vapour
+    pressures, and its near-saturation liquid densities when they meet the selection's
+    counts (fitted as a second property, module docstring)."""
     from propkg.components import constants_for
     from propkg.measured import load_pure_vapor_pressure
 
@@ -112,18 +140,23 @@ def prepare(item: str, options: dict) -> TaskSpec:
     digest = sha256_bytes(T.tobytes(), P.tobytes(), "\n".join(src).encode())
     split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
         else MIN_PUBLICATIONS
-    settings = {"t_max_over_tc": T_MAX_OVER_TC, "repeated_points": "dropped"}
-    if split_min != MIN_PUBLICATIONS:  # the first campaign's keys stay as they were
-        settings["split_min_publications"] = split_min
-    inputs = {"item": c.cas, "data_sha256": digest, "settings": settings}
-    return TaskSpec(c.name, NAME, (c.cas, T, P, src, digest, split_min), inputs)
+    points = {"pressure_sat_comp": (T, P, src, digest)}
+    Td, rho, src_d = density_points(c, options)
+    if not density_counts(Td, src_d, options):
+        points["dens_mol_liq_comp"] = (Td, rho, src_d, sha256_bytes(
+            Td.tobytes(), rho.tobytes(), "\n".join(src_d).encode()))
+    settings = {"t_max_over_tc": T_MAX_OVER_TC, "repeated_points": "dropped",
+                "split_min_publications": split_min,
+                "properties": sorted(points), "second_property_rule": DENSITY_RULE}
+    inputs = {"item": c.cas, "data_sha256": {k: v[3] for k, v in points.items()},
+              "settings": settings}
+    return TaskSpec(c.name, NAME, (c.cas, points, split_min), inputs)
 
 
-def run(cas: str, T: np.ndarray, P: np.ndarray, src: np.ndarray, digest: str,
-        min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
+def run(cas: str, points: dict, min_publications: int = MIN_PUBLICATIONS) -> TaskResult:
     """Fit, evaluate on the test publications and export one compound (on a worker);
     ``min_publications`` 2 opts in to the two-publication split (module docstring)."""
-    return fit_and_export(cas, "pressure_sat_comp", T, P, src, digest, min_publications)
+    return fit_and_export(cas, points, min_publications)
 
 
 #: fitted property -> (measured_fit key, what the data are, model method giving ln y)
@@ -131,52 +164,25 @@ MEASURED_PROPERTIES = {
     "pressure_sat_comp": ("psat", "measured vapour pressures", "ln_psat"),
     "dens_mol_liq_comp": ("dens", "measured saturated-liquid densities", "ln_dens_liq"),
 }
+#: the rule for a second fitted property, recorded in the task inputs
+DENSITY_RULE = ("liquid density fitted when its near-saturation points meet the selection's "
+                "counts; its correction is kept only when its test AAD beats Rackett's "
+                "(propkg.zoo.ship.ships), else the file's density is Rackett")
 
 
-def fit_and_export(cas: str, prop: str, T: np.ndarray, y: np.ndarray, src: np.ndarray,
-                   digest: str, min_publications: int) -> TaskResult:
-    """Fit one property of one compound to measured points (the others stay backbones),
-    evaluate it on the test publications against its backbone and the ``chemicals``
-    correlation (:mod:`propkg.zoo.references`), export the file; the task result."""
-    from propkg.components import constants_for
-    from propkg.export import export_model
-    from propkg.measured_fit import F_SCALE, FITTED, LOSS, PropertyData, backbone, fit_measured
+def _test_summary(c, model, prop: str, T: np.ndarray, y: np.ndarray, f) -> dict:
+    """Figures of one property on its test publications (all points with a k-fold split):
+    the model, its backbone, the ``chemicals`` correlation and the model on its points."""
+    from propkg.measured_fit import backbone
     from propkg.zoo.references import aad_percent, reference_density_aad, reference_psat_aad
 
-    key, what, method = MEASURED_PROPERTIES[prop]
-    c = constants_for(cas)
-    model, fits = fit_measured(c, {prop: PropertyData(prop, T, y, None, src)},
-                               min_publications=min_publications)
-    f = fits[prop]
-    train = ~f.split.test
-    training = {
-        "sha256": digest,
-        "source": CITATION,
-        "kind": f"{what} (points not stored)",
-        "n_points": {prop: int((train & ~f.flagged).sum())},
-        "loss": f"{LOSS}, f_scale = {F_SCALE} sigma",
-        "split": {"held_out": f.split.label, "n_test_points": int(f.split.test.sum()),
-                  "test_publications": f.split.test_publications, "rule": "propkg.holdout"},
-        "screening": {"n_flagged": int(f.flagged.sum()), "excluded_by_reason": f.screening},
-        "settings": {"chosen": f.setting, "candidates": f.selection},
-        "properties_without_data": [p for p in FITTED if p != prop],
-    }
-    stats = {prop: {**f.statistics, "reference": CITATION}}
-    with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
-        path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
-                            domain=(float(T[train].min()), float(T[train].max())))
-        files = {path.name: path.read_bytes()}
+    key, _what, method = MEASURED_PROPERTIES[prop]
     rows = f.split.test if f.split.test.any() else np.ones(T.size, dtype=bool)
     Tt, yt = T[rows], y[rows]
     pred = np.exp(getattr(model, method)(Tt))
     reference = reference_psat_aad if key == "psat" else reference_density_aad
     ref_aad, ref_label, used = reference(c.cas, Tt, yt)
-    entry = {"name": c.name, "kind": KIND, "file": path.name,
-             "components": [{"name": c.name, "cas": c.cas}],
-             "aliases": sorted({c.cas, c.name.replace("_", " ")})}
-    summary = {
-        "kind": KIND,
-        "components": [c.name],
+    return {
         "property": prop,
         "held_out": f.split.label,
         "n_test": int(rows.sum()),
@@ -188,4 +194,61 @@ def fit_and_export(cas: str, prop: str, T: np.ndarray, y: np.ndarray, src: np.nd
         else None,
         "setting": f.setting,
     }
+
+
+def fit_and_export(cas: str, points: dict, min_publications: int) -> TaskResult:
+    """Fit the properties of one compound to measured points (the others stay backbones),
+    evaluate each on its test publications against its backbone and the ``chemicals``
+    correlation (:mod:`propkg.zoo.references`), export the file; the task result.
+
+    ``points``: property -> (T [K], values [SI], sources, sha256 of the points), the first
+    the main property (its figures are the summary's, the ship rule's); a further
+    property's correction is kept only when it passes :func:`propkg.zoo.ship.ships` on its
+    own test publications, else it is set to zero (the backbone) and listed with the
+    reason under ``corrections_dropped``.
+    """
+    from dataclasses import replace
+
+    from propkg.components import constants_for
+    from propkg.evaluate import statistics
+    from propkg.export import export_model
+    from propkg.measured_fit import PropertyData, backbone, fit_measured, training_record
+    from propkg.zoo.ship import ships
+
+    c = constants_for(cas)
+    data = {p: PropertyData(p, T, y, None, src) for p, (T, y, src, _d) in points.items()}
+    model, fits = fit_measured(c, data, min_publications=min_publications)
+    main, *others = points
+    stats = {p: {**f.statistics, "reference": CITATION} for p, f in fits.items()}
+    also, dropped = {}, {}
+    for prop in others:
+        T, y = data[prop].T, data[prop].y
+        also[prop] = _test_summary(c, model, prop, T, y, fits[prop])
+        kept, reason = ships({"ok": True, "summary": also[prop]})
+        also[prop]["kept"] = kept
+        if not kept:
+            dropped[prop] = reason
+            key = MEASURED_PROPERTIES[prop][0]
+            model = replace(model, **{f"{key}_params": np.zeros_like(
+                getattr(model, f"{key}_params"))})
+            rows = fits[prop].split.test
+            stats[prop] = {**statistics(backbone(c, key, T[rows]), y[rows], prop),
+                           "held_out": fits[prop].split.label, "reference": CITATION,
+                           "note": f"backbone alone: fitted correction dropped ({reason})"}
+    what = " and ".join(MEASURED_PROPERTIES[p][1] for p in points)
+    training = {**training_record(data, fits, CITATION, "", dropped),
+                "sha256": {p: v[3] for p, v in points.items()},
+                "kind": f"{what} (points not stored)"}
+    T_main = data[main].T[~fits[main].split.test]
+    with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
+        path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
+                            domain=(float(T_main.min()), float(T_main.max())))
+        files = {path.name: path.read_bytes()}
+    entry = {"name": c.name, "kind": KIND, "file": path.name,
+             "components": [{"name": c.name, "cas": c.cas}],
+             "aliases": sorted({c.cas, c.name.replace("_", " ")})}
+    summary = {"kind": KIND, "components": [c.name],
+               **_test_summary(c, model, main, data[main].T, data[main].y, fits[main])}
+    if also:
+        summary["also_fitted"] = also
     return TaskResult(files, entry, summary)
