@@ -254,6 +254,70 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
     assert figures["summary"]["hybrid_aad_percent"] == pytest.approx(
         100 * np.mean(np.abs(pred / P - 1)), rel=1e-9)
     assert "ThermoML" in meta.training_data["source"]
+    # its liquid densities (17 near-saturation points, 4 publications) are a second fitted
+    # property: the figures are the file's density error on their own test publications,
+    # Rackett's as chemicals computes it, and the correction stays only if it beats Rackett
+    from chemicals.volume import Rackett
+
+    from propkg.components import constants_for
+    from propkg.measured import load_liquid_density
+
+    dens = figures["summary"]["also_fitted"]["dens_mol_liq_comp"]
+    d_split = meta.training_data["split"]["dens_mol_liq_comp"]
+    rho_df = load_liquid_density("109-89-7")
+    held = rho_df[rho_df["source"].isin(set(d_split["test_publications"]))]
+    assert 0 < len(held) == d_split["n_test_points"] == dens["n_test"] < len(rho_df)
+    T, rho = held["temperature [K]"].to_numpy(), held["dens_mol [mol/m**3]"].to_numpy()
+    pred = np.ravel(run_onnx(out / "diethylamine.onnx", T=T)["dens_mol_liq_comp"])
+    assert dens["hybrid_aad_percent"] == pytest.approx(100 * np.mean(np.abs(pred / rho - 1)),
+                                                       rel=1e-9)
+    c = constants_for("109-89-7")
+    rackett = np.array([1.0 / Rackett(t, c.Tc, c.Pc, c.Zc) for t in T])
+    assert dens["backbone_aad_percent"] == pytest.approx(
+        100 * np.mean(np.abs(rackett / rho - 1)), rel=1e-4)
+    assert dens["kept"] == (dens["hybrid_aad_percent"] < dens["backbone_aad_percent"])
+    assert meta.fitted_to_data("dens_mol_liq_comp") == dens["kept"]
+
+
+@pytest.mark.integration
+def test_a_density_correction_that_does_not_beat_rackett_is_dropped_from_the_file(tmp_path):
+    """Two fitted properties, the second (densities equal to Rackett's within 0.01 %, five
+    publications) cannot beat its backbone on its test publications: the file's density is
+    Rackett as chemicals computes it, the metadata list it as without data and say why;
+    the vapour pressure keeps its fitted correction (a +4 % offset of every publication
+    from Ambrose-Walton is learned)."""
+    from chemicals.vapor_pressure import Ambrose_Walton
+    from chemicals.volume import Rackett
+
+    from propkg.components import constants_for
+    from propkg.zoo.measured_payload import fit_and_export
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    c = constants_for("toluene")
+    rng = np.random.default_rng(7)
+    T = np.tile(np.linspace(0.5 * c.Tc, 0.7 * c.Tc, 8), 5)
+    src = np.repeat([f"10.0/pub{i}" for i in range(5)], 8)
+    P = np.array([Ambrose_Walton(t, c.Tc, c.Pc, c.omega) for t in T]) * 1.04
+    P *= 1 + 1e-3 * rng.standard_normal(T.size)
+    rho = np.array([1.0 / Rackett(t, c.Tc, c.Pc, c.Zc) for t in T])
+    rho *= 1 + 1e-4 * rng.standard_normal(T.size)
+    points = {"pressure_sat_comp": (T, P, src, "a"), "dens_mol_liq_comp": (T, rho, src, "b")}
+    result = fit_and_export(c.cas, points, 3)
+    dens = result.summary["also_fitted"]["dens_mol_liq_comp"]
+    assert not dens["kept"]
+    assert result.summary["hybrid_aad_percent"] < 0.5 < result.summary["backbone_aad_percent"]
+    path = tmp_path / "toluene.onnx"
+    path.write_bytes(result.files["toluene.onnx"])
+    meta = read_metadata(path)
+    out = run_onnx(path, T=T)
+    assert "dens_mol_liq_comp" in meta.training_data["properties_without_data"]
+    assert "does not beat" in meta.training_data["corrections_dropped"]["dens_mol_liq_comp"]
+    assert meta.fitted_to_data("pressure_sat_comp")
+    rackett = np.array([1.0 / Rackett(t, c.Tc, c.Pc, c.Zc) for t in T])
+    # rtol 1e-5: the model caps T smoothly below Tc (3e-6 here); a kept correction fitted
+    # to the 1e-4 noise would differ by more
+    np.testing.assert_allclose(np.ravel(out["dens_mol_liq_comp"]), rackett, rtol=1e-5)
 
 
 @pytest.mark.integration

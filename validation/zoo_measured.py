@@ -311,6 +311,71 @@ def density_section(densities: tuple, shipped: set[str]) -> list[str]:
     ]
 
 
+def _held_label(held_out: str) -> str:
+    """Short label of a split (:mod:`propkg.holdout`)."""
+    if "1 of 2" in held_out:
+        return "one of two publications"
+    return "by publication" if held_out.startswith("held out by publication") else held_out
+
+
+def psat_density_section(compounds: tuple, shipped: set[str]) -> list[str]:
+    """Lines of zoo.md on the liquid densities fitted inside the vapour-pressure files
+    (``also_fitted`` of the task summaries, :mod:`propkg.zoo.measured_payload`)."""
+    _, _, ok, _ = compounds
+    dens = {t: x["summary"]["also_fitted"]["dens_mol_liq_comp"] for t, x in ok.items()
+            if "dens_mol_liq_comp" in x["summary"].get("also_fitted", {})}
+    in_files = {t: d for t, d in dens.items() if t in shipped}
+    kept = {t: d for t, d in in_files.items() if d["kept"]}
+    ref = [d for d in kept.values() if d.get("reference_aad_percent") is not None]
+    beats_ref = sum(d["hybrid_aad_on_reference_points"] <= d["reference_aad_percent"]
+                    for d in ref)
+
+    def med(key, items):
+        return _fmt(_median(d[key] for d in items))
+
+    lines = [
+        "## Liquid densities of the vapour-pressure compounds",
+        "",
+        "Rule (`propkg.zoo.measured_payload.DENSITY_RULE`, committed before the build): a "
+        "compound of the vapour-pressure zoo whose near-saturation liquid densities number "
+        ">= 10 from >= 2 publications gets ln rho = ln rho_Rackett + (1 - T/Tc) tanh_net "
+        "fitted as a second property, with its own test publications, screening and "
+        "settings selection (the density zoo's fitter). The correction stays in the file "
+        "only when it passes the ship rule on its own test publications (test AAD below "
+        "Rackett's); otherwise the file's density is Rackett and its metadata say why. The "
+        "vapour pressure, and so whether the file ships, is unaffected.",
+        "",
+        f"- compounds with a fitted vapour-pressure model: {len(ok)}; with enough densities "
+        f"and a density fit: {len(dens)}; of those in shipped files: {len(in_files)}, "
+        f"correction kept in {len(kept)}, dropped in {len(in_files) - len(kept)} (density "
+        "Rackett).",
+        "",
+        "| densities (test publications) | n | hybrid median % | Rackett median % | chemicals "
+        "median % (hybrid on its points) | hybrid < Rackett |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, items in (("fitted", list(dens.values())), ("kept in shipped files",
+                                                             list(kept.values()))):
+        r = [d for d in items if d.get("reference_aad_percent") is not None]
+        better = sum(d["hybrid_aad_percent"] < d["backbone_aad_percent"] for d in items)
+        lines.append(f"| {label} | {len(items)} | {med('hybrid_aad_percent', items)} | "
+                     f"{med('backbone_aad_percent', items)} | "
+                     f"{med('reference_aad_percent', r)} "
+                     f"({med('hybrid_aad_on_reference_points', r)}, n = {len(r)}) | "
+                     f"{better}/{len(items)} |")
+    lines += ["", f"Kept corrections at most the chemicals correlation on its points: "
+              f"{beats_ref} of {len(ref)}.", "",
+              "| compound | n test | hybrid % | Rackett % | chemicals % (hybrid on its points) "
+              "| held out | kept |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {t} | {d['n_test']} | {_fmt(d['hybrid_aad_percent'])} | "
+              f"{_fmt(d['backbone_aad_percent'])} | {_fmt(d['reference_aad_percent'])} "
+              f"({_fmt(d['hybrid_aad_on_reference_points'])}) | "
+              f"{_held_label(d['held_out'])} | "
+              f"{'yes' if d['kept'] else 'no'}{'' if t in shipped else ' (file not shipped)'} |"
+              for t, d in sorted(dens.items())]
+    return lines + [""]
+
+
 def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
            densities: list[Path] | None = None) -> Path:
     """Write validation/reports/zoo.md (module docstring); a task id in several builds of
@@ -479,6 +544,7 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
               "(compounds); the pair's own g^E backbone, UNIFAC-Dortmund or NRTL, or the ideal "
               "solution (g^E = 0, Raoult's law) for a pair with neither (pairs); Rackett "
               "(density compounds).", ""]
+    lines += psat_density_section(kinds["compounds"], shipped_names)
     if DENSITIES in kinds:
         lines += density_section(kinds[DENSITIES], shipped_names)
     if "pairs" in kinds:
@@ -618,9 +684,9 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
         "each pair's task key and metadata) and on the binary fitter "
         "(`propkg.mixtures.measured_training`): a change of either needs `build --select "
         "pairs` and `ship` again.",
-        "- The zoo's pure files carry the outputs of the measured fit (Psat fitted; liquid "
-        "density and ideal-gas properties are their backbones); outputs added to the 20 "
-        "shipped files later are not in them.",
+        "- The zoo's pure files carry the outputs of the measured fit (Psat fitted, liquid "
+        "density fitted where the section above says so, ideal-gas properties their "
+        "backbones); outputs added to the 20 shipped files later are not in them.",
         "",
     ]
     for label, (_, _, ok, decisions) in kinds.items():

