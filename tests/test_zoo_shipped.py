@@ -41,6 +41,10 @@ SAMPLE = [_PSAT[k]["name"] for k in sorted({0, len(_PSAT) // 2, len(_PSAT) - 1})
     if _PSAT else []
 #: first and last density model by name
 DENSITY_SAMPLE = sorted({_DENSITY[0]["name"], _DENSITY[-1]["name"]}) if _DENSITY else []
+#: and the first by name of the vapour-pressure models that kept a fitted density
+DENSITY_SAMPLE += sorted(
+    n for n, s in _SHIPPED.items()
+    if s.get("also_fitted", {}).get("dens_mol_liq_comp", {}).get("kept"))[:1]
 #: and the first by name of those tested on one of two publications (second campaign)
 SAMPLE += sorted(n for n, s in _SHIPPED.items() if s["held_out"] == HELD_OUT_ONE_OF_TWO
                  and s.get("property", "pressure_sat_comp") == "pressure_sat_comp")[:1]
@@ -96,10 +100,11 @@ def test_a_zoo_model_is_found_by_name_alias_and_cas_and_matches_thermoml_test_po
 @pytest.mark.integration
 @pytest.mark.parametrize("name", DENSITY_SAMPLE)
 def test_a_density_zoo_model_matches_thermoml_test_points_better_than_rackett(name):
-    """A compound fitted to measured liquid densities only: found by name and CAS; its
-    density on the near-saturation points of its test publications (ThermoML, not fitted)
-    has the recorded AAD, below Rackett's (``chemicals.volume.Rackett`` with ``chemicals``
-    constants) on the same points; its metadata says Psat was not fitted."""
+    """A compound fitted to measured liquid densities (only, or beside its vapour
+    pressure): found by name and CAS; its density on the near-saturation points of its
+    test publications (ThermoML, not fitted) has the recorded AAD, below Rackett's
+    (``chemicals.volume.Rackett`` with ``chemicals`` constants) on the same points; the
+    metadata of a density-only file say Psat was not fitted."""
     from chemicals.volume import Rackett
 
     from propkg.components import constants_for
@@ -108,12 +113,13 @@ def test_a_density_zoo_model_matches_thermoml_test_points_better_than_rackett(na
     from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
-    entry = next(m for m in _DENSITY if m["name"] == name)
+    entry = next(m for m in _PURE if m["name"] == name)
     cas = entry["components"][0]["cas"]
     path = find_model(name)
     assert path.parent == ZOO and find_model(cas) == path
     meta = read_metadata(path)
-    assert "pressure_sat_comp" in meta.training_data["properties_without_data"]
+    assert meta.fitted_to_data("dens_mol_liq_comp")
+    assert meta.fitted_to_data("pressure_sat_comp") == (entry not in _DENSITY)
     stats = meta.error_statistics["dens_mol_liq_comp"]
     c = constants_for(cas)
     df = load_liquid_density(cas)
