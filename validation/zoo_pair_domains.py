@@ -149,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         "`propkg.mixtures.measured_training.drop_duplicates`). The rule is kept: outside their "
         "domain the pure models' Psat deviates 3-5 times more (up to 50 K outside) from "
         "measured points of their own test publications than inside (first table), as much "
-        "as the g^E effect that the pair is validated on (UNIFAC-Dortmund's median test AAD is 2.4 %, zoo.md), "
-        "so a pair tested there would measure Psat extrapolation, not its g^E. The fix "
+        "as the g^E effect that the pair is validated on (UNIFAC-Dortmund's median test AAD "
+        "is 2.4 %, zoo.md), so a pair tested there would measure Psat extrapolation, not its g^E. The fix "
         "belongs to the pure zoo (wider Psat data or domains, e.g. refitting on all "
         "publications once the test error is recorded), after which `build --select pairs` "
         "picks these pairs up by itself."]
