@@ -151,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         "measured points of their own test publications than inside (first table), as much "
         "as the g^E effect that the pair is validated on (UNIFAC-Dortmund's median test AAD "
         "is 2.4 %, zoo.md), so a pair tested there would measure Psat extrapolation, not "
-        "its g^E. The fix belongs to the pure zoo (wider Psat data or domains, e.g. refitting on all "
-        "publications once the test error is recorded), after which `build --select pairs` "
-        "picks these pairs up by itself."]
+        "its g^E. The fix belongs to the pure zoo (wider Psat data or domains, e.g. "
+        "refitting on all publications once the test error is recorded), after which "
+        "`build --select pairs` picks these pairs up by itself."]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {REPORT}")
     return 0
