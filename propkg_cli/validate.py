@@ -47,6 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="validate the fluids on a running Dask cluster (dask worker ADDRESS --nthreads 1)",
     )
     parser.add_argument(
+        "--zoo", nargs="*", metavar="NAME",
+        help="validate the shipped model zoo instead of the pure fluids and pairs: every zoo "
+        "file, or the named ones (name, alias, CAS; a pair as a,b); against its NIST ThermoML "
+        "test publications (fetched once into the propkg cache); writes zoo_validation.md",
+    )
+    parser.add_argument(
         "--output", default="propkg_validation_output", help="report folder (%(default)s)"
     )
     parser.set_defaults(func=run)
@@ -107,14 +113,14 @@ AGREEMENT_COLUMNS = {
 }
 
 
-def _table(header, rows) -> list[str]:
+def markdown_table(header, rows) -> list[str]:
     """Markdown table lines."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return lines
 
 
-def _fmt(x) -> str:
+def fmt_figure(x) -> str:
     if x is None:
         return "-"
     return f"{x:.2e}" if abs(x) < 1e-3 or abs(x) >= 1e4 else f"{x:.4f}"
@@ -146,11 +152,11 @@ def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: st
         "",
         "## Recorded vs measured held-out errors (from the ONNX files)",
         "",
-        *_table(
+        *markdown_table(
             ("model", "quantity", "recorded AAD", "measured AAD", "recorded max",
              "measured max", "ok"),
             [
-                (b["model"], b["quantity"], *map(_fmt, (b["recorded_aad"], b["measured_aad"],
+                (b["model"], b["quantity"], *map(fmt_figure, (b["recorded_aad"], b["measured_aad"],
                  b["recorded_max"], b["measured_max"])), "yes" if b["ok"] else "NO")
                 for b in bounds
             ],
@@ -160,22 +166,22 @@ def _write_report(out: Path, results: dict, bounds: list[dict], mixture_text: st
         "",
         "## Thermodynamic consistency (largest relative residual over the domain)",
         "",
-        *_table(
+        *markdown_table(
             ("fluid", *CONSISTENCY_COLUMNS.values()),
             [
                 (r["consistency"]["model"],
-                 *(_fmt(r["consistency"][k]) for k in CONSISTENCY_COLUMNS))
+                 *(fmt_figure(r["consistency"][k]) for k in CONSISTENCY_COLUMNS))
                 for r in results.values()
             ],
         ),
         "",
         "## Evaluation agreement (largest relative difference, all outputs, 25 points)",
         "",
-        *_table(
+        *markdown_table(
             ("fluid", *AGREEMENT_COLUMNS.values()),
             [
                 (r["agreement"]["model"],
-                 *(_fmt(r["agreement"][k]) for k in AGREEMENT_COLUMNS))
+                 *(fmt_figure(r["agreement"][k]) for k in AGREEMENT_COLUMNS))
                 for r in results.values()
             ],
         ),
@@ -195,12 +201,18 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if args.jobs < 1:
         raise DataError(f"--jobs must be >= 1, got {args.jobs}")
-    fluids, pairs = _selected(args)
+    if args.zoo is not None and (args.fluids or args.pairs):
+        raise DataError("--zoo validates the zoo alone; give --fluids/--pairs in another run")
+    fluids, pairs = _selected(args) if args.zoo is None else ([], [])
     out = Path(args.output).resolve()
     try:
         (out / "figures").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PropkgError(f"cannot create output folder '{out}': {exc.strerror}") from None
+    if args.zoo is not None:
+        from propkg_cli.validate_zoo import run_zoo
+
+        return run_zoo(args.zoo, out, args.jobs, args.scheduler)
 
     from tqdm import tqdm
 
@@ -238,9 +250,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"FAILED: {name}: {error}")
     for b in misses:
         print(
-            f"MISS: {b['model']} {b['quantity']}: measured AAD {_fmt(b['measured_aad'])} vs "
-            f"recorded {_fmt(b['recorded_aad'])} (max {_fmt(b['measured_max'])} vs "
-            f"{_fmt(b['recorded_max'])})"
+            f"MISS: {b['model']} {b['quantity']}: measured AAD {fmt_figure(b['measured_aad'])} vs "
+            f"recorded {fmt_figure(b['recorded_aad'])} (max {fmt_figure(b['measured_max'])} vs "
+            f"{fmt_figure(b['recorded_max'])})"
         )
     print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met "
           f"({time.perf_counter() - start:.0f} s)")

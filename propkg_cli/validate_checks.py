@@ -1,8 +1,9 @@
 """Checks run by ``propkg validate`` on the shipped ONNX files.
 
-* :func:`pure_bounds` / :func:`binary_bounds` - recompute each model's held-out error
-  statistics from the file itself and compare them with the values recorded in its
-  metadata (a model "misses" when a measured figure exceeds the recorded one by > 10 %);
+* :func:`pure_bounds` / :func:`binary_bounds` / :func:`zoo_pure_bounds` - recompute each
+  model's held-out error statistics from the file itself and compare them with the values
+  recorded in its metadata (a model "misses" when a measured figure exceeds the recorded
+  one by > 10 %); zoo files against their NIST ThermoML test publications;
 * :func:`pure_consistency` - thermodynamic identities on the ONNX graph, differentiated
   exactly by CasADi: cp = dh/dT, ds/dT = cp/T, Psat(Tc) = Pc, and Clausius-Clapeyron
   (dh_vap = T (v_vap - v_liq) dPsat/dT with the model's saturated volumes);
@@ -74,6 +75,41 @@ def pure_bounds(path: Path, dataset_dir: Path | None = None) -> list[dict]:
             continue
         measured = statistics(values[output], ref[output], output)
         rows.append(_bound_row(name, output, recorded, measured, "aad_percent"))
+    return rows
+
+
+#: fitted output of a zoo pure file -> (ThermoML loader in propkg.measured, value column)
+ZOO_PURE_DATA = {
+    "pressure_sat_comp": ("load_pure_vapor_pressure", "pressure [Pa]"),
+    "dens_mol_liq_comp": ("load_liquid_density", "dens_mol [mol/m**3]"),
+}
+
+
+def zoo_pure_bounds(path: Path) -> list[dict]:
+    """Measured vs recorded held-out figures of a pure file fitted to NIST ThermoML data
+    (the model zoo): each output fitted to data, on the points of the test publications
+    its metadata name, taken by the payload's rule (below 0.999 Tc, repeats dropped:
+    :func:`propkg.zoo.measured_payload.fitted_points`)."""
+    import propkg.measured as measured
+    from propkg.evaluate import statistics
+    from propkg.zoo.measured_payload import fitted_points
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    meta = read_metadata(path)
+    cas, name = meta.components[0]["cas"], meta.component_names[0]
+    rows = []
+    for output, (loader, column) in ZOO_PURE_DATA.items():
+        recorded = meta.error_statistics.get(output)
+        if not (meta.fitted_to_data(output) and isinstance(recorded, dict)
+                and recorded.get("test_publications")):
+            continue
+        T, y, src = fitted_points(getattr(measured, loader)(cas), column,
+                                  float(meta.raw["constants"]["Tc"]))
+        test = np.isin(src, recorded["test_publications"])
+        pred = np.ravel(run_onnx(path, T=T[test])[output])
+        rows.append(_bound_row(name, output, recorded, statistics(pred, y[test], output),
+                               "aad_percent"))
     return rows
 
 

