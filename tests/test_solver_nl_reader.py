@@ -178,3 +178,69 @@ def test_both_readers_build_the_same_idaes_flash(tmp_path, maximize):
     np.testing.assert_allclose(f_fast, f_slow, rtol=1e-13)
     for name in ("lbx", "ubx", "lbg", "ubg", "x0"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+
+
+@pytest.mark.unit
+def test_scaling_suffixes_and_comments_keep_the_fast_reader(tmp_path):
+    """An IDAES model written with scaling_factor suffixes and symbolic labels (comments):
+    CasADi's importer still reads it (the suffix segments and comments are taken out
+    first), it builds the same functions as the Python reader (which the other tests
+    check against Pyomo's value()), and both return the scaling factors IDAES holds."""
+    from idaes.core.util.scaling import get_scaling_factor, set_scaling_factor
+
+    from validation.flowsheets import bt_flash
+
+    m = bt_flash()
+    for k, v in enumerate(m.fs.flash.control_volume.properties_out[0].component_data_objects(
+            pyo.Var, descend_into=False)):
+        if not v.fixed:
+            set_scaling_factor(v, 2.0 ** (k % 4))
+    for i, con in enumerate(m.fs.flash.component_objects(pyo.Constraint, descend_into=True)):
+        for c in con.values():
+            set_scaling_factor(c, 10.0 ** (i % 3))
+    path = tmp_path / "scaled.nl"
+    with open(path, "w") as handle:
+        info = NLWriter().write(m, handle, symbolic_solver_labels=True, scale_model=False,
+                                linear_presolve=False)
+    text = path.read_text()
+    body = text.split("\n", 10)[-1]
+    assert "\nS" in body and "#" in body  # suffix segments and comments in the body
+    fast, slow = read_nl(path), read_nl(path, use_casadi_import=False)
+    assert (fast.reader, slow.reader) == ("casadi", "python")
+    assert fast.suffixes == slow.suffixes
+    var_sf = fast.suffixes[(0, "scaling_factor")]
+    con_sf = fast.suffixes[(1, "scaling_factor")]
+    expected_var = {i: get_scaling_factor(v) for i, v in enumerate(info.variables)}
+    expected_con = {i: get_scaling_factor(c) for i, c in enumerate(info.constraints)}
+    assert var_sf == {i: f for i, f in expected_var.items() if f is not None}
+    assert con_sf == {i: f for i, f in expected_con.items() if f is not None}
+    assert len(var_sf) >= 3 and len(con_sf) > 10
+    rng = np.random.default_rng(1)
+    start = np.array([pyo.value(v, exception=False) or 1.0 for v in info.variables])
+    point = start * (1 + 0.01 * rng.random(fast.n_vars))
+    g_fast = np.asarray(ca.Function("a", [fast.x], [fast.g])(point)).ravel()
+    g_slow = np.asarray(ca.Function("b", [slow.x], [slow.g])(point)).ravel()
+    assert np.isfinite(g_fast).mean() > 0.9  # (dew/bubble temperatures start at 1 K)
+    np.testing.assert_allclose(g_fast, g_slow, rtol=1e-13, atol=1e-9)
+    for name in ("lbx", "ubx", "lbg", "ubg", "x0"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+
+
+@pytest.mark.unit
+def test_errors_after_a_suffix_segment_name_the_files_line(tmp_path):
+    """Suffix segments are blanked, not removed: an error names the file's own line."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.0)
+    m.c = pyo.Constraint(expr=pyo.exp(m.x) == 2)
+    m.scaling_factor = pyo.Suffix(direction=pyo.Suffix.EXPORT)
+    m.scaling_factor[m.x] = 2.0
+    path = tmp_path / "model.nl"
+    with open(path, "w") as handle:
+        NLWriter().write(m, handle, scale_model=False)
+    lines = path.read_text().split("\n")
+    assert any(line.startswith("S") for line in lines)
+    where = next(i for i, line in enumerate(lines) if line.startswith("o44"))
+    lines[where] = "o99"
+    path.write_text("\n".join(lines))
+    with pytest.raises(SolverError, match=rf"line {where + 1}: AMPL opcode o99"):
+        read_nl(path)
