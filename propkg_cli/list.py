@@ -5,7 +5,9 @@ Default: the shipped models (or $PROPKG_MODEL_DIR); --models DIR lists another f
 read through the contract (its sha256 is checked against the manifest); the figures are
 those recorded in the file's metadata: AAD on held-out data of the main outputs
 (pure: Psat, saturated-liquid density, ideal-gas cp; binary: bubble pressure; transport:
-viscosities, conductivities, surface tension) and what was held out.
+viscosities, conductivities, surface tension) and what was held out; "(backbone)" marks a
+figure of an output that no data were fitted to (its backbone alone, e.g. a zoo file's
+Rackett density where the fitted correction did not beat it).
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ def _row(entry: dict, meta, zoo: bool) -> dict:
         "zoo": zoo,
         "held_out_aad_percent": figures,
         "held_out": held,
+        # figures of outputs no data were fitted to (the file's backbone, e.g. Rackett)
+        "backbone_only": [label for key, label in FIGURES.items()
+                          if label in figures and not meta.fitted_to_data(key)],
     }
 
 
@@ -95,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     header = ("name", "kind", "from", "components", "held-out AAD %", "held out on")
     table = [
         (r["name"], r["kind"], "zoo" if r["zoo"] else "shipped", " + ".join(r["components"]),
-         ", ".join(f"{k} {v:.3g}" for k, v in r["held_out_aad_percent"].items()) or "-",
+         ", ".join(f"{k} {v:.3g}" + (" (backbone)" if k in r["backbone_only"] else "")
+                   for k, v in r["held_out_aad_percent"].items()) or "-",
          str(r["held_out"] or "-").split(", rule:")[0])
         for r in rows
     ]

@@ -318,6 +318,14 @@ def test_a_density_correction_that_does_not_beat_rackett_is_dropped_from_the_fil
     # rtol 1e-5: the model caps T smoothly below Tc (3e-6 here); a kept correction fitted
     # to the 1e-4 noise would differ by more
     np.testing.assert_allclose(np.ravel(out["dens_mol_liq_comp"]), rackett, rtol=1e-5)
+    # propkg list marks the density figure as the backbone's, not the Psat one
+    from propkg_cli.list import model_rows
+    from propkg_contract.registry import write_manifest_entries
+
+    write_manifest_entries(tmp_path, [{**result.entry, "file": path.name}])
+    (row,) = model_rows(tmp_path)
+    assert row["backbone_only"] == ["rho_liq"]
+    assert set(row["held_out_aad_percent"]) == {"Psat", "rho_liq"}
 
 
 @pytest.mark.integration
