@@ -319,9 +319,10 @@ def _held_out_statistics(c, key, data, split, params, setting, oof_best) -> dict
 
 
 def training_record(data: dict[str, PropertyData], fits: dict[str, PropertyFit], source: str,
-                    sha256: str, dropped: dict[str, str] | None = None) -> dict:
-    """``training_data`` metadata of a measured fit: data hash and source, points fitted,
-    loss, and per property its screening, split and chosen settings.
+                    sha256: str | dict[str, str], dropped: dict[str, str] | None = None) -> dict:
+    """``training_data`` metadata of a measured fit: data hash (of the file, or per
+    property of its points) and source, points fitted, loss, and per property its
+    screening, split and chosen settings.
 
     ``properties_without_data`` lists the fitted properties (:data:`FITTED`) whose output
     is the backbone alone: no data, or a correction ``dropped`` (property -> reason,

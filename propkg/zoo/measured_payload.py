@@ -247,9 +247,8 @@ def fit_and_export(cas: str, points: dict, min_publications: int) -> TaskResult:
                            "held_out": fits[prop].split.label, "reference": CITATION,
                            "note": f"backbone alone: fitted correction dropped ({reason})"}
     what = " and ".join(MEASURED_PROPERTIES[p][1] for p in points)
-    training = {**training_record(data, fits, CITATION, "", dropped),
-                "sha256": {p: v[3] for p, v in points.items()},
-                "kind": f"{what} (points not stored)"}
+    training = {**training_record(data, fits, CITATION, {p: v[3] for p, v in points.items()},
+                                  dropped), "kind": f"{what} (points not stored)"}
     T_main = data[main].T[~fits[main].split.test]
     with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
         path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
