@@ -277,6 +277,15 @@ def test_measured_payload_reports_the_error_of_its_onnx_file_on_test_publication
         100 * np.mean(np.abs(rackett / rho - 1)), rel=1e-4)
     assert dens["kept"] == (dens["hybrid_aad_percent"] < dens["backbone_aad_percent"])
     assert meta.fitted_to_data("dens_mol_liq_comp") == dens["kept"]
+    # a kept density is valid over its own training temperatures, Psat over its own
+    fitted = rho_df[~rho_df["source"].isin(set(d_split["test_publications"]))]
+    dens_domain = meta.outputs["dens_mol_liq_comp"]["domain"]["temperature"]
+    if dens["kept"]:
+        assert dens_domain == pytest.approx([fitted["temperature [K]"].min(),
+                                             fitted["temperature [K]"].max()])
+    psat_fitted = df[~df["source"].isin(tests)]["temperature [K]"]
+    assert meta.outputs["pressure_sat_comp"]["domain"]["temperature"] == pytest.approx(
+        [psat_fitted.min(), psat_fitted.max()])
 
 
 @pytest.mark.integration

@@ -19,7 +19,8 @@ the ship rule (:func:`propkg.zoo.ship.ships`: held out by publication, test AAD 
 Rackett's); otherwise the file's density is Rackett and the metadata say why
 (``corrections_dropped``). The task summary's figures, and so the ship rule of the file,
 are the vapour pressure's; the density's are under ``also_fitted``. The validity domain is
-the vapour-pressure training range (pair selection and domains rely on it).
+the vapour-pressure training range (pair selection and domains rely on it); a kept density
+has its own, its training range (per-output domain in the metadata).
 
 Selection rule (:func:`select`, no item file): compounds of the ThermoML pure
 vapour-pressure table with at least ``min_points`` points and ``min_publications``
@@ -249,10 +250,15 @@ def fit_and_export(cas: str, points: dict, min_publications: int) -> TaskResult:
     what = " and ".join(MEASURED_PROPERTIES[p][1] for p in points)
     training = {**training_record(data, fits, CITATION, {p: v[3] for p, v in points.items()},
                                   dropped), "kind": f"{what} (points not stored)"}
-    T_main = data[main].T[~fits[main].split.test]
+    def trained_range(prop: str) -> tuple[float, float]:
+        T_fit = data[prop].T[~fits[prop].split.test]
+        return float(T_fit.min()), float(T_fit.max())
+
+    # a kept second property is valid over its own training temperatures
+    own = {prop: trained_range(prop) for prop in others if prop not in dropped}
     with tempfile.TemporaryDirectory(prefix="propkg-zoo-") as tmp:
         path = export_model(model, Path(tmp) / f"{c.name}.onnx", training, stats,
-                            domain=(float(T_main.min()), float(T_main.max())))
+                            domain=trained_range(main), output_domains=own)
         files = {path.name: path.read_bytes()}
     entry = {"name": c.name, "kind": KIND, "file": path.name,
              "components": [{"name": c.name, "cas": c.cas}],
