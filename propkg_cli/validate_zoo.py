@@ -30,15 +30,22 @@ from propkg_contract.errors import DataError
 
 
 def zoo_entries(names: list[str]) -> tuple[Path, list[dict]]:
-    """The zoo folder and its manifest entries: all, or those ``names`` match (a model
-    name, an alias, a CAS number, or a pair as ``a,b`` in either order).
+    """The zoo folder and its manifest entries: all, or those ``names`` name (looked up by
+    the registry in the zoo alone: a name, alias or CAS number, a pair as ``a,b``).
 
     Raises
     ------
     DataError
         If the model folder has no zoo, or a name matches no zoo model.
     """
-    from propkg_contract.registry import ZOO_SUBFOLDER, default_model_dir, load_manifest
+    from propkg_contract.errors import MetadataError
+    from propkg_contract.registry import (
+        ZOO_SUBFOLDER,
+        default_model_dir,
+        find_binary_model,
+        find_model,
+        load_manifest,
+    )
 
     zoo = default_model_dir() / ZOO_SUBFOLDER
     if not (zoo / "manifest.json").is_file():
@@ -47,19 +54,18 @@ def zoo_entries(names: list[str]) -> tuple[Path, list[dict]]:
     entries = load_manifest(zoo)["models"]
     if not names:
         return zoo, entries
+    by_file = {m["file"]: m for m in entries}
     chosen = []
     for name in names:
-        key = name.strip().lower()
-        parts = sorted(p.strip().lower() for p in key.split(","))
-        found = [m for m in entries
-                 if key in {m["name"].lower(), *(a.lower() for a in m.get("aliases", []))}
-                 or (len(m["components"]) == 1 and key == m["components"][0]["cas"])
-                 or (len(parts) == 2
-                     and sorted(c["name"].lower() for c in m["components"]) == parts)]
-        if not found:
+        parts = name.split(",")
+        try:
+            path = (find_binary_model(*parts, model_dir=zoo)[0] if len(parts) == 2
+                    else find_model(name, model_dir=zoo))
+        except MetadataError:
             raise DataError(f"--zoo: '{name}' is no model of the zoo in '{zoo}'; "
-                            "propkg list shows them (pairs as a,b)")
-        chosen += [m for m in found if m not in chosen]
+                            "propkg list shows them (pairs as a,b)") from None
+        if by_file[path.name] not in chosen:
+            chosen.append(by_file[path.name])
     return zoo, chosen
 
 
