@@ -123,7 +123,8 @@ class NLProblem:
 
 
 class _Lines:
-    """Cursor over the lines of an NL file with comments removed."""
+    """Cursor over the lines of an NL file whose comments and suffix segments are blanked
+    (:func:`_split_suffixes`)."""
 
     def __init__(self, text: str, source: str):
         self.lines = text.splitlines()
@@ -135,8 +136,6 @@ class _Lines:
             raise SolverError(f"NL file '{self.source}' ends unexpectedly at line {self.pos}")
         line = self.lines[self.pos]
         self.pos += 1
-        if not line.startswith("h"):
-            line = line.split("#", 1)[0]
         return line.strip()
 
     def done(self) -> bool:
@@ -349,13 +348,14 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
     """
     path = Path(path)
     text = path.read_text()
-    lines = _Lines(text, str(path))
-    header = [lines.next() for _ in range(10)]
-    if not header[0].startswith("g"):
+    if not text.split("\n", 1)[0].strip().startswith("g"):
         raise SolverError(
             f"NL file '{path}' is not in text ('g') format; write it with Pyomo's NL writer "
             "in text mode"
         )
+    text, suffixes = _split_suffixes(text)
+    lines = _Lines(text, str(path))
+    header = [lines.next() for _ in range(10)]
     counts = [int(v) for v in header[1].split()]
     n_vars, n_cons, n_objs = counts[0], counts[1], counts[2]
     n_logical = counts[5] if len(counts) > 5 else 0
@@ -371,14 +371,11 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
             "call AMPL external functions (e.g. IDAES's compiled cubic-EoS or Helmholtz "
             "libraries); use a real ipopt executable or a model without them"
         )
-    text, suffixes = _split_suffixes(text)
     if use_casadi_import:
         fast = _read_with_casadi(text, counts)
         if fast is not None:
             fast.suffixes = suffixes
             return fast
-    lines = _Lines(text, str(path))
-    lines.pos = 10
 
     x = ca.SX.sym("x", n_vars)
     variables: list = [x[i] for i in range(n_vars)]
