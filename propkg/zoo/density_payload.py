@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from propkg.holdout import MIN_PUBLICATIONS
 from propkg.zoo import measured_payload as vp
-from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
+from propkg.zoo.tasks import TaskResult, TaskSpec
 from propkg_contract.errors import DataError
 
 NAME = "pure_density_measured"
@@ -60,14 +60,12 @@ def prepare(item: str, options: dict) -> TaskSpec:
     short = vp.density_counts(T, src, options)
     if short:
         raise DataError(f"{c.name}: {short}")
-    digest = sha256_bytes(T.tobytes(), rho.tobytes(), "\n".join(src).encode())
-    split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
-        else MIN_PUBLICATIONS
+    points = vp.with_digest(T, rho, src)
+    split_min = vp.split_min_publications(options)
     settings = {"t_max_over_tc": vp.T_MAX_OVER_TC, "repeated_points": "dropped",
                 "property": PROPERTY, "split_min_publications": split_min}
-    inputs = {"item": c.cas, "data_sha256": digest, "settings": settings}
-    return TaskSpec(c.name, NAME, (c.cas, {PROPERTY: (T, rho, src, digest)}, split_min),
-                    inputs)
+    inputs = {"item": c.cas, "data_sha256": points[3], "settings": settings}
+    return TaskSpec(c.name, NAME, (c.cas, {PROPERTY: points}, split_min), inputs)
 
 
 def run(cas: str, points: dict, min_publications: int = MIN_PUBLICATIONS) -> TaskResult:

@@ -137,6 +137,19 @@ def density_counts(T: np.ndarray, src: np.ndarray, options: dict) -> str:
             f">= {min_pubs}")
 
 
+def with_digest(T: np.ndarray, y: np.ndarray, src: np.ndarray) -> tuple:
+    """``(T, y, src, sha256)``: points of one property with the hash of exactly those
+    points (the task inputs' and the metadata's data hash)."""
+    return T, y, src, sha256_bytes(T.tobytes(), y.tobytes(), "\n".join(src).encode())
+
+
+def split_min_publications(options: dict) -> int:
+    """Publications a split needs: 2 under the zoo's two-publication rule
+    (``min_publications`` <= 2, module docstring), else the rule of :mod:`propkg.holdout`."""
+    return 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
+        else MIN_PUBLICATIONS
+
+
 def prepare(item: str, options: dict) -> TaskSpec:
     """Resolve the compound (constants from ``chemicals``) and load its measured vapour
     pressures, and its near-saturation liquid densities when they meet the selection's
@@ -147,16 +160,12 @@ def prepare(item: str, options: dict) -> TaskSpec:
     if not isinstance(item, str):
         raise DataError(f"pure_measured takes one compound per task, got {item!r}")
     c = constants_for(item)
-    T, P, src = fitted_points(load_pure_vapor_pressure(c.cas, _wheel(options)),
-                              "pressure [Pa]", c.Tc)
-    digest = sha256_bytes(T.tobytes(), P.tobytes(), "\n".join(src).encode())
-    split_min = 2 if int(options.get("min_publications", MIN_PUBLICATIONS)) <= 2 \
-        else MIN_PUBLICATIONS
-    points = {"pressure_sat_comp": (T, P, src, digest)}
+    split_min = split_min_publications(options)
+    points = {"pressure_sat_comp": with_digest(*fitted_points(
+        load_pure_vapor_pressure(c.cas, _wheel(options)), "pressure [Pa]", c.Tc))}
     Td, rho, src_d = density_points(c, options)
     if not density_counts(Td, src_d, options):
-        points["dens_mol_liq_comp"] = (Td, rho, src_d, sha256_bytes(
-            Td.tobytes(), rho.tobytes(), "\n".join(src_d).encode()))
+        points["dens_mol_liq_comp"] = with_digest(Td, rho, src_d)
     settings = {"t_max_over_tc": T_MAX_OVER_TC, "repeated_points": "dropped",
                 "split_min_publications": split_min,
                 "properties": sorted(points), "second_property_rule": DENSITY_RULE}
