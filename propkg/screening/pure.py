@@ -84,10 +84,10 @@ def _pct(d_ln: float) -> str:
     return f"{100 * np.expm1(d_ln):+.1f} %"
 
 
-def _local_offset(lnT: np.ndarray, e: np.ndarray, sources: np.ndarray, mask: np.ndarray,
-                  others: list[str], s: PureScreeningSettings):
+def _local_offset(lnT: np.ndarray, e: np.ndarray, mask: np.ndarray,
+                  other_rows: dict[str, np.ndarray], s: PureScreeningSettings):
     """(offset, threshold, n other publications) of the publication of the rows ``mask``,
-    or None.
+    or None; ``other_rows``: each other reference publication -> its row indices.
 
     At each of its points i, every other publication q with points within
     ``|ln T_j - ln T_i| <= overlap_window`` gives one value, the median of those e_j; where
@@ -98,7 +98,6 @@ def _local_offset(lnT: np.ndarray, e: np.ndarray, sources: np.ndarray, mask: np.
     a disagreement with a single other publication cannot tell which of the two is wrong).
     """
     d, spread, seen = [], [], set()
-    other_rows = {q: np.flatnonzero(sources == q) for q in others}
     for i in np.flatnonzero(mask):
         values, names = [], []
         for q, rows in other_rows.items():
@@ -188,6 +187,7 @@ def screen_pure(
     if len(uniq) >= s.min_publications:
         references = [src for src in uniq if not is_test[sources == src].any()]
         lnT = np.log(T)
+        rows_of = {src: np.flatnonzero(sources == src) for src in uniq}
         done: set[str] = set()
         while True:
             judged = {}
@@ -196,8 +196,8 @@ def screen_pure(
                 mask = (sources == src) & ~pub_excluded
                 if src in done or not mask.any():
                     continue
-                local = _local_offset(lnT, e, sources, mask,
-                                      [q for q in references if q != src], s)
+                local = _local_offset(lnT, e, mask,
+                                      {q: rows_of[q] for q in references if q != src}, s)
                 if local is not None:
                     judged[src] = local
                     offsets[src] = local[0]
