@@ -137,11 +137,11 @@ def pair_funnel(min_pubs: int) -> list[tuple[str, int]]:
 def density_funnel() -> list[tuple[str, int]]:
     """Rows (rule, compounds left) of the liquid-density compounds
     (:mod:`propkg.zoo.density_payload`, >= 10 points from >= 2 publications)."""
-    from propkg.measured import load_liquid_density
     from propkg.zoo import measured_payload as vp
 
+    rule = {"min_points": MIN_POINTS, "min_publications": 2}
     rows, t = _count_rules("liquid_density", "liquid densities (any pressure)", 2)
-    t = t[~t["cas"].isin(vp.select({"min_points": MIN_POINTS, "min_publications": 2}))]
+    t = t[~t["cas"].isin(vp.select(rule))]
     rows.append(("not selected by the vapour-pressure rule (>= 10 points, >= 2 "
                  "publications)", len(t)))
     with_constants = kept = 0
@@ -149,13 +149,8 @@ def density_funnel() -> list[tuple[str, int]]:
         if (c := _backbone_constants(cas)) is None:
             continue
         with_constants += 1
-        try:
-            df = load_liquid_density(cas)
-        except DataError:  # no near-saturation point
-            continue
-        _, _, src = vp.fitted_points(df, "dens_mol [mol/m**3]", c.Tc)
-        if src.size >= MIN_POINTS and len(set(src.tolist())) >= 2:
-            kept += 1
+        T, _, src = vp.density_points(c, rule)  # the payloads' points and counts
+        kept += not vp.density_counts(T, src, rule)
     rows.append(("constants for the backbone (Tc, Pc, omega)", with_constants))
     rows.append((f">= {MIN_POINTS} near-saturation points (P <= 1 atm or <= 1.1 Psat_AW) "
                  "from >= 2 publications below 0.999 Tc once repeats are dropped", kept))
