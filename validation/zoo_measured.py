@@ -149,6 +149,11 @@ def _fmt(x, digits: int = 3) -> str:
     return "-" if x is None else f"{x:.{digits}g}"
 
 
+def _med(key: str, items) -> str:
+    """Formatted median of ``key`` over summary dicts."""
+    return _fmt(_median(x[key] for x in items))
+
+
 def _reason_class(reason: str) -> str:
     """A short class of a left-out reason (for the counts)."""
     for pattern, label in (
@@ -267,7 +272,7 @@ def ideal_section(pairs: tuple, shipped: set[str]) -> list[str]:
              f"{len(chose_raoult)} more chose Raoult's law alone (nothing to ship)."]
     if ideal:
         def med(key, ids):
-            return _fmt(_median(ideal[t][key] for t in ids))
+            return _med(key, [ideal[t] for t in ids])
 
         shipped_ideal = [t for t in ideal if t in shipped]
         lines.append(
@@ -330,9 +335,6 @@ def psat_density_section(compounds: tuple, shipped: set[str]) -> list[str]:
     beats_ref = sum(d["hybrid_aad_on_reference_points"] <= d["reference_aad_percent"]
                     for d in ref)
 
-    def med(key, items):
-        return _fmt(_median(d[key] for d in items))
-
     lines = [
         "## Liquid densities of the vapour-pressure compounds",
         "",
@@ -358,10 +360,10 @@ def psat_density_section(compounds: tuple, shipped: set[str]) -> list[str]:
                                                              list(kept.values()))):
         r = [d for d in items if d.get("reference_aad_percent") is not None]
         better = sum(d["hybrid_aad_percent"] < d["backbone_aad_percent"] for d in items)
-        lines.append(f"| {label} | {len(items)} | {med('hybrid_aad_percent', items)} | "
-                     f"{med('backbone_aad_percent', items)} | "
-                     f"{med('reference_aad_percent', r)} "
-                     f"({med('hybrid_aad_on_reference_points', r)}, n = {len(r)}) | "
+        lines.append(f"| {label} | {len(items)} | {_med('hybrid_aad_percent', items)} | "
+                     f"{_med('backbone_aad_percent', items)} | "
+                     f"{_med('reference_aad_percent', r)} "
+                     f"({_med('hybrid_aad_on_reference_points', r)}, n = {len(r)}) | "
                      f"{better}/{len(items)} |")
     lines += ["", f"Kept corrections at most the chemicals correlation on its points: "
               f"{beats_ref} of {len(ref)}.", "",
@@ -519,14 +521,11 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
             s = [ok[t]["summary"] for t in ids]
             ref = [x for x in s if x.get("reference_aad_percent") is not None]
 
-            def med(key, items):
-                return _fmt(_median(x[key] for x in items))
-
             better = sum(x["hybrid_aad_percent"] < x["backbone_aad_percent"] for x in s)
             lines.append(
-                f"| {label}, {subset} | {len(s)} | {med('hybrid_aad_percent', s)} "
-                f"| {med('backbone_aad_percent', s)} | {med('reference_aad_percent', ref)} "
-                f"({med('hybrid_aad_on_reference_points', ref)}, n = {len(ref)}) "
+                f"| {label}, {subset} | {len(s)} | {_med('hybrid_aad_percent', s)} "
+                f"| {_med('backbone_aad_percent', s)} | {_med('reference_aad_percent', ref)} "
+                f"({_med('hybrid_aad_on_reference_points', ref)}, n = {len(ref)}) "
                 f"| {better}/{len(s)} |")
     for label, (_, _, ok, _) in kinds.items():
         s_all = [x["summary"] for x in ok.values()]
