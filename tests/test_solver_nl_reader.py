@@ -244,3 +244,65 @@ def test_errors_after_a_suffix_segment_name_the_files_line(tmp_path):
     path.write_text("\n".join(lines))
     with pytest.raises(SolverError, match=rf"line {where + 1}: AMPL opcode o99"):
         read_nl(path)
+
+
+def _parametric_model(p_value, y_upper, y_start):
+    """min (x - p)^2 + (y - 2p)^2 s.t. x + y = 3p, y <= y_upper; p is a fixed variable, so
+    Pyomo writes its value into the expressions as a constant."""
+    m = pyo.ConcreteModel()
+    m.p = pyo.Var(initialize=p_value)
+    m.p.fix()
+    m.x = pyo.Var(initialize=0.0)
+    m.y = pyo.Var(initialize=y_start, bounds=(None, y_upper))
+    m.c = pyo.Constraint(expr=m.x * m.p + m.y * m.p == 3 * m.p**2)
+    m.o = pyo.Objective(expr=(m.x - m.p) ** 2 + (m.y - 2 * m.p) ** 2)
+    return m
+
+
+@pytest.mark.unit
+@READERS
+def test_a_repeated_model_reuses_its_expressions_but_reads_bounds_and_start(
+    tmp_path, casadi_import
+):
+    first = _parametric_model(1.0, 10.0, 0.5)
+    second = _parametric_model(1.0, 1.5, 0.25)  # same model, other bound and start
+    third = _parametric_model(2.0, 10.0, 0.5)  # other constant in the expressions
+    problems, infos = [], []
+    for i, m in enumerate((first, second, third)):
+        (tmp_path / str(i)).mkdir()
+        path, info = write_nl(m, tmp_path / str(i))
+        problems.append(read_nl(path, use_casadi_import=casadi_import))
+        infos.append(info)
+    assert problems[0].model_key == problems[1].model_key != problems[2].model_key
+    for m, problem, info in zip((first, second, third), problems, infos, strict=True):
+        names = [v.name for v in info.variables]
+        y = names.index("y")
+        assert problem.ubx[y] == m.y.ub
+        assert problem.x0[y] == m.y.value
+        point = np.array([1.3, 0.7])
+        for var, value in zip(info.variables, point, strict=True):
+            var.set_value(float(value))
+        g_val = float(ca.Function("g", [problem.x], [problem.g])(point))
+        assert g_val - problem.ubg[0] == pytest.approx(
+            pyo.value(m.c.body) - pyo.value(m.c.upper), rel=CROSS_IMPLEMENTATION_RTOL
+        )
+
+
+@pytest.mark.component
+def test_solves_of_repeated_models_follow_their_own_bounds_and_constants():
+    """Analytic optimum: x = p, y = 2p when y <= y_upper is inactive, else y = y_upper and
+    x = 3p - y_upper. A cached solver that kept an old constant or bound would miss it."""
+    import idaes_plugin  # noqa: F401  (registers the in-process IPOPT)
+    from idaes_plugin.solvers import casadi_ipopt
+
+    casadi_ipopt._SOLVER_CACHE.clear()
+    solver = pyo.SolverFactory("casadi_ipopt")
+    cases = [(1.0, 10.0, 1.0, 2.0), (1.0, 1.5, 1.5, 1.5), (2.0, 10.0, 2.0, 4.0)]
+    cases.append(cases[0])
+    for p_value, y_upper, x_opt, y_opt in cases:
+        m = _parametric_model(p_value, y_upper, 0.0)
+        results = solver.solve(m, options={"tol": 1e-10})
+        assert results.solver.termination_condition == pyo.TerminationCondition.optimal
+        assert pyo.value(m.x) == pytest.approx(x_opt, abs=1e-7)
+        assert pyo.value(m.y) == pytest.approx(y_opt, abs=1e-7)
+    assert len(casadi_ipopt._SOLVER_CACHE) == 2  # p = 1 built once, p = 2 once

@@ -16,6 +16,7 @@ import contextlib
 import io
 import time
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -120,6 +121,72 @@ def _user_scaling(problem: NLProblem) -> tuple[np.ndarray, np.ndarray, float]:
     return sx, sg, float(obj.get(0, 1.0))
 
 
+#: IPOPT solvers built for recent models, by (model key, options, scaling): building one
+#: (CasADi's exact Jacobian and Hessian of the Lagrangian) takes ten times longer than an
+#: IDAES initialization sub-problem's solve, and IDAES solves the same model many times
+#: with other bounds and initial values (83 solves, 38 models for a five-tray column)
+_SOLVER_CACHE: OrderedDict[tuple, tuple[ca.Function, int]] = OrderedDict()
+SOLVER_CACHE_SIZE = 16
+#: at most this many instructions in the cached solvers' functions (about 80 bytes each:
+#: 2e6 is about 160 MB; a five-tray column's largest solver has 1.1e6); a larger solver is
+#: not kept
+SOLVER_CACHE_INSTRUCTIONS = 2_000_000
+_SOLVER_FUNCTIONS = ("nlp_f", "nlp_g", "nlp_grad_f", "nlp_jac_g", "nlp_hess_l")
+
+
+def _instructions(solver: ca.Function) -> int:
+    """The instructions of the functions IPOPT calls (what the solver's memory scales with)."""
+    return sum(
+        solver.get_function(name).n_instructions()
+        for name in _SOLVER_FUNCTIONS
+        if solver.has_function(name)
+    )
+
+
+def _solver(
+    problem: NLProblem,
+    ipopt_opts: dict[str, Any],
+    scaling: tuple[np.ndarray, np.ndarray, float] | None,
+) -> ca.Function:
+    """CasADi's IPOPT for ``problem``'s f and g (scaled by ``scaling``), reused when built
+    before for the same model key, options and scaling.
+
+    Bounds and initial values are arguments of the call, so they are not part of the key.
+    A problem without ``model_key`` (not read from an NL file) is never cached; the cache
+    holds at most :data:`SOLVER_CACHE_SIZE` solvers and
+    :data:`SOLVER_CACHE_INSTRUCTIONS` instructions, least recently used out first.
+    """
+    key = None
+    if problem.model_key:
+        scale_key = None if scaling is None else np.r_[scaling[0], scaling[1], scaling[2]].tobytes()
+        key = (problem.model_key, repr(sorted(ipopt_opts.items())), scale_key)
+        if key in _SOLVER_CACHE:
+            _SOLVER_CACHE.move_to_end(key)
+            return _SOLVER_CACHE[key][0]
+    x, f, g = problem.x, problem.f, problem.g
+    if scaling is not None:
+        sx, sg, sf = scaling
+        xs = ca.SX.sym("xs", problem.n_vars)
+        unscaled = xs / sx
+        f = sf * ca.substitute(f, x, unscaled)
+        g = ca.substitute(g, x, unscaled) * sg if problem.n_cons else g
+        x = xs
+    solver_opts = {
+        "ipopt": ipopt_opts,
+        "print_time": False,
+        "show_eval_warnings": False,
+        "error_on_fail": False,
+    }
+    solver = ca.nlpsol("propkg_ipopt", "ipopt", {"x": x, "f": f, "g": g}, solver_opts)
+    if key is not None:
+        _SOLVER_CACHE[key] = (solver, _instructions(solver))
+        while len(_SOLVER_CACHE) > SOLVER_CACHE_SIZE or (
+            sum(size for _, size in _SOLVER_CACHE.values()) > SOLVER_CACHE_INSTRUCTIONS
+        ):
+            _SOLVER_CACHE.popitem(last=False)
+    return solver
+
+
 def solve_nl_problem(
     problem: NLProblem,
     options: dict[str, Any] | None = None,
@@ -139,36 +206,24 @@ def solve_nl_problem(
         ipopt_opts.setdefault("print_level", 0)
         ipopt_opts.setdefault("sb", "yes")
 
-    x, f, g = problem.x, problem.f, problem.g
     lbx, ubx, lbg, ubg = problem.lbx, problem.ubx, problem.lbg, problem.ubg
     x0, lam_g0 = problem.x0, problem.lam_g0
     sx = np.ones(problem.n_vars)
     sg = np.ones(problem.n_cons)
     sf = 1.0
-    if ipopt_opts.get("nlp_scaling_method") == "user-scaling":
+    scaled = ipopt_opts.get("nlp_scaling_method") == "user-scaling"
+    if scaled:
         sx, sg, sf = _user_scaling(problem)
-        xs = ca.SX.sym("xs", problem.n_vars)
-        unscaled = xs / sx
-        f = sf * ca.substitute(f, x, unscaled)
-        g = ca.substitute(g, x, unscaled) * sg if problem.n_cons else g
-        x = xs
         lbx, ubx, x0 = lbx * sx, ubx * sx, x0 * sx
         low, up = lbg * sg, ubg * sg
         lbg, ubg = np.where(sg > 0, low, up), np.where(sg > 0, up, low)
         lam_g0 = lam_g0 / np.where(sg == 0, 1.0, sg) * sf
         ipopt_opts["nlp_scaling_method"] = "none"
 
-    nlp = {"x": x, "f": f, "g": g}
-    solver_opts = {
-        "ipopt": ipopt_opts,
-        "print_time": False,
-        "show_eval_warnings": False,
-        "error_on_fail": False,
-    }
     buffer = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(buffer if stream is None else stream):
-        solver = ca.nlpsol("propkg_ipopt", "ipopt", nlp, solver_opts)
+        solver = _solver(problem, ipopt_opts, (sx, sg, sf) if scaled else None)
         result = solver(x0=x0, lbx=lbx, ubx=ubx, lbg=lbg, ubg=ubg, lam_g0=lam_g0)
     wall = time.perf_counter() - start
     stats = solver.stats()

@@ -20,7 +20,9 @@ Solver Library (Pyomo's PyNumero needs it, and it is not on PyPI).
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +114,9 @@ class NLProblem:
     suffixes: dict[tuple[int, str], dict[int, float]] = field(default_factory=dict)
     #: which reader built the expressions: "casadi" (CasADi's C++ import) or "python"
     reader: str = "python"
+    #: hash of the model part of the file (all but bounds and initial values); files with
+    #: the same key define the same f and g (see :func:`read_nl`)
+    model_key: str = ""
 
     @property
     def n_vars(self) -> int:
@@ -234,6 +239,102 @@ def _bounds_line(line: str) -> tuple[float, float]:
     )
 
 
+@dataclass
+class _NumericData:
+    """The NL file's numbers that are solver inputs, not part of the model: bounds
+    (``b``, ``r`` segments), initial primal (``x``) and dual (``d``) values."""
+
+    lbx: np.ndarray
+    ubx: np.ndarray
+    lbg: np.ndarray
+    ubg: np.ndarray
+    x0: np.ndarray
+    lam_g0: np.ndarray
+
+    @classmethod
+    def empty(cls, n_vars: int, n_cons: int) -> _NumericData:
+        """No bounds, zero initial values (what the format means by an absent segment)."""
+        return cls(
+            lbx=np.full(n_vars, -np.inf),
+            ubx=np.full(n_vars, np.inf),
+            lbg=np.full(n_cons, -np.inf),
+            ubg=np.full(n_cons, np.inf),
+            x0=np.zeros(n_vars),
+            lam_g0=np.zeros(n_cons),
+        )
+
+
+@dataclass
+class _ParsedModel:
+    """The NLP's expressions: what the ``V``, ``C``, ``O``, ``J``, ``G`` segments define."""
+
+    x: ca.SX
+    f: ca.SX
+    g: ca.SX
+    objective_sense: int
+    reader: str
+
+
+#: segments holding :class:`_NumericData`; their lines after the header start with a digit
+_DATA_SEGMENTS = frozenset("rbxd")
+
+
+def _read_data_segment(seg: str, rest: list[str], lines: _Lines, data: _NumericData) -> None:
+    """Read one ``r``, ``b``, ``x`` or ``d`` segment (header already read) into ``data``."""
+    if seg == "r":
+        for i in range(len(data.lbg)):
+            data.lbg[i], data.ubg[i] = _bounds_line(lines.next())
+    elif seg == "b":
+        for i in range(len(data.lbx)):
+            data.lbx[i], data.ubx[i] = _bounds_line(lines.next())
+    else:
+        target = data.x0 if seg == "x" else data.lam_g0
+        for _ in range(int(rest[0])):
+            index, val = lines.next().split()
+            target[int(index)] = float(val)
+
+
+def _partition(text: str) -> tuple[str, str]:
+    """Split blanked NL text into (model, data): the data are the ``r``/``b``/``x``/``d``
+    segments, the model everything else. Both keep the file's line count (the other part's
+    lines are blank), so errors name the file's line.
+
+    A line starting with ``r``, ``b``, ``x`` or ``d`` is always a segment header (expression
+    tokens start with ``n``, ``v``, ``o``, ``f``, ``h`` or a digit), and a segment's lines are
+    the digit-led lines that follow it.
+    """
+    model: list[str] = []
+    data: list[str] = []
+    in_data = False
+    for line in text.split("\n"):
+        head = line[:1]
+        if head.isalpha():
+            in_data = head in _DATA_SEGMENTS
+        (data if in_data else model).append(line)
+        (model if in_data else data).append("")
+    return "\n".join(model), "\n".join(data)
+
+
+def _model_key(model_text: str, reader: str) -> str:
+    """A hash of the model part (header included, blank lines ignored) and the reader."""
+    digest = hashlib.sha256(reader.encode())
+    for line in model_text.split("\n"):
+        if line:
+            digest.update(line.encode())
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+#: the most recently read models by :func:`_model_key`: IDAES's initialization routines
+#: solve many NL files that differ only in bounds and initial values (83 files, 38 models
+#: for a five-tray column), and building the expressions is most of the reading time
+_MODEL_CACHE: OrderedDict[str, tuple[_ParsedModel, int]] = OrderedDict()
+MODEL_CACHE_SIZE = 32
+#: at most this many characters of model text in the cache (the expressions take about
+#: 3.5 bytes per character: 3e7 is about 100 MB); a larger model is not kept
+MODEL_CACHE_CHARS = 30_000_000
+
+
 #: NL features that CasADi's ``NlpBuilder.import_nl`` cannot read (once suffix segments and
 #: comments are removed, :func:`_split_suffixes`): function and logical segments, ``if``
 #: and atanh/asinh/acosh opcodes
@@ -276,7 +377,7 @@ def _split_suffixes(text: str) -> tuple[str, dict[tuple[int, str], dict[int, flo
     return "\n".join(kept), suffixes
 
 
-def _read_with_casadi(text: str, counts: list[int]) -> NLProblem | None:
+def _read_with_casadi(text: str, counts: list[int]) -> tuple[_ParsedModel, _NumericData] | None:
     """Fast path: CasADi's C++ NL import, expanded to SX; None when it cannot be used.
 
     ``text`` is the file's text with suffix segments and comments blanked
@@ -311,22 +412,22 @@ def _read_with_casadi(text: str, counts: list[int]) -> NLProblem | None:
     if n_objs:
         match = _OBJECTIVE_LINE.search(body)
         sense = -1 if match and match.group(1) == "1" else 1  # CasADi negates a maximum
-    return NLProblem(
+    model = _ParsedModel(
         x=x,
         f=ca.SX(f),
         g=ca.SX(g) if n_cons else ca.SX(0, 1),
+        objective_sense=sense,
+        reader="casadi",
+    )
+    data = _NumericData(
         lbx=np.asarray(builder.x_lb, dtype=float).ravel(),
         ubx=np.asarray(builder.x_ub, dtype=float).ravel(),
         lbg=np.asarray(builder.g_lb, dtype=float).ravel(),
         ubg=np.asarray(builder.g_ub, dtype=float).ravel(),
         x0=np.asarray(builder.x_init, dtype=float).ravel(),
-        lam_g0=np.asarray(builder.lambda_init, dtype=float).ravel()
-        if n_cons
-        else np.zeros(0),
-        objective_sense=sense,
-        n_objectives=n_objs,
-        reader="casadi",
+        lam_g0=np.asarray(builder.lambda_init, dtype=float).ravel() if n_cons else np.zeros(0),
     )
+    return model, data
 
 
 def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
@@ -334,6 +435,9 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
 
     Files that CasADi's own importer handles are read by it (fast path); all others, and
     every file when ``use_casadi_import`` is False, by the Python reader of this module.
+    A file whose model part (everything but the ``b``, ``r``, ``x``, ``d`` segments: bounds
+    and initial values) equals that of a recently read file reuses its expressions, and
+    only its bounds and initial values are read; :attr:`NLProblem.model_key` is the hash.
 
     Parameters
     ----------
@@ -371,12 +475,52 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
             "call AMPL external functions (e.g. IDAES's compiled cubic-EoS or Helmholtz "
             "libraries); use a real ipopt executable or a model without them"
         )
-    if use_casadi_import:
-        fast = _read_with_casadi(text, counts)
-        if fast is not None:
-            fast.suffixes = suffixes
-            return fast
+    model_text, data_text = _partition(text)
+    reader = "casadi" if use_casadi_import else "python"
+    key = _model_key(model_text, reader)
+    if key in _MODEL_CACHE:
+        _MODEL_CACHE.move_to_end(key)
+        model = _MODEL_CACHE[key][0]
+        data = _read_data(_Lines(data_text, str(path)), n_vars, n_cons)
+    else:
+        parsed = _read_with_casadi(text, counts) if use_casadi_import else None
+        model, data = parsed or _read_with_python(lines, counts)
+        _MODEL_CACHE[key] = (model, len(model_text))
+        while len(_MODEL_CACHE) > MODEL_CACHE_SIZE or (
+            sum(size for _, size in _MODEL_CACHE.values()) > MODEL_CACHE_CHARS
+        ):
+            _MODEL_CACHE.popitem(last=False)
+    return NLProblem(
+        x=model.x,
+        f=model.f,
+        g=model.g,
+        lbx=data.lbx,
+        ubx=data.ubx,
+        lbg=data.lbg,
+        ubg=data.ubg,
+        x0=data.x0,
+        lam_g0=data.lam_g0,
+        objective_sense=model.objective_sense,
+        n_objectives=n_objs,
+        suffixes=suffixes,
+        reader=model.reader,
+        model_key=key,
+    )
 
+
+def _read_data(lines: _Lines, n_vars: int, n_cons: int) -> _NumericData:
+    """The bounds and initial values of an NL text whose model lines are blank."""
+    data = _NumericData.empty(n_vars, n_cons)
+    while not lines.done():
+        line = lines.next()
+        if line:
+            _read_data_segment(line[0], line[1:].split(), lines, data)
+    return data
+
+
+def _read_with_python(lines: _Lines, counts: list[int]) -> tuple[_ParsedModel, _NumericData]:
+    """The Python reader: every segment after the header, from the cursor ``lines``."""
+    n_vars, n_cons, n_objs = counts[0], counts[1], counts[2]
     x = ca.SX.sym("x", n_vars)
     variables: list = [x[i] for i in range(n_vars)]
     body_nonlinear: list = [ca.SX(0)] * n_cons
@@ -384,10 +528,7 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
     obj_nonlinear: list = [ca.SX(0)] * n_objs
     obj_linear: list = [ca.SX(0)] * n_objs
     obj_sense = [0] * n_objs
-    lbx, ubx = np.full(n_vars, -np.inf), np.full(n_vars, np.inf)
-    lbg, ubg = np.full(n_cons, -np.inf), np.full(n_cons, np.inf)
-    x0 = np.zeros(n_vars)
-    lam_g0 = np.zeros(n_cons)
+    data = _NumericData.empty(n_vars, n_cons)
 
     while not lines.done():
         line = lines.next()
@@ -410,20 +551,8 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
             body_linear[int(rest[0])] = _read_linear_terms(lines, int(rest[1]), x)
         elif seg == "G":
             obj_linear[int(rest[0])] = _read_linear_terms(lines, int(rest[1]), x)
-        elif seg == "r":
-            for i in range(n_cons):
-                lbg[i], ubg[i] = _bounds_line(lines.next())
-        elif seg == "b":
-            for i in range(n_vars):
-                lbx[i], ubx[i] = _bounds_line(lines.next())
-        elif seg == "x":
-            for _ in range(int(rest[0])):
-                index, val = lines.next().split()
-                x0[int(index)] = float(val)
-        elif seg == "d":
-            for _ in range(int(rest[0])):
-                index, val = lines.next().split()
-                lam_g0[int(index)] = float(val)
+        elif seg in _DATA_SEGMENTS:
+            _read_data_segment(seg, rest, lines, data)
         elif seg == "k":
             for _ in range(int(rest[0])):
                 lines.next()
@@ -440,17 +569,10 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
         f = sense * (obj_nonlinear[0] + obj_linear[0])
     else:
         sense, f = 0, ca.SX(0)
-    return NLProblem(
+    return _ParsedModel(
         x=x,
         f=ca.SX(f),
         g=ca.SX(g) if n_cons else ca.SX(0, 1),
-        lbx=lbx,
-        ubx=ubx,
-        lbg=lbg,
-        ubg=ubg,
-        x0=x0,
-        lam_g0=lam_g0,
         objective_sense=sense,
-        n_objectives=n_objs,
-        suffixes=suffixes,
-    )
+        reader="python",
+    ), data
