@@ -306,3 +306,26 @@ def test_solves_of_repeated_models_follow_their_own_bounds_and_constants():
         assert pyo.value(m.x) == pytest.approx(x_opt, abs=1e-7)
         assert pyo.value(m.y) == pytest.approx(y_opt, abs=1e-7)
     assert len(casadi_ipopt._SOLVER_CACHE) == 2  # p = 1 built once, p = 2 once
+
+
+@pytest.mark.unit
+def test_the_caches_keep_to_their_bounds(tmp_path, monkeypatch):
+    """At most MODEL_CACHE_SIZE models and no solver larger than the instruction budget;
+    a model that is not cached still solves to the analytic optimum."""
+    import idaes_plugin  # noqa: F401  (registers the in-process IPOPT)
+    from idaes_plugin.solvers import casadi_ipopt, nl_reader
+
+    monkeypatch.setattr(nl_reader, "MODEL_CACHE_SIZE", 2)
+    monkeypatch.setattr(casadi_ipopt, "SOLVER_CACHE_INSTRUCTIONS", 1)
+    nl_reader._MODEL_CACHE.clear()
+    casadi_ipopt._SOLVER_CACHE.clear()
+    keys = []
+    for p_value in (1.0, 2.0, 3.0):
+        (tmp_path / str(p_value)).mkdir()
+        path, _ = write_nl(_parametric_model(p_value, 10.0, 0.0), tmp_path / str(p_value))
+        keys.append(read_nl(path).model_key)
+    assert list(nl_reader._MODEL_CACHE) == keys[1:]
+    m = _parametric_model(3.0, 10.0, 0.0)
+    assert pyo.check_optimal_termination(pyo.SolverFactory("casadi_ipopt").solve(m))
+    assert (pyo.value(m.x), pyo.value(m.y)) == pytest.approx((3.0, 6.0), abs=1e-7)
+    assert not casadi_ipopt._SOLVER_CACHE
