@@ -69,7 +69,11 @@ def _elemental_composition(cas: str, constants: dict) -> dict[str, int] | None:
         return None
 
 
-def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float, float], dict]:
+def _component_entry(
+    source: str | os.PathLike,
+) -> tuple[str, dict, float | None, dict, float | None]:
+    """``(name, IDAES component entry, triple point [K] or None, scaling factors, lowest
+    temperature [K] of the measured liquid data the model was fitted to, or None)``."""
     from idaes.core import Component
     from idaes.models.properties.modular_properties.phase_equil.forms import fugacity
 
@@ -116,7 +120,9 @@ def _component_entry(source: str | os.PathLike) -> tuple[str, dict, tuple[float,
                if "scaling_factor" in spec}  # fmt: skip
     t_triple = meta.raw.get("constants", {}).get("Ttriple")
     t_low = float(t_triple) if isinstance(t_triple, int | float) else None
-    return comp["name"], entry, t_low, scaling
+    measured = str((meta.training_data or {}).get("kind", "")).startswith("measured")
+    data_low = float(meta.domain["temperature"][0]) if measured else None
+    return comp["name"], entry, t_low, scaling, data_low
 
 
 #: default upper temperature bound [K]: hot enough for any compressor outlet or fired
@@ -131,6 +137,9 @@ T_UPPER_DEFAULT = 1000.0
 #: isentropic-compressor initialization of methanol/water succeeds or fails depending on
 #: the lower bound (ok at 273 K and 88 K, not at 132 K or 176 K), because the isentropic
 #: state's bubble and dew temperatures are left uninitialized and start at the bound.
+#: a model fitted to measured data more than this below its triple point [K] gets a warning
+#: from vle_config (the triple point or the data are not of the liquid)
+TRIPLE_POINT_MARGIN = 0.5
 #: triple point assumed [K] when no component gives one
 T_LOWER_DEFAULT = 200.0
 #: default pressure bounds [Pa]: 1 kPa (deep vacuum column) to 50 bar
@@ -275,14 +284,16 @@ def vle_config(
     flow_bounds = _check_flow_bounds(flow_bounds)
     if temperature_bounds is not None:
         temperature_bounds = _check_bounds("temperature_bounds", temperature_bounds)
-    entries, triples, scaling = {}, [], {}
+    entries, triples, scaling, measured_low = {}, [], {}, {}
     for source in components:
-        name, entry, t_triple, sf = _component_entry(source)
+        name, entry, t_triple, sf, data_low = _component_entry(source)
         if name in entries:
             raise PropkgError(f"component '{name}' is given twice in {list(components)}")
         entries[name] = entry
         if t_triple is not None:
             triples.append(t_triple)
+            if data_low is not None and data_low < t_triple - TRIPLE_POINT_MARGIN:
+                measured_low[name] = (t_triple, data_low)
         scaling.update({(prop, name): value for prop, value in sf.items()})
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": IdealConsistentCp}
@@ -312,6 +323,16 @@ def vle_config(
             "temperature_bounds (from the triple points)",
             (t_lo, min(max(300.0, t_lo + 1.0), T_UPPER_DEFAULT - 1.0), T_UPPER_DEFAULT),
         )
+        for name, (t_triple, data_low) in measured_low.items():
+            _log.warning(
+                f"vle_config: the triple point of '{name}' in its model's metadata, "
+                f"{t_triple:.2f} K, lies above the lowest temperature of the measured data "
+                f"the model was fitted to, {data_low:.2f} K; the lower temperature bound of "
+                f"this package is {t_lo:.2f} K (the highest triple point). Either that "
+                "triple point is wrong (for some compounds chemicals has it from one table "
+                "or a group-contribution estimate only) or those data are of the solid "
+                "(sublimation pressures below a true triple point); pass "
+                "temperature_bounds=(lower, nominal, upper) [K] to choose the range")
     config = {
         "components": entries,
         "phases": {

@@ -12,7 +12,9 @@ Per property column (``pressure_sat_comp``, ``dens_mol_liq_comp``, ``cp_mol_ig_c
 4. **select** the network size and L2 penalty (:data:`TANH_SETTINGS`, the backbone alone
    among them) by the mean validation AAD over the validation folds of
    :func:`propkg.holdout.plan_split` (leave-one-publication-out over the training
-   publications and extrapolation folds over their temperature range);
+   publications and extrapolation folds over their temperature range); a vapour-pressure
+   setting whose final fit makes ln Psat fall with T anywhere below the critical point
+   (:func:`psat_decreasing_at`) is not admissible and the choice is made again without it;
 5. **fit** the correction on all training points with the soft-L1 loss
 
    .. math:: \\min_p \\sum_i 2 f^2 \\left(\\sqrt{1 + (r_i/\\sigma_i f)^2} - 1\\right)
@@ -49,6 +51,8 @@ from propkg.training import (
 )
 from propkg_contract.errors import DataError
 
+#: points of the grid on which a fitted ln Psat must rise with T (:func:`psat_decreasing_at`)
+PSAT_CHECK_POINTS = 400
 #: candidate (hidden units, L2 penalty) of the tanh corrections, simplest first; the
 #: first is the backbone alone (no correction), chosen when no correction beats its
 #: validation AAD by SIMPLICITY_MARGIN; l2 = 1 is a strong penalty (a parameter of one
@@ -262,7 +266,7 @@ def fit_property(
         rel = data.uncertainty / np.abs(y)
         sigma = np.where(np.isfinite(rel), np.maximum(rel, SIGMA_FLOOR), sigma)
     sigma = sigma / np.where(weight > 0, weight, 1.0)  # down-weighted points: larger sigma
-    selection, oof_best = [], None
+    selection, candidates = [], []
     for setting in settings if len(settings) > 1 else ():
         scores, oof = [], np.full(T.size, np.nan)
         for fold in split.folds:
@@ -274,14 +278,28 @@ def fit_property(
             scores.append(_aad(oof[fold & use], y[fold & use]))
         score = float(np.mean(scores)) if scores else np.inf
         selection.append({**setting, "validation_aad_percent": score})
-        # the simplest setting within SIMPLICITY_MARGIN of the best score wins
-        if oof_best is None or score < oof_best[0] / SIMPLICITY_MARGIN:
-            oof_best = (score, setting, oof)
-    setting = settings[0] if oof_best is None or not np.isfinite(oof_best[0]) else oof_best[1]
-    say(f"fitting {data.name} of {c.name} on {int(use.sum())} points, setting {setting} ...")
-    start = time.perf_counter()
-    params = _fit(c, key, T[use], y[use], sigma[use], setting, RESTARTS)
-    seconds = time.perf_counter() - start
+        candidates.append((score, setting, oof))
+    seconds = 0.0
+    while True:
+        oof_best = _simplest_within_margin(candidates)
+        setting = settings[0] if oof_best is None or not np.isfinite(oof_best[0]) \
+            else oof_best[1]
+        say(f"fitting {data.name} of {c.name} on {int(use.sum())} points, setting {setting} ...")
+        start = time.perf_counter()
+        params = _fit(c, key, T[use], y[use], sigma[use], setting, RESTARTS)
+        seconds += time.perf_counter() - start
+        falling = psat_decreasing_at(c, params, setting, T[use].min()) if key == "psat" \
+            else None
+        if falling is None:
+            break
+        # ln Psat must rise with T below Tc (dh_vap > 0): the setting is not admissible
+        say(f"  {setting}: ln Psat falls with T at {falling:.1f} K; setting rejected")
+        next(r for r in selection if _same_setting(r, setting))["rejected"] = (
+            f"ln Psat of the final fit falls with T at {falling:.1f} K (dh_vap < 0)")
+        if not any(cand[1] is setting for cand in candidates):  # the backbone: cannot be
+            raise DataError(f"{c.name}: the vapour-pressure backbone falls with T at "
+                            f"{falling:.1f} K; check Tc, Pc and omega")
+        candidates = [cand for cand in candidates if cand[1] is not setting]
     say(f"  final fit in {seconds:.2f} s")
     stats = _held_out_statistics(c, key, data, split, params, setting, oof_best)
     kinds = [r.split(":")[0] for r, f in zip(reasons, flagged, strict=True) if f]
@@ -289,6 +307,40 @@ def fit_property(
     return PropertyFit(
         data.name, params, setting, split, flagged, stats, seconds, selection, screening
     )
+
+
+def _simplest_within_margin(candidates: list[tuple]) -> tuple | None:
+    """The chosen ``(score, setting, oof)``: in the candidates' order (simplest first), a
+    later one replaces the current choice only when its validation score is below the
+    choice's by more than :data:`SIMPLICITY_MARGIN`."""
+    best = None
+    for cand in candidates:
+        if best is None or cand[0] < best[0] / SIMPLICITY_MARGIN:
+            best = cand
+    return best
+
+
+def _same_setting(record: dict, setting: dict) -> bool:
+    return all(record.get(k) == v for k, v in setting.items())
+
+
+def psat_decreasing_at(c: PureConstants, params: np.ndarray, setting: dict,
+                       t_data_low: float, n: int = PSAT_CHECK_POINTS) -> float | None:
+    """The lowest temperature [K] where the fitted ln Psat falls with T, or None.
+
+    Checked on ``n`` points from min(lowest fitted temperature, max(Ttriple, 0.4 Tc)) to
+    the cap of the subcritical functions (0.995 Tc): Clausius-Clapeyron, d ln Psat/dT =
+    dh_vap/(R T^2 dZ), requires a rising Psat wherever the liquid exists; a tanh correction
+    fitted on a narrow range can turn it over outside that range (camphene, fitted on
+    357-433 K, had Psat = 9e8 Pa at 500 K).
+    """
+    from propkg.hybrid import CAP_TR
+
+    low = min(t_data_low, max(c.Ttriple, 0.4 * c.Tc))
+    T = np.linspace(low, CAP_TR * c.Tc, n)
+    ln_p = np.log(predict(c, "psat", params, setting, T))
+    falling = np.flatnonzero(np.diff(ln_p) <= 0.0)
+    return float(T[falling[0]]) if falling.size else None
 
 
 def _held_out_statistics(c, key, data, split, params, setting, oof_best) -> dict:

@@ -11,7 +11,10 @@ through the contract (sha256 checked against the manifest):
   more than 10 %;
 * for pure files, the thermodynamic identities on the ONNX graph differentiated exactly by
   CasADi (:func:`propkg_cli.validate_checks.pure_consistency`: cp = dh/dT, ds/dT = cp/T,
-  Psat(Tc) = Pc, Clausius-Clapeyron).
+  Psat(Tc) = Pc, Clausius-Clapeyron);
+* the file in an IDAES property package built by ``vle_config``: bubble temperature (and
+  a pure file's liquid density) against onnxruntime
+  (:func:`propkg_cli.validate_idaes.zoo_bubble_check`).
 
 One task per file, on the same Dask mechanism as the zoo build (``--jobs N``: a
 LocalCluster; ``--scheduler ADDRESS``: a running cluster); a failing file is reported and
@@ -72,12 +75,57 @@ def zoo_entries(names: list[str]) -> tuple[Path, list[dict]]:
 def validate_zoo_model(folder: str, entry: dict) -> dict:
     """Bounds (and, for a pure file, consistency) of one zoo file (runs on a worker)."""
     from propkg_cli.validate_checks import binary_bounds, pure_consistency, zoo_pure_bounds
+    from propkg_cli.validate_idaes import zoo_bubble_check
     from propkg_contract.registry import checked_model_file
 
     path = checked_model_file(Path(folder), entry)
     if entry["kind"] == "pure_component":
-        return {"bounds": zoo_pure_bounds(path), "consistency": pure_consistency(path)}
-    return {"bounds": binary_bounds(path, None), "consistency": None}
+        checks = {"bounds": zoo_pure_bounds(path), "consistency": pure_consistency(path)}
+    else:
+        checks = {"bounds": binary_bounds(path, None), "consistency": None}
+    try:
+        idaes = zoo_bubble_check(path, entry)
+    except Exception as exc:  # reported per file; the other checks stand
+        names = [c["name"] for c in entry["components"]]
+        idaes = {"model": entry["name"], "components": names, "ok": False,
+                 "status": f"{type(exc).__name__}: {exc}"}
+    return {**checks, "idaes": idaes}
+
+
+def idaes_lines(checks: list[dict]) -> list[str]:
+    """The report's section on the IDAES packages built from the zoo files."""
+    from propkg_cli.validate_idaes import BUBBLE_T_TOLERANCE, DENSITY_RTOL, X1
+
+    skipped = [c for c in checks if c.get("skipped")]
+    bad = [c for c in checks if not c["ok"] and not c.get("skipped")]
+    noted = [c for c in checks if c.get("note")]
+    diffs = [c["abs_diff_K"] for c in checks if c.get("abs_diff_K") is not None]
+    dens = [c["density_rel_diff"] for c in checks if c.get("density_rel_diff") is not None]
+    n_ok = len(checks) - len(bad) - len(skipped)
+    lines = [
+        "## The zoo files in IDAES property packages (`vle_config`)", "",
+        f"Every file in an IDAES state block built by `vle_config` (a pure file with the "
+        f"shipped fluid whose Psat domain overlaps its own most, Raoult's law; a pair with its "
+        f"hybrid g^E), x1 = {X1}, at a round pressure: the bubble temperature solved by the "
+        f"pip-only IPOPT against an independent root of sum x_i gamma_i Psat_i = P on the ONNX "
+        f"files (onnxruntime); for pure files also the package's liquid density "
+        f"(`propkg_cli.validate_idaes`).", "",
+        f"- **{n_ok}/{len(checks)} pass** (optimal, |dT| <= {BUBBLE_T_TOLERANCE:g} K, density "
+        f"within {DENSITY_RTOL:g} relative); {len(bad)} fail; {len(skipped)} not run (the "
+        "state cannot exist in the package, reason below)",
+        f"- largest |T_bubble(IDAES) - root|: {fmt_figure(max(diffs) if diffs else None)} K "
+        f"over {len(diffs)} files; largest liquid-density difference: "
+        f"{fmt_figure(max(dens) if dens else None)} over {len(dens)} pure files",
+    ]
+    rows = [(c["model"], " + ".join(c["components"]),
+             "fail" if c in bad else "not run" if c in skipped else "pass",
+             c["status"], c.get("note", "")) for c in checks if not c["ok"] or c.get("note")]
+    if rows:
+        lines += ["", f"{len(noted)} files pass only with `temperature_bounds` given: "
+                  "`vle_config` takes the lower bound from the highest triple point, which "
+                  "lies above the measured data of these models, and warns so.", "",
+                  *markdown_table(("file", "components", "result", "status", "note"), rows)]
+    return lines + [""]
 
 
 def plot_bounds(bounds: list[dict], path: Path) -> Path:
@@ -143,6 +191,7 @@ def write_report(out: Path, results: dict, failed: dict, elapsed: float) -> Path
         value, model = max(values) if values else (None, "-")
         worst.append((title, len(values), fmt_figure(value), model))
     lines += ["![recorded vs measured](figures/zoo_bounds.png)", "",
+              *idaes_lines([r["idaes"] for r in results.values()]),
               "## Thermodynamic consistency of the pure files (largest relative residual)", "",
               *markdown_table(("identity", "files", "largest residual", "file"), worst), "",
               "## Recorded vs measured held-out errors (test publications, from the ONNX "
@@ -184,6 +233,14 @@ def run_zoo(names: list[str], out: Path, jobs: int, scheduler: str | None) -> in
     for b in misses:
         print(f"MISS: {b['model']} {b['quantity']}: measured AAD "
               f"{fmt_figure(b['measured_aad'])} vs recorded {fmt_figure(b['recorded_aad'])}")
-    print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met "
+    idaes = [r["idaes"] for r in results.values()]
+    idaes_bad = [c for c in idaes if not c["ok"] and not c.get("skipped")]
+    for c in idaes:
+        if not c["ok"]:
+            print(f"IDAES {'not run' if c.get('skipped') else 'FAIL'}: {c['model']} "
+                  f"({' + '.join(c['components'])}): {c['status']}")
+    n_ok = sum(c["ok"] for c in idaes)
+    print(f"{len(bounds) - len(misses)}/{len(bounds)} recorded error figures met; "
+          f"{n_ok}/{len(idaes)} files pass in IDAES, {len(idaes_bad)} fail "
           f"({time.perf_counter() - start:.0f} s)")
-    return 1 if misses or failed else 0
+    return 1 if misses or failed or idaes_bad else 0

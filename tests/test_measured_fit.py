@@ -345,3 +345,29 @@ def test_backbone_alone_is_chosen_when_no_correction_validates():
     trend = fit_property(c, PropertyData("pressure_sat_comp", T, P, None, pubs))
     assert not trend.setting.get("backbone")
     assert trend.statistics["aad_percent"] < 0.5 * trend.statistics["backbone_aad_percent"]
+
+
+@pytest.mark.integration
+def test_a_fit_whose_psat_falls_with_temperature_is_not_admissible():
+    """ThermoML camphene (357-433 K): the setting that validates best (two tanh units,
+    weak penalty) turns ln Psat over above the data (it shipped so: 9e8 Pa at 500 K). It is
+    rejected; the chosen fit rises up to the critical point and at 500 K lies within 25 %
+    of thermo's Antoine (WebBook) extrapolation, an independent correlation."""
+    from thermo import VaporPressure
+
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg.measured_fit import predict, psat_decreasing_at
+    from propkg.zoo.measured_payload import fitted_points
+
+    c = constants_for("79-92-5")
+    T, P, src = fitted_points(load_pure_vapor_pressure("79-92-5"), "pressure [Pa]", c.Tc)
+    fit = fit_property(c, PropertyData("pressure_sat_comp", T, P, None, src),
+                       min_publications=2)
+    assert any("falls with T" in r.get("rejected", "") for r in fit.selection)
+    assert psat_decreasing_at(c, fit.params, fit.setting, T.min()) is None
+    grid = np.linspace(T.min(), 0.99 * c.Tc, 2000)
+    assert np.all(np.diff(np.log(predict(c, "psat", fit.params, fit.setting, grid))) > 0)
+    antoine = VaporPressure(CASRN="79-92-5")
+    antoine.method = "ANTOINE_WEBBOOK"
+    p500 = float(predict(c, "psat", fit.params, fit.setting, np.array([500.0]))[0])
+    assert p500 == pytest.approx(antoine.calculate(500.0, "ANTOINE_WEBBOOK"), rel=0.25)

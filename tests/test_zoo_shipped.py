@@ -395,3 +395,35 @@ def test_a_zoo_compounds_fitted_density_reaches_an_idaes_state_block(caplog):
     warned = any("dens_mol_liq_comp" in r.getMessage() and "validity domain" in r.getMessage()
                  for r in caplog.records)
     assert warned == (not lo <= T0 <= hi)
+
+
+@pytest.mark.unit
+def test_vle_config_warns_when_a_triple_point_lies_above_the_measured_liquid(caplog):
+    """2-heptanol: chemicals' only melting-point table says 353.65 K, ThermoML has liquid
+    densities of it from 293 K (loader, independent of the model). vle_config says so and
+    names temperature_bounds; given them, the package starts where the user asked; a pair
+    of CoolProp-trained fluids gets no such warning."""
+    from chemicals import Tm, Tm_methods
+
+    from idaes_plugin import vle_config
+    from propkg.measured import load_liquid_density
+    from propkg_contract.metadata import read_metadata
+
+    cas = "543-49-7"
+    tables = [m for m in Tm_methods(cas) if m != "JOBACK"]
+    assert [Tm(cas, method=m) for m in tables] == [353.65]
+    lowest = load_liquid_density(cas)["temperature [K]"].min()
+    assert lowest < 300.0
+    assert read_metadata(find_model("2_heptanol")).raw["constants"]["Ttriple"] == 353.65
+    with caplog.at_level("WARNING"):
+        cfg = vle_config(["2_heptanol", "acetone"], activity_model=None)
+    assert "triple point of '2_heptanol'" in caplog.text
+    assert "temperature_bounds=" in caplog.text
+    assert cfg["state_bounds"]["temperature"][0] == 353.65
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        cfg = vle_config(["2_heptanol", "acetone"], activity_model=None,
+                         temperature_bounds=(float(lowest), 300.0, 1000.0))
+        vle_config(["water", "ethanol"], activity_model=None)
+    assert "triple point" not in caplog.text
+    assert cfg["state_bounds"]["temperature"][0] == float(lowest)
