@@ -106,6 +106,7 @@ CONSISTENCY_COLUMNS = {
     "ds_dT_vs_cp_over_T": "ds/dT vs cp/T",
     "psat_Tc_vs_Pc": "Psat(Tc)/Pc - 1",
     "clausius_clapeyron": "Clausius-Clapeyron",
+    "psat_falls": "largest fall of ln Psat below Tc",
 }
 AGREEMENT_COLUMNS = {
     "onnx_vs_casadi": "onnxruntime vs CasADi",

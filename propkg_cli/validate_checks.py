@@ -6,7 +6,8 @@
   one by > 10 %); zoo files against their NIST ThermoML test publications;
 * :func:`pure_consistency` - thermodynamic identities on the ONNX graph, differentiated
   exactly by CasADi: cp = dh/dT, ds/dT = cp/T, Psat(Tc) = Pc, and Clausius-Clapeyron
-  (dh_vap = T (v_vap - v_liq) dPsat/dT with the model's saturated volumes);
+  (dh_vap = T (v_vap - v_liq) dPsat/dT with the model's saturated volumes), and that
+  Psat rises with T up to Tc (:func:`psat_largest_fall`);
 * :func:`pure_agreement` - onnxruntime vs CasADi (ONNX re-imported) vs Pyomo ``value()``
   of the idaes_plugin translation, on a grid over the validity domain.
 """
@@ -222,7 +223,23 @@ def pure_consistency(path: Path, n: int = 60) -> dict:
         # one is continued smoothly past it (within 0.2 % at Tc)
         "psat_Tc_vs_Pc": abs(float(np.exp(hybrid.ln_psat_subcritical(Tc))) / Pc - 1.0),
         "clausius_clapeyron": _rel(clapeyron, dh_vap),
+        "psat_falls": psat_largest_fall(path),
     }
+
+
+def psat_largest_fall(path: Path, n: int = 2000) -> float:
+    """Largest fall of ln Psat [-] between neighbouring points of ``n`` from min(domain's
+    lower end, max(Ttriple, 0.4 Tc)) to 0.995 Tc, from onnxruntime; 0 when Psat rises
+    everywhere, as Clausius-Clapeyron with dh_vap > 0 requires below the critical point."""
+    from propkg_contract.metadata import read_metadata
+    from propkg_contract.reader import run_onnx
+
+    meta = read_metadata(path)
+    constants = meta.raw["constants"]
+    tc, t_triple = constants["Tc"], constants.get("Ttriple") or 0.0
+    low = min(meta.domain["temperature"][0], max(t_triple, 0.4 * tc))
+    ln_p = np.log(run_onnx(path, T=np.linspace(low, 0.995 * tc, n))["pressure_sat_comp"])
+    return float(max(0.0, -np.min(np.diff(ln_p))))
 
 
 def pure_agreement(path: Path, n: int = 25) -> dict:

@@ -156,3 +156,28 @@ def test_validate_zoo_flags_a_zoo_file_that_claims_a_better_density(tmp_path, mo
     assert main(["validate", "--zoo", "unobtainium", "--output", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "'unobtainium' is no model of the zoo" in err and "Traceback" not in err
+
+
+@pytest.mark.component
+def test_a_psat_that_falls_with_temperature_is_found_in_the_exported_file(tmp_path):
+    """propane with a steep negative tanh step in its Psat correction at Tr = 0.7: the
+    numpy model's ln Psat falls there (independent of ONNX), and so does the exported file
+    by onnxruntime; the shipped file rises everywhere up to Tc."""
+    import numpy as np
+
+    from propkg.export import export_model
+    from propkg.hybrid import HybridPureModel
+    from propkg_cli.validate_checks import psat_largest_fall
+    from propkg_contract.reader import load_model
+
+    model = HybridPureModel.from_metadata(load_model(find_model("propane")).metadata.raw)
+    assert psat_largest_fall(find_model("propane")) == 0.0
+    hidden = model.hidden
+    params = np.zeros_like(model.psat_params)
+    params[1], params[1 + hidden], params[1 + 2 * hidden] = -5.0, 20.0, 0.0
+    model.psat_params = params
+    tc = model.constants.Tc
+    T = np.linspace(0.65 * tc, 0.75 * tc, 400)
+    assert np.min(np.diff(np.asarray(model.ln_psat(T)))) < 0.0
+    path = export_model(model, tmp_path / "falling.onnx", {}, {})
+    assert psat_largest_fall(path) > 0.01
