@@ -91,8 +91,34 @@ def _fold(op, args):
 
 
 @dataclass
-class NLProblem:
-    """A continuous NLP read from an NL file.
+class _NumericData:
+    """The NL file's numbers that are solver inputs, not part of the model: bounds
+    (``b``, ``r`` segments), initial primal (``x``) and dual (``d``) values."""
+
+    lbx: np.ndarray
+    ubx: np.ndarray
+    lbg: np.ndarray
+    ubg: np.ndarray
+    x0: np.ndarray
+    lam_g0: np.ndarray
+
+    @classmethod
+    def empty(cls, n_vars: int, n_cons: int) -> _NumericData:
+        """No bounds, zero initial values (what the format means by an absent segment)."""
+        return cls(
+            lbx=np.full(n_vars, -np.inf),
+            ubx=np.full(n_vars, np.inf),
+            lbg=np.full(n_cons, -np.inf),
+            ubg=np.full(n_cons, np.inf),
+            x0=np.zeros(n_vars),
+            lam_g0=np.zeros(n_cons),
+        )
+
+
+@dataclass
+class NLProblem(_NumericData):
+    """A continuous NLP read from an NL file: its bounds and initial values
+    (:class:`_NumericData`) and
 
     ``min/max f(x)  s.t.  lbg <= g(x) <= ubg,  lbx <= x <= ubx``.
     """
@@ -100,12 +126,6 @@ class NLProblem:
     x: ca.SX
     f: ca.SX
     g: ca.SX
-    lbx: np.ndarray
-    ubx: np.ndarray
-    lbg: np.ndarray
-    ubg: np.ndarray
-    x0: np.ndarray
-    lam_g0: np.ndarray
     #: +1 to minimise, -1 to maximise (the sign ``f`` was multiplied by), 0 without objective
     objective_sense: int
     n_objectives: int
@@ -237,31 +257,6 @@ def _bounds_line(line: str) -> tuple[float, float]:
         f"NL bound code {code} (complementarity) is not supported: the model has "
         "complementarity conditions; reformulate them (e.g. pyomo.mpec transformations)"
     )
-
-
-@dataclass
-class _NumericData:
-    """The NL file's numbers that are solver inputs, not part of the model: bounds
-    (``b``, ``r`` segments), initial primal (``x``) and dual (``d``) values."""
-
-    lbx: np.ndarray
-    ubx: np.ndarray
-    lbg: np.ndarray
-    ubg: np.ndarray
-    x0: np.ndarray
-    lam_g0: np.ndarray
-
-    @classmethod
-    def empty(cls, n_vars: int, n_cons: int) -> _NumericData:
-        """No bounds, zero initial values (what the format means by an absent segment)."""
-        return cls(
-            lbx=np.full(n_vars, -np.inf),
-            ubx=np.full(n_vars, np.inf),
-            lbg=np.full(n_cons, -np.inf),
-            ubg=np.full(n_cons, np.inf),
-            x0=np.zeros(n_vars),
-            lam_g0=np.zeros(n_cons),
-        )
 
 
 @dataclass
@@ -491,15 +486,10 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
         ):
             _MODEL_CACHE.popitem(last=False)
     return NLProblem(
+        **vars(data),
         x=model.x,
         f=model.f,
         g=model.g,
-        lbx=data.lbx,
-        ubx=data.ubx,
-        lbg=data.lbg,
-        ubg=data.ubg,
-        x0=data.x0,
-        lam_g0=data.lam_g0,
         objective_sense=model.objective_sense,
         n_objectives=n_objs,
         suffixes=suffixes,
