@@ -15,7 +15,7 @@ executable exists). Medians over the repetitions are printed; the first (cold) b
 for the ONNX packages includes the ONNX -> CasADi import, is printed separately. The
 replica's largest relative deviation from IDAES over all flash variables is printed too.
 
-Run:  python validation/benchmarks/flash_bt_ideal.py [--repeats 9]
+Run:  python validation/benchmarks/flash_bt_ideal.py [--repeats 9] [--cache]
 """
 
 from __future__ import annotations
@@ -76,7 +76,16 @@ def _values(m) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--cache", action="store_true",
+        help="keep the pip-only IPOPT's model and solver caches on (default off: every "
+        "repetition then costs what the first solve of a model costs; with them, the "
+        "repetitions after the first reuse the solvers built for the same NL models)")
     args = parser.parse_args()
+    if not args.cache:
+        from idaes_plugin.solvers import casadi_ipopt, nl_reader
+
+        nl_reader.MODEL_CACHE_SIZE = casadi_ipopt.SOLVER_CACHE_SIZE = 0
     tmp = tempfile.mkdtemp(prefix="propkg_bt_replica_")
     start = time.perf_counter()
     hybrid = vle_config(["benzene", "toluene"])
@@ -87,7 +96,8 @@ def main() -> None:
         "hybrid ONNX": hybrid,
     }
     print(f"in-process CasADi IPOPT: {idaes_plugin.USING_CASADI_IPOPT}; "
-          f"repeats: {args.repeats} (medians)")  # fmt: skip
+          f"repeats: {args.repeats} (medians); NL model/solver caches "
+          f"{'on' if args.cache else 'off'}")  # fmt: skip
     rows, models, cold = {}, {}, {}
     for _ in range(args.repeats):  # interleaved, so that drifts hit every package alike
         for name, config in packages.items():
