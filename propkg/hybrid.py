@@ -74,6 +74,15 @@ def casadi_identifier(name: str) -> str:
     return "c_" + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
+def psat_check_temperatures(t_data_low: float, t_triple: float, Tc: float,
+                            n: int) -> np.ndarray:
+    """``n`` temperatures [K] on which a vapour pressure must rise with T: from min(lowest
+    fitted temperature, max(Ttriple, 0.4 Tc)) to the cap of the subcritical functions
+    (``CAP_TR`` Tc), wherever the model's liquid is meant to exist."""
+    low = min(t_data_low, max(t_triple or 0.0, 0.4 * Tc))
+    return np.linspace(low, CAP_TR * Tc, n)
+
+
 def scaled_input(T: Any, Tc: float) -> Any:
     """Input of the tanh corrections, x = (T/Tc - 0.7)/0.25, [-]."""
     return (T / Tc - TR_CENTER) / TR_HALF_WIDTH

@@ -278,7 +278,7 @@ def fit_property(
             scores.append(_aad(oof[fold & use], y[fold & use]))
         score = float(np.mean(scores)) if scores else np.inf
         selection.append({**setting, "validation_aad_percent": score})
-        candidates.append((score, setting, oof))
+        candidates.append((score, setting, oof, selection[-1]))
     seconds = 0.0
     while True:
         oof_best = _simplest_within_margin(candidates)
@@ -294,12 +294,13 @@ def fit_property(
             break
         # ln Psat must rise with T below Tc (dh_vap > 0): the setting is not admissible
         say(f"  {setting}: ln Psat falls with T at {falling:.1f} K; setting rejected")
-        next(r for r in selection if _same_setting(r, setting))["rejected"] = (
-            f"ln Psat of the final fit falls with T at {falling:.1f} K (dh_vap < 0)")
-        if not any(cand[1] is setting for cand in candidates):  # the backbone: cannot be
+        chosen = next((cand for cand in candidates if cand[1] is setting), None)
+        if chosen is None:  # the backbone fallback: cannot fall with sound constants
             raise DataError(f"{c.name}: the vapour-pressure backbone falls with T at "
                             f"{falling:.1f} K; check Tc, Pc and omega")
-        candidates = [cand for cand in candidates if cand[1] is not setting]
+        chosen[3]["rejected"] = (
+            f"ln Psat of the final fit falls with T at {falling:.1f} K (dh_vap < 0)")
+        candidates.remove(chosen)
     say(f"  final fit in {seconds:.2f} s")
     stats = _held_out_statistics(c, key, data, split, params, setting, oof_best)
     kinds = [r.split(":")[0] for r, f in zip(reasons, flagged, strict=True) if f]
@@ -310,9 +311,9 @@ def fit_property(
 
 
 def _simplest_within_margin(candidates: list[tuple]) -> tuple | None:
-    """The chosen ``(score, setting, oof)``: in the candidates' order (simplest first), a
-    later one replaces the current choice only when its validation score is below the
-    choice's by more than :data:`SIMPLICITY_MARGIN`."""
+    """The chosen ``(score, setting, oof, selection record)``: in the candidates' order
+    (simplest first), a later one replaces the current choice only when its validation
+    score is below the choice's by more than :data:`SIMPLICITY_MARGIN`."""
     best = None
     for cand in candidates:
         if best is None or cand[0] < best[0] / SIMPLICITY_MARGIN:
@@ -320,24 +321,18 @@ def _simplest_within_margin(candidates: list[tuple]) -> tuple | None:
     return best
 
 
-def _same_setting(record: dict, setting: dict) -> bool:
-    return all(record.get(k) == v for k, v in setting.items())
-
-
 def psat_decreasing_at(c: PureConstants, params: np.ndarray, setting: dict,
                        t_data_low: float, n: int = PSAT_CHECK_POINTS) -> float | None:
     """The lowest temperature [K] where the fitted ln Psat falls with T, or None.
 
-    Checked on ``n`` points from min(lowest fitted temperature, max(Ttriple, 0.4 Tc)) to
-    the cap of the subcritical functions (0.995 Tc): Clausius-Clapeyron, d ln Psat/dT =
-    dh_vap/(R T^2 dZ), requires a rising Psat wherever the liquid exists; a tanh correction
-    fitted on a narrow range can turn it over outside that range (camphene, fitted on
-    357-433 K, had Psat = 9e8 Pa at 500 K).
+    Checked on ``n`` points of :func:`propkg.hybrid.psat_check_temperatures`:
+    Clausius-Clapeyron, d ln Psat/dT = dh_vap/(R T^2 dZ), requires a rising Psat wherever
+    the liquid exists; a tanh correction fitted on a narrow range can turn it over outside
+    that range (camphene, fitted on 357-433 K, had Psat = 9e8 Pa at 500 K).
     """
-    from propkg.hybrid import CAP_TR
+    from propkg.hybrid import psat_check_temperatures
 
-    low = min(t_data_low, max(c.Ttriple, 0.4 * c.Tc))
-    T = np.linspace(low, CAP_TR * c.Tc, n)
+    T = psat_check_temperatures(t_data_low, c.Ttriple, c.Tc, n)
     ln_p = np.log(predict(c, "psat", params, setting, T))
     falling = np.flatnonzero(np.diff(ln_p) <= 0.0)
     return float(T[falling[0]]) if falling.size else None

@@ -228,17 +228,19 @@ def pure_consistency(path: Path, n: int = 60) -> dict:
 
 
 def psat_largest_fall(path: Path, n: int = 2000) -> float:
-    """Largest fall of ln Psat [-] between neighbouring points of ``n`` from min(domain's
-    lower end, max(Ttriple, 0.4 Tc)) to 0.995 Tc, from onnxruntime; 0 when Psat rises
-    everywhere, as Clausius-Clapeyron with dh_vap > 0 requires below the critical point."""
+    """Largest fall of ln Psat [-] between neighbouring points of ``n`` of
+    :func:`propkg.hybrid.psat_check_temperatures` (from the file's domain), from
+    onnxruntime; 0 when Psat rises everywhere, as Clausius-Clapeyron with dh_vap > 0
+    requires below the critical point."""
+    from propkg.hybrid import psat_check_temperatures
     from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
     meta = read_metadata(path)
     constants = meta.raw["constants"]
-    tc, t_triple = constants["Tc"], constants.get("Ttriple") or 0.0
-    low = min(meta.domain["temperature"][0], max(t_triple, 0.4 * tc))
-    ln_p = np.log(run_onnx(path, T=np.linspace(low, 0.995 * tc, n))["pressure_sat_comp"])
+    T = psat_check_temperatures(meta.domain["temperature"][0], constants.get("Ttriple"),
+                                constants["Tc"], n)
+    ln_p = np.log(run_onnx(path, T=T)["pressure_sat_comp"])
     return float(max(0.0, -np.min(np.diff(ln_p))))
 
 
