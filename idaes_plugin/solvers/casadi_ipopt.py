@@ -23,6 +23,7 @@ from typing import Any, TextIO
 import casadi as ca
 import numpy as np
 
+from idaes_plugin.solvers.bounded_cache import get_recent, put_bounded
 from idaes_plugin.solvers.nl_reader import NLProblem
 
 #: IPOPT return status -> (AMPL solve_result_num, message), as Ipopt's AmplTNLP writes them
@@ -160,9 +161,9 @@ def _solver(
     if problem.model_key:
         scale_key = None if scaling is None else np.r_[scaling[0], scaling[1], scaling[2]].tobytes()
         key = (problem.model_key, repr(sorted(ipopt_opts.items())), scale_key)
-        if key in _SOLVER_CACHE:
-            _SOLVER_CACHE.move_to_end(key)
-            return _SOLVER_CACHE[key][0]
+        cached = get_recent(_SOLVER_CACHE, key)
+        if cached is not None:
+            return cached
     x, f, g = problem.x, problem.f, problem.g
     if scaling is not None:
         sx, sg, sf = scaling
@@ -179,11 +180,8 @@ def _solver(
     }
     solver = ca.nlpsol("propkg_ipopt", "ipopt", {"x": x, "f": f, "g": g}, solver_opts)
     if key is not None:
-        _SOLVER_CACHE[key] = (solver, _instructions(solver))
-        while len(_SOLVER_CACHE) > SOLVER_CACHE_SIZE or (
-            sum(size for _, size in _SOLVER_CACHE.values()) > SOLVER_CACHE_INSTRUCTIONS
-        ):
-            _SOLVER_CACHE.popitem(last=False)
+        put_bounded(_SOLVER_CACHE, key, solver, _instructions(solver), SOLVER_CACHE_SIZE,
+                    SOLVER_CACHE_INSTRUCTIONS)
     return solver
 
 

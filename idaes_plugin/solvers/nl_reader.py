@@ -29,6 +29,7 @@ from pathlib import Path
 import casadi as ca
 import numpy as np
 
+from idaes_plugin.solvers.bounded_cache import get_recent, put_bounded
 from propkg_contract.errors import SolverError
 
 #: AMPL opcode -> (arity, builder); arity ``None`` means n-ary with a count line.
@@ -473,18 +474,14 @@ def read_nl(path: str | Path, use_casadi_import: bool = True) -> NLProblem:
     model_text, data_text = _partition(text)
     reader = "casadi" if use_casadi_import else "python"
     key = _model_key(model_text, reader)
-    if key in _MODEL_CACHE:
-        _MODEL_CACHE.move_to_end(key)
-        model = _MODEL_CACHE[key][0]
+    model = get_recent(_MODEL_CACHE, key)
+    if model is not None:
         data = _read_data(_Lines(data_text, str(path)), n_vars, n_cons)
     else:
         parsed = _read_with_casadi(text, counts) if use_casadi_import else None
         model, data = parsed or _read_with_python(lines, counts)
-        _MODEL_CACHE[key] = (model, len(model_text))
-        while len(_MODEL_CACHE) > MODEL_CACHE_SIZE or (
-            sum(size for _, size in _MODEL_CACHE.values()) > MODEL_CACHE_CHARS
-        ):
-            _MODEL_CACHE.popitem(last=False)
+        put_bounded(_MODEL_CACHE, key, model, len(model_text), MODEL_CACHE_SIZE,
+                    MODEL_CACHE_CHARS)
     return NLProblem(
         **vars(data),
         x=model.x,
