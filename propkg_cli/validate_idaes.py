@@ -24,6 +24,7 @@ liquid density (``dens_mol_liq_comp``, the fitted one where the file has it) at 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from pathlib import Path
 
@@ -48,43 +49,57 @@ def _psat_domain(path: Path) -> tuple[float, float]:
     return load_model(path).domain_of("temperature", output="pressure_sat_comp")
 
 
+@functools.cache
+def _pure_psat_domains(folder: Path) -> tuple[tuple[str, float, float], ...]:
+    """(name, Psat domain [K]) of the pure files at the top level of a model folder."""
+    from propkg_contract.registry import load_manifest
+
+    if not (folder / "manifest.json").is_file():
+        return ()
+    return tuple((m["name"], *_psat_domain(folder / m["file"]))
+                 for m in load_manifest(folder)["models"] if m["kind"] == "pure_component")
+
+
 def _partner(domain: tuple[float, float]) -> str:
     """The shipped top-level pure fluid whose Psat domain overlaps ``domain`` most."""
-    from propkg_contract.registry import default_model_dir, load_manifest
+    from propkg_contract.registry import default_model_dir
 
     folder = default_model_dir()
-    best = []
-    manifest = folder / "manifest.json"
-    for m in load_manifest(folder)["models"] if manifest.is_file() else []:
-        if m["kind"] != "pure_component":
-            continue
-        lo, hi = _psat_domain(folder / m["file"])
-        best.append((min(hi, domain[1]) - max(lo, domain[0]), m["name"]))
+    best = [(min(hi, domain[1]) - max(lo, domain[0]), name)
+            for name, lo, hi in _pure_psat_domains(folder)]
     if not best:
         raise DataError(f"the model folder '{folder}' has no pure fluid of its own to pair a "
                         "zoo compound with in a vle_config package")
     return max(sorted(best, key=lambda item: item[1]), key=lambda item: item[0])[1]
 
 
-def _reference(names: list[str], pure: list[Path], binary: Path | None):
-    """``pressure(T)`` [Pa] at x = (X1, 1 - X1) from onnxruntime, and the common domain."""
-    from propkg_contract.reader import load_model, run_onnx
+def _reference(pure: list[Path], binary: Path | None):
+    """``(psat(T), pressure(T), (lo, hi))``: the pure files' Psat [Pa] and the bubble
+    pressure [Pa] at x = (X1, 1 - X1) from onnxruntime (one session per file), and the
+    temperature range [K] common to the files."""
+    from propkg_contract.reader import load_model, onnx_session, run_onnx
 
     domains = [_psat_domain(p) for p in pure]
     if binary is not None:
         domains.append(load_model(binary).domain_of("temperature"))
     lo, hi = max(d[0] for d in domains), min(d[1] for d in domains)
     x = np.array([X1, 1 - X1])
+    psat_sessions = [onnx_session(p, outputs=["pressure_sat_comp"]) for p in pure]
+    gamma_session = None if binary is None else \
+        onnx_session(binary, outputs=["log_act_coeff_comp"])
+
+    def psat(T: float) -> np.ndarray:
+        return np.array([float(np.ravel(run_onnx(s, T=[T])["pressure_sat_comp"])[0])
+                         for s in psat_sessions])
 
     def pressure(T: float) -> float:
         gamma = np.ones(2)
-        if binary is not None:
-            out = run_onnx(binary, T=[T], mole_frac_comp=x[None, :])["log_act_coeff_comp"]
-            gamma = np.exp(np.ravel(out))
-        ps = [float(np.ravel(run_onnx(p, T=[T])["pressure_sat_comp"])[0]) for p in pure]
-        return float(x[0] * gamma[0] * ps[0] + x[1] * gamma[1] * ps[1])
+        if gamma_session is not None:
+            out = run_onnx(gamma_session, T=[T], mole_frac_comp=x[None, :])
+            gamma = np.exp(np.ravel(out["log_act_coeff_comp"]))
+        return float(np.sum(x * gamma * psat(T)))
 
-    return pressure, (lo, hi)
+    return psat, pressure, (lo, hi)
 
 
 @contextlib.contextmanager
@@ -102,11 +117,9 @@ def _quiet():
             lg.setLevel(level)
 
 
-def _raoult_dew_sum(pure: list[Path], P: float, T: float) -> float:
+def _raoult_dew_sum(psat, P: float, T: float) -> float:
     """sum_i y_i P / Psat_i(T) at y = (X1, 1 - X1): above 1 when T is below the dew point."""
-    from propkg_contract.reader import run_onnx
-
-    ps = [float(np.ravel(run_onnx(p, T=[T])["pressure_sat_comp"])[0]) for p in pure]
+    ps = psat(T)
     return X1 * P / ps[0] + (1 - X1) * P / ps[1]
 
 
@@ -149,7 +162,7 @@ def _bubble_check(path: Path, entry: dict) -> dict:
             raise ValueError(f"the registry finds {found.name} for {names}, not {path.name}")
     pure = [find_model(n) for n in names]
     cfg = vle_config(names, activity_model=activity)
-    pressure, (lo, hi) = _reference(names, pure, binary)
+    psat, pressure, (lo, hi) = _reference(pure, binary)
     row = {"model": entry["name"], "components": names, "ok": False, "skipped": False,
            "note": ""}
     t_bounds = cfg["state_bounds"]["temperature"]
@@ -173,7 +186,7 @@ def _bubble_check(path: Path, entry: dict) -> dict:
     else:
         return {**row, "status": "bubble pressure outside the package's pressure bounds"}
     t_ref = brentq(lambda T: pressure(T) - P, lo, hi, xtol=1e-12)
-    if binary is None and _raoult_dew_sum(pure, P, t_bounds[2]) > 1.0:
+    if binary is None and _raoult_dew_sum(psat, P, t_bounds[2]) > 1.0:
         return {**row, "skipped": True, "status": (
             f"the dew point at {P:.4g} Pa lies above the package's upper temperature bound "
             f"{t_bounds[2]:.0f} K (Raoult's law on the ONNX Psat): IDAES's bubble/dew "
