@@ -137,8 +137,8 @@ T_UPPER_DEFAULT = 1000.0
 #: isentropic-compressor initialization of methanol/water succeeds or fails depending on
 #: the lower bound (ok at 273 K and 88 K, not at 132 K or 176 K), because the isentropic
 #: state's bubble and dew temperatures are left uninitialized and start at the bound.
-#: a model fitted to measured data more than this below its triple point [K] gets a warning
-#: from vle_config (the triple point or the data are not of the liquid)
+#: a model fitted to measured liquid data more than this below its triple point [K] gives
+#: the default lower bound the data's lowest temperature instead, with a warning
 TRIPLE_POINT_MARGIN = 0.5
 #: triple point assumed [K] when no component gives one
 T_LOWER_DEFAULT = 200.0
@@ -214,7 +214,9 @@ def vle_config(
         Three or more components: the multicomponent g^E file (default: a shipped one).
     temperature_bounds : (lower, nominal, upper), optional
         State bounds of the temperature [K]. Default: from the highest triple point of the
-        components (``Ttriple`` of the metadata; 200 K if none gives one) to
+        components (``Ttriple`` of the metadata; 200 K if none gives one; for a model fitted
+        to measured liquid data below its triple point, the lowest temperature of those
+        data, with a warning) to
         :data:`T_UPPER_DEFAULT` = 1000 K, nominal 300 K. Bubble and dew temperatures share
         these bounds: with a light gas (CO2, ethylene) give a lower bound below the
         mixture's bubble point, e.g. ``(150, 300, 1000)``. These are
@@ -291,9 +293,12 @@ def vle_config(
             raise PropkgError(f"component '{name}' is given twice in {list(components)}")
         entries[name] = entry
         if t_triple is not None:
-            triples.append(t_triple)
             if data_low is not None and data_low < t_triple - TRIPLE_POINT_MARGIN:
+                # fitted to liquid data below the metadata's triple point: the package
+                # covers the data (supercooled liquid, validation/reports/triple_points.md)
                 measured_low[name] = (t_triple, data_low)
+                t_triple = data_low
+            triples.append(t_triple)
         scaling.update({(prop, name): value for prop, value in sf.items()})
     if activity_model is None:
         liquid = {"type": LiquidPhase, "equation_of_state": IdealConsistentCp}
@@ -326,12 +331,14 @@ def vle_config(
         for name, (t_triple, data_low) in measured_low.items():
             _log.warning(
                 f"vle_config: the triple point of '{name}' in its model's metadata, "
-                f"{t_triple:.2f} K, lies above the lowest temperature of the measured data "
-                f"the model was fitted to, {data_low:.2f} K; the lower temperature bound of "
-                f"this package is {t_lo:.2f} K (the highest triple point). Either that "
-                "triple point is wrong (for some compounds chemicals has it from one table "
-                "or a group-contribution estimate only) or those data are of the solid "
-                "(sublimation pressures below a true triple point); pass "
+                f"{t_triple:.2f} K, lies above the lowest temperature of the measured liquid "
+                f"data the model was fitted to, {data_low:.2f} K; the package's lower "
+                f"temperature bound ({t_lo:.2f} K) takes {data_low:.2f} K for this "
+                "component, so the model can be used where it was fitted. Below a true "
+                "triple point those "
+                "states are supercooled liquid (the measured vapour pressures below "
+                "chemicals' melting points follow the liquid's Clausius-Clapeyron slope, "
+                "validation/reports/triple_points.md); pass "
                 "temperature_bounds=(lower, nominal, upper) [K] to choose the range")
     config = {
         "components": entries,

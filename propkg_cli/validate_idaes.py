@@ -166,7 +166,7 @@ def _bubble_check(path: Path, entry: dict) -> dict:
     row = {"model": entry["name"], "components": names, "ok": False, "skipped": False,
            "note": ""}
     t_bounds = cfg["state_bounds"]["temperature"]
-    if t_bounds[0] >= hi:  # vle_config warned: a triple point above the measured data
+    if t_bounds[0] >= hi:  # the default lower bound above the models' common data range
         row["note"] = (f"lower bound from the triple points {t_bounds[0]:.2f} K is above the "
                        f"models' common range; temperature_bounds from {lo:.2f} K given")
         cfg = vle_config(names, activity_model=activity,

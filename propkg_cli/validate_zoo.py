@@ -120,12 +120,13 @@ def idaes_lines(checks: list[dict]) -> list[str]:
     rows = [(c["model"], " + ".join(c["components"]),
              "fail" if c in bad else "not run" if c in skipped else "pass",
              c["status"], c.get("note", "")) for c in checks if not c["ok"] or c.get("note")]
-    if rows:
+    if noted:
         lines += ["", f"{len(noted)} files need `temperature_bounds` to be used inside "
-                  "their data (note below): `vle_config` takes the lower bound from the "
-                  "highest triple point, which lies above the measured data of these "
-                  "models, and warns so.", "",
-                  *markdown_table(("file", "components", "result", "status", "note"), rows)]
+                  "their data (note below): the default lower bound of `vle_config` lies "
+                  "above the common range of the measured data of the package's models."]
+    if rows:
+        lines += ["", *markdown_table(("file", "components", "result", "status", "note"),
+                                      rows)]
     return lines + [""]
 
 
@@ -224,7 +225,8 @@ def run_zoo(names: list[str], out: Path, jobs: int, scheduler: str | None) -> in
         for outcome in runner.map(validate_zoo_model, tasks, desc="zoo files"):
             outcomes[outcome.task_id] = outcome
     failed = {n: o.error for n, o in outcomes.items() if not o.ok}
-    results = {n: o.value for n, o in outcomes.items() if o.ok}
+    # in name order, not completion order: the report does not depend on the scheduling
+    results = {n: outcomes[n].value for n in sorted(outcomes) if outcomes[n].ok}
     report = write_report(out, results, failed, time.perf_counter() - start)
     bounds = [b for r in results.values() for b in r["bounds"]]
     misses = [b for b in bounds if not b["ok"]]

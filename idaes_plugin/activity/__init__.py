@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from idaes_plugin.activity.gibbs_model import MODEL_SUFFIX, GibbsExcessModel, load_gibbs_model
+from idaes_plugin.activity.held_out import warn_if_poor_held_out
 from idaes_plugin.activity.stability import check_liquid_stability, warn_if_liquid_splits
 from propkg_contract.errors import PropkgError
 
@@ -76,6 +77,7 @@ def liquid_phase_config(component_names: Sequence[str], activity_model: str,
         path = find_mixture_model(names)
     model = load_gibbs_model(path, activity_model)  # refuse a bad file now
     warn_if_liquid_splits(model)
+    warn_if_poor_held_out(model)
     order = model.component_names
     if sorted(order) != sorted(names):
         raise PropkgError(
