@@ -410,15 +410,20 @@ def fit_measured_pair(pair: tuple[str, str], points: BubblePoints, stable: bool 
         folds = publication_folds(fit_sources)
         for k, setting in enumerate(settings):
             prob = problem(setting["backbone"], setting["n_hidden"], setting["linear"])
+            note = {}
             try:
                 theta0 = np.zeros(prob.model.n_params) if setting["regularization"] is None \
                     else _solve(prob, np.where(fit_mask, weights, 0.0), setting,
                                 starting_points(setting["n_hidden"], linear=setting["linear"]))
+                if prob.splits(theta0):  # the backbone alone, where it splits the liquid
+                    raise SolverError("splits the liquid where stability is imposed")
                 score, error = _lopo_score(prob, weights, setting, theta0, fit_mask, folds)
                 warm[k] = theta0
-            except SolverError:
+            except SolverError as exc:
                 score = error = float("inf")
-            selection.append(dict(setting, lopo_aad_percent=score, lopo_standard_error=error))
+                note = {"rejected": str(exc)}
+            selection.append(dict(setting, lopo_aad_percent=score, lopo_standard_error=error,
+                                  **note))
             say(f"{setting_label(setting)}: leave-one-publication-out AAD {score:.3f} "
                 f"+- {error:.3f} %")
         best = one_standard_error_choice(selection)

@@ -25,7 +25,13 @@ compositions
 .. math:: \frac{\partial^2 (g_{mix}/RT)}{\partial x_1^2} = \frac{1}{x_1} + \frac{1}{x_2}
           + \frac{\partial^2 (g^E/RT)}{\partial x_1^2} \ge \epsilon
 
-as inequality constraints. Two optional terms:
+as inequality constraints (imposed when the unconstrained optimum violates them). A
+solution is then checked numerically on a fine grid (:data:`STABILITY_CHECK_X`, steps of
+0.005, :data:`N_STABILITY_CHECK_T` temperatures, as dense as the spinodal check of
+``idaes_plugin.activity.stability``); where it still splits between the constraint points,
+the worst point of each such temperature becomes a constraint too and the fit is repeated
+(a narrow split of the backbone at dilute compositions otherwise survives: tripropylene
+glycol/water at x1 = 0.03-0.055). Two optional terms:
 
 * measured infinite-dilution activity coefficients (:mod:`.dilution_data`), with the
   analytic limits of the hybrid: :math:`w_\infty\,\overline{\rho_\infty(\ln\gamma^\infty_{model}
@@ -68,6 +74,13 @@ STABILITY_MARGIN = 0.05
 SLOPE_PENALTY = 1e-4
 STABILITY_X = np.linspace(0.02, 0.98, 25)
 N_STABILITY_T = 4
+#: grid on which a fit that imposes stability is checked numerically after the solve (the
+#: spinodal check of idaes_plugin.activity.stability uses the same density): mole fractions
+#: in steps of 0.005, 15 temperatures; a split between the constraint grid's points gets
+#: its worst points added as constraints (:data:`MAX_STABILITY_REFINEMENTS` rounds)
+STABILITY_CHECK_X = np.linspace(0.0, 1.0, 201)[1:-1]
+N_STABILITY_CHECK_T = 15
+MAX_STABILITY_REFINEMENTS = 3
 #: scale of the soft-L1 loss on ln gamma_inf, [-] (the compilation scatters by ~0.1)
 F_SCALE_INFINITE = 0.1
 
@@ -193,17 +206,59 @@ class RobustBubbleFit:
                          "ipopt.tol": 1e-8, "ipopt.sb": "yes"}
         self._solvers: dict = {}
         self._solved: dict = {}  # (offsets fixed, start, parameters) -> result of that solve
-        self._curvature_expr = self._curvature = None
+        self._curvature_expr = self._curvature = self._fine_curvature = None
         if stability_T is not None:
-            Tg, xg = stability_grid(*stability_T, n_T=n_stability_T)
-            d2bb = np.asarray(second_derivative_function(bb).map(Tg.size)(
-                Tg[None, :], xg[None, :])).ravel()
             xs = ca.SX.sym("x")
             gcx = ca.substitute(gc, ca.vertcat(a, b), ca.vertcat(xs, 1 - xs))
-            d2c = ca.Function("d2c", [Ts, xs, theta], [ca.hessian(gcx, xs)[0]])
-            D2 = d2c.map(Tg.size)(Tg[None, :], xg[None, :], ca.repmat(theta, 1, Tg.size))
-            self._curvature_expr = D2.T + d2bb + 1.0 / xg + 1.0 / (1.0 - xg)
-            self._curvature = ca.Function("curvature", [theta], [self._curvature_expr])
+            self._theta, self._bb = theta, bb
+            self._d2c = ca.Function("d2c", [Ts, xs, theta], [ca.hessian(gcx, xs)[0]])
+            self._set_stability_grid(*stability_grid(*stability_T, n_T=n_stability_T))
+            temps = np.linspace(*stability_T, N_STABILITY_CHECK_T)
+            TT, XX = np.meshgrid(temps, STABILITY_CHECK_X, indexing="ij")
+            self._check_grid = TT.ravel(), XX.ravel()
+            self._fine_curvature = self._numeric_curvature(*self._check_grid)
+
+    def _curvature_parts(self, Tg: np.ndarray, xg: np.ndarray):
+        """The backbone's plus the ideal mixing curvature at the grid (numbers) and the
+        mapped correction curvature (a CasADi Function of (T, x, theta) rows)."""
+        d2bb = np.asarray(second_derivative_function(self._bb).map(Tg.size)(
+            Tg[None, :], xg[None, :])).ravel()
+        return d2bb + 1.0 / xg + 1.0 / (1.0 - xg), self._d2c.map(Tg.size)
+
+    def _set_stability_grid(self, Tg: np.ndarray, xg: np.ndarray) -> None:
+        """Symbolic curvature constraints at the grid points (drops a compiled stable solver)."""
+        fixed, d2c = self._curvature_parts(Tg, xg)
+        D2 = d2c(Tg[None, :], xg[None, :], ca.repmat(self._theta, 1, Tg.size))
+        self._stability_grid = Tg, xg
+        self._curvature_expr = D2.T + fixed
+        self._curvature = ca.Function("curvature", [self._theta], [self._curvature_expr])
+        self._solvers.pop(True, None)
+
+    def _numeric_curvature(self, Tg: np.ndarray, xg: np.ndarray):
+        """theta -> curvature at the grid, evaluated numerically (no symbolic expansion)."""
+        fixed, d2c = self._curvature_parts(Tg, xg)
+        T_row, x_row = Tg[None, :], xg[None, :]
+        return lambda th: np.asarray(d2c(T_row, x_row, np.tile(
+            np.asarray(th, float).reshape(-1, 1), (1, Tg.size)))).ravel() + fixed
+
+    def splits(self, theta) -> bool:
+        """True if ``theta`` splits the liquid somewhere on the fine check grid (False when
+        the problem imposes no stability)."""
+        return self._fine_curvature is not None and bool(
+            self._fine_curvature(theta).min() <= 0.0)
+
+    def _refine_stability_grid(self, theta) -> bool:
+        """Add the fine check grid's worst point of every check temperature at which
+        ``theta`` splits the liquid to the constraint grid; False if nothing splits."""
+        values = self._fine_curvature(theta).reshape(N_STABILITY_CHECK_T, -1)
+        if values.min() > 0.0:
+            return False
+        TT, XX = (g.reshape(values.shape) for g in self._check_grid)
+        rows = np.flatnonzero(values.min(axis=1) <= 0.0)
+        cols = values[rows].argmin(axis=1)
+        Tg, xg = self._stability_grid
+        self._set_stability_grid(np.r_[Tg, TT[rows, cols]], np.r_[xg, XX[rows, cols]])
+        return True
 
     def _solver(self, stable: bool) -> ca.Function:
         """IPOPT solver of the problem with or without the stability constraints (compiled
@@ -272,12 +327,18 @@ class RobustBubbleFit:
         off = np.zeros(x0.size - n) if fixed else np.full(x0.size - n, np.inf)
         box = {"lbx": np.r_[-free, -off], "ubx": np.r_[free, off]}
         sol = self._run(self._solver(False), x0, p, **box)
-        if sol is not None and self._curvature is not None and float(
-                np.min(np.asarray(self._curvature(sol[1][:self.model.n_params])))) \
-                < STABILITY_MARGIN:
+        if sol is None or self._curvature is None:
+            return sol
+        theta = sol[1][:n]
+        if float(np.min(np.asarray(self._curvature(theta)))) >= STABILITY_MARGIN \
+                and self._fine_curvature(theta).min() > 0.0:
+            return sol
+        for _ in range(MAX_STABILITY_REFINEMENTS + 1):
             sol = self._run(self._solver(True), sol[1], p, lbg=STABILITY_MARGIN, ubg=np.inf,
                             **box)
-        return sol
+            if sol is None or not self._refine_stability_grid(sol[1][:n]):
+                return sol
+        return None  # still splits between the grid points: not a usable solution
 
     def residuals(self, theta) -> np.ndarray:
         """:math:`\\ln(P_{model}/P)` at every point for parameters ``theta``."""
