@@ -385,8 +385,8 @@ def write_report(results: list[dict], rows: list[tuple], seconds: float) -> None
             f"{hy.backbone.kind} alone"
         if "note" in r:
             setting = f"{r['note']} ({hy.backbone.kind}); all points held out"
-        if st:
-            bb = [st[k]["aad_percent"] for k in ("unifac", "nrtl") if k in st]
+        bb = [st[k]["aad_percent"] for k in ("unifac", "nrtl") if k in st] if st else []
+        if bb:  # (a pair with neither, on the ideal solution, has no peer to compare with)
             ratio = st["hybrid"]["aad_percent"] / min(bb)
             ratio_u = (st["hybrid"]["aad_percent"] / st["unifac"]["aad_percent"]
                        if "unifac" in st else float("nan"))
