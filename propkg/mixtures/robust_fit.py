@@ -331,7 +331,7 @@ class RobustBubbleFit:
             return sol
         theta = sol[1][:n]
         if float(np.min(np.asarray(self._curvature(theta)))) >= STABILITY_MARGIN \
-                and self._fine_curvature(theta).min() > 0.0:
+                and not self.splits(theta):
             return sol
         for _ in range(MAX_STABILITY_REFINEMENTS + 1):
             sol = self._run(self._solver(True), sol[1], p, lbg=STABILITY_MARGIN, ubg=np.inf,
