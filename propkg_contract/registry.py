@@ -150,6 +150,9 @@ def load_manifest(model_dir: str | Path | None = None) -> dict[str, Any]:
 
 #: subfolder of a model folder holding the model zoo (searched after the folder's own models)
 ZOO_SUBFOLDER = "zoo"
+#: record of a zoo folder: the figures of every shipped model and why the others were left
+#: out (``{"shipped": {name: ...}, "left_out": {name: reason}}``, written by propkg.zoo.ship)
+ZOO_SHIPPED_RECORD = "zoo_shipped.json"
 
 
 def model_collections(model_dir: str | Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
@@ -245,7 +248,36 @@ def find_model(
     raise MetadataError(
         f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'; "
         f"available: {_available(collections, kind)}"
+        + _left_out_note(collections, [name_or_cas], name_or_cas)
     )
+
+
+def _file_safe(text: str) -> str:
+    """Lowercase, every run of other characters than letters and digits one underscore
+    (the zoo's model names: 'n-Pentane' -> 'n_pentane')."""
+    out = "".join(ch if ch.isalnum() else "_" for ch in text.strip().lower())
+    return "_".join(part for part in out.split("_") if part)
+
+
+def _left_out_note(collections, keys: list[str], fit_args: str) -> str:
+    """Why a zoo built the model but did not ship it (its ``zoo_shipped.json``), as a
+    sentence for an error message, or ''. ``keys``: candidate model names as given (a pair
+    as 'A__B')."""
+    wanted = {k.strip().lower() for k in keys} | {
+        "__".join(_file_safe(part) for part in k.split("__")) for k in keys}
+    for folder, _ in collections[1:]:
+        record = folder / ZOO_SHIPPED_RECORD
+        if not record.is_file():
+            continue
+        try:
+            left_out = json.loads(record.read_text(encoding="utf-8")).get("left_out", {})
+        except (OSError, ValueError):
+            return ""
+        for name, reason in left_out.items():
+            if name.lower() in wanted:
+                return (f". The model zoo built '{name}' but did not ship it: {reason}. "
+                        f"Fit one to your own data: propkg fit {fit_args} DATA.csv")
+    return ""
 
 
 def find_transport_model(name_or_cas: str, model_dir: str | Path | None = None) -> Path:
@@ -334,9 +366,12 @@ def find_binary_model(
             for swapped, (a, b) in ((False, (c1, c2)), (True, (c2, c1))):
                 if matches(a, component_1) and matches(b, component_2):
                     return checked_model_file(folder, entry), swapped
+    pairs = [f"{a}__{b}" for a, b in ((component_1, component_2),
+                                      (component_2, component_1))]
     raise MetadataError(
         f"no shipped binary model for '{component_1}' + '{component_2}'; "
         f"available: {_available(collections, 'binary_excess_gibbs')}"
+        + _left_out_note(collections, pairs, f"{component_1} {component_2}")
     )
 
 

@@ -268,6 +268,29 @@ def test_registry_searches_the_folder_first_then_its_zoo(folder):
 
 
 @pytest.mark.unit
+def test_a_model_the_zoo_left_out_is_named_with_the_ship_rules_reason(folder):
+    """Looking up a compound or pair the zoo built but did not ship says why (the ship
+    rule's own reason, as recorded by the build) and how to fit one; other misses do not."""
+    from propkg.zoo.ship import SHIPPED_NAME, ships
+
+    summary = {"hybrid_aad_percent": 0.258, "backbone_aad_percent": 0.233, "n_test": 12,
+               "held_out": "held out by publication"}
+    shipped, reason = ships({"ok": True, "summary": summary})
+    assert not shipped
+    (folder / ZOO_SUBFOLDER / SHIPPED_NAME).write_text(json.dumps(
+        {"shipped": {}, "left_out": {"n_pentane": reason, "ethanol__n_pentane": reason}}))
+    with pytest.raises(MetadataError) as caught:
+        find_model("n-Pentane", model_dir=folder)
+    assert f"built 'n_pentane' but did not ship it: {reason}" in str(caught.value)
+    assert "propkg fit n-Pentane DATA.csv" in str(caught.value)
+    with pytest.raises(MetadataError, match="built 'ethanol__n_pentane' but did not ship"):
+        find_binary_model("n-pentane", "ethanol", model_dir=folder)
+    with pytest.raises(MetadataError) as caught:
+        find_model("unobtainium", model_dir=folder)
+    assert "did not ship" not in str(caught.value)
+
+
+@pytest.mark.unit
 def test_ship_rule_needs_held_out_publications_and_a_better_test_error_than_the_backbone():
     from propkg.zoo.ship import ships
 

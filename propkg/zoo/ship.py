@@ -29,12 +29,13 @@ from propkg.zoo.cache import TaskCache
 from propkg_contract.errors import DataError, MetadataError
 from propkg_contract.registry import (
     MANIFEST_NAME,
+    ZOO_SHIPPED_RECORD,
     load_manifest,
     sha256_of,
     write_manifest_entries,
 )
 
-SHIPPED_NAME = "zoo_shipped.json"
+SHIPPED_NAME = ZOO_SHIPPED_RECORD
 
 
 def ships(task: dict[str, Any]) -> tuple[bool, str]:
