@@ -136,13 +136,51 @@ def names() -> list[str]:
 
 
 def find_entry(name: str) -> ComponentEntry:
-    """Registry entry matching a name, alias or CoolProp name (case-insensitive)."""
+    """Registry entry matching a name, alias or CoolProp name (case-insensitive); else the
+    entry of a CoolProp fluid by its CoolProp name or alias (:func:`coolprop_entries`)."""
     wanted = name.strip().lower()
     for entry in REGISTRY:
         keys = {entry.name, entry.query.lower(), entry.coolprop.lower(), *entry.aliases}
         if wanted in keys:
             return entry
-    raise DataError(f"unknown component '{name}'; known: {', '.join(names())}")
+    for entry in coolprop_entries():
+        if wanted in {entry.coolprop.lower(), *entry.aliases}:
+            return entry
+    raise DataError(f"unknown component '{name}'; known: {', '.join(names())} and the "
+                    "fluids of CoolProp by their CoolProp names (e.g. 'n-Pentane', 'R22')")
+
+
+def _coolprop_aliases(text: str) -> set[str]:
+    """CoolProp's comma-separated alias list, rejoining names that hold commas themselves
+    ('TRANS-1-CHLORO-3,3,3-TRIFLUOROPROPENE' is one alias, not three)."""
+    parts: list[str] = []
+    for token in (t.strip() for t in text.split(",")):
+        if parts and token[:1].isdigit() and parts[-1][-1:].isdigit():
+            parts[-1] += "," + token
+        elif token:
+            parts.append(token)
+    return {a.lower() for a in parts}
+
+
+@cache
+def coolprop_entries() -> tuple[ComponentEntry, ...]:
+    """Entries of CoolProp's other fluids (those no registry entry names), matched by their
+    CoolProp name or CoolProp's aliases, never by a CAS number: the propkg name is the
+    file-safe CoolProp name (``n-Pentane`` -> ``n_pentane``, ``R1233zd(E)`` ->
+    ``r1233zd_e``), the constants come from ``chemicals`` by the fluid's CAS number. They
+    are what CoolProp-trained models of the model zoo are built from
+    (:mod:`propkg.zoo.coolprop_payload`)."""
+    import CoolProp.CoolProp as CP
+
+    taken = {e.coolprop.lower() for e in REGISTRY}
+    out = []
+    for fluid in CP.get_global_param_string("FluidsList").split(","):
+        if fluid.lower() in taken:
+            continue
+        aliases = _coolprop_aliases(CP.get_fluid_param_string(fluid, "aliases"))
+        out.append(ComponentEntry(safe_name(fluid), CP.get_fluid_param_string(fluid, "CAS"),
+                                  fluid, tuple(sorted(aliases | {safe_name(fluid)}))))
+    return tuple(out)
 
 
 #: a default critical constant off the median of chemicals' other methods by more than this

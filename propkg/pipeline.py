@@ -64,24 +64,34 @@ def export_component(
     return export_fitted(model, dataset, model_dir)
 
 
-def _training_record(data: dict, file_name: str, n_points: dict[str, int]) -> dict:
-    """The metadata ``training`` record of one shipped CoolProp data file: its sha256,
-    source, path in the package, the rows trained on and the points per output."""
+#: where the shipped CoolProp data files are (the metadata's ``training.file``)
+SHIPPED_DATA_FOLDER = "propkg/data/pure_components/"
+
+
+def _training_record(data: dict, file_name: str, n_points: dict[str, int],
+                     folder: str = SHIPPED_DATA_FOLDER) -> dict:
+    """The metadata ``training`` record of one CoolProp data file: its sha256, source, path
+    (in the package, or how it was made), the rows trained on and the points per output."""
     return {
         "sha256": data["sha256"],
         "source": data["sidecar"]["source"],
-        "file": f"propkg/data/pure_components/{file_name}",
+        "file": f"{folder}{file_name}",
         "rows": "role == 'train'",
         "n_points": n_points,
     }
 
 
 def export_fitted(
-    model: HybridPureModel, dataset: dict, model_dir: str | Path | None = None
+    model: HybridPureModel, dataset: dict, model_dir: str | Path | None = None,
+    data_folder: str = SHIPPED_DATA_FOLDER, statistics: dict | None = None,
 ) -> Path:
     """Evaluate a fitted model on its dataset's held-out rows, export it, update the manifest.
 
-    ``dataset`` is the one the model was fitted on (:func:`propkg.datasets.load_dataset`).
+    ``dataset`` is the one the model was fitted on (:func:`propkg.datasets.load_dataset`);
+    ``data_folder`` where its files are for the metadata (default: shipped in the package);
+    ``statistics``: error statistics per output that replace the ones of the dataset's
+    held-out rows (e.g. measured test publications of a zoo model), which then stay under
+    the output's ``coolprop_test_rows`` key.
     """
     c = model.constants
     model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
@@ -91,20 +101,20 @@ def export_fitted(
         "dens_mol_liq_comp": N_TRAIN,
         "dens_mol_vap_comp": N_TRAIN,
         "cp_mol_liq_comp": N_TRAIN,
-    })
+    }, data_folder)
     domains = {}
     ig = dataset.get("ideal_gas")
     if ig is not None:
         training["ideal_gas"] = _training_record(ig, f"{c.name}_ideal_gas.csv",
-                                                 {"cp_mol_ig_comp": N_TRAIN_IG})
+                                                 {"cp_mol_ig_comp": N_TRAIN_IG}, data_folder)
         domains = {n: (IG_T_LOW, IG_T_HIGH) for n in IDEAL_GAS_OUTPUTS}
     else:
         training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
     virial = dataset.get("virial")
     if virial is not None and model.virial_params is not None:
         training["second_virial_coef_comp"] = _training_record(
-            virial, f"{c.name}_virial.csv", {"second_virial_coef_comp": N_TRAIN_VIRIAL}
-        )
+            virial, f"{c.name}_virial.csv", {"second_virial_coef_comp": N_TRAIN_VIRIAL},
+            data_folder)
         domains["second_virial_coef_comp"] = (virial["sidecar"]["T_low"],
                                               virial["sidecar"]["T_high"])  # fmt: skip
     stats = error_statistics(model, subset(dataset, "test"), source)
@@ -118,6 +128,9 @@ def export_fitted(
     if ig is not None:
         ig_stats = error_statistics(model, subset(ig, "test"), ig["sidecar"]["source"])
         stats.update({n: ig_stats[n] for n in IDEAL_GAS_OUTPUTS if n in ig_stats})
+    for output, figure in (statistics or {}).items():
+        stats[output] = {**figure, **({"coolprop_test_rows": stats[output]}
+                                      if output in stats else {})}
     path = export_model(
         model, model_dir / f"{c.name}.onnx", training, stats, output_domains=domains
     )

@@ -60,13 +60,17 @@ def _pure_psat_domains(folder: Path) -> tuple[tuple[str, float, float], ...]:
                  for m in load_manifest(folder)["models"] if m["kind"] == "pure_component")
 
 
-def _partner(domain: tuple[float, float]) -> str:
-    """The shipped top-level pure fluid whose Psat domain overlaps ``domain`` most."""
-    from propkg_contract.registry import default_model_dir
+def _partner(domain: tuple[float, float], name: str) -> str:
+    """The shipped top-level pure fluid whose Psat domain overlaps ``domain`` most; where
+    none overlaps it (a cryogen such as nitrogen), the zoo's other pure file that does."""
+    from propkg_contract.registry import ZOO_SUBFOLDER, default_model_dir
 
     folder = default_model_dir()
-    best = [(min(hi, domain[1]) - max(lo, domain[0]), name)
-            for name, lo, hi in _pure_psat_domains(folder)]
+    for where in (folder, folder / ZOO_SUBFOLDER):
+        best = [(min(hi, domain[1]) - max(lo, domain[0]), other)
+                for other, lo, hi in _pure_psat_domains(where) if other != name]
+        if best and max(best)[0] > 0.0:
+            break
     if not best:
         raise DataError(f"the model folder '{folder}' has no pure fluid of its own to pair a "
                         "zoo compound with in a vle_config package")
@@ -152,7 +156,7 @@ def _bubble_check(path: Path, entry: dict) -> dict:
 
     if entry["kind"] == "pure_component":
         name = entry["name"]
-        names = [name, _partner(_psat_domain(path))]
+        names = [name, _partner(_psat_domain(path), name)]
         binary, activity = None, None
     else:
         names = [c["name"] for c in entry["components"]]

@@ -105,7 +105,8 @@ def idaes_lines(checks: list[dict]) -> list[str]:
     lines = [
         "## The zoo files in IDAES property packages (`vle_config`)", "",
         f"Every file in an IDAES state block built by `vle_config` (a pure file with the "
-        f"shipped fluid whose Psat domain overlaps its own most, Raoult's law; a pair with its "
+        f"shipped fluid whose Psat domain overlaps its own most, or where none overlaps it "
+        f"the zoo's, Raoult's law; a pair with its "
         f"hybrid g^E), x1 = {X1}, at a round pressure: the bubble temperature solved by the "
         f"pip-only IPOPT against an independent root of sum x_i gamma_i Psat_i = P on the ONNX "
         f"files (onnxruntime); for pure files also the package's liquid density "

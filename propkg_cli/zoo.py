@@ -72,6 +72,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                        help="pure_coolprop: properties to fit (default: all)")
     build.add_argument("--hidden", type=int, metavar="N",
                        help="pure_coolprop: hidden units of the tanh corrections (default 3)")
+    build.add_argument("--thermoml-test", action="store_true",
+                       help="pure_coolprop: evaluate each model on every NIST ThermoML "
+                       "vapour-pressure publication of its compound (none was fitted: the "
+                       "model is trained on CoolProp); the figure goes into the metadata and "
+                       "decides the ship rule")
     build.add_argument("--select", choices=("all", "compounds", "pairs"), default="all",
                        help="without item files: build the compounds and pairs chosen by the "
                        "rules, or only one of them (pairs after their compounds' pure models "
@@ -136,6 +141,8 @@ def run_build(args: argparse.Namespace) -> int:
         options["properties"] = list(args.properties)
     if args.hidden is not None:
         options["hidden"] = args.hidden
+    if args.thermoml_test:
+        options["thermoml_test"] = True
     pure = get_payload(args.payload)
     compounds = read_items(args.components, False) if args.components else None
     pairs = read_items(args.pairs, True) if args.pairs else None

