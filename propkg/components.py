@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from propkg_contract.errors import DataError
+from propkg_contract.registry import file_safe_name
 
 
 @dataclass(frozen=True)
@@ -302,9 +303,9 @@ def get_constants(name: str) -> PureConstants:
 
 
 def safe_name(text: str) -> str:
-    """File-safe lowercase name: spaces, hyphens and commas become underscores."""
-    out = "".join(ch if ch.isalnum() else "_" for ch in text.strip().lower())
-    return "_".join(part for part in out.split("_") if part)
+    """File-safe lowercase name: spaces, hyphens and commas become underscores
+    (:func:`propkg_contract.registry.file_safe_name`)."""
+    return file_safe_name(text)
 
 
 def constants_for(name: str) -> PureConstants:

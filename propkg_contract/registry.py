@@ -252,9 +252,9 @@ def find_model(
     )
 
 
-def _file_safe(text: str) -> str:
+def file_safe_name(text: str) -> str:
     """Lowercase, every run of other characters than letters and digits one underscore
-    (the zoo's model names: 'n-Pentane' -> 'n_pentane')."""
+    (model and file names: 'n-Pentane' -> 'n_pentane')."""
     out = "".join(ch if ch.isalnum() else "_" for ch in text.strip().lower())
     return "_".join(part for part in out.split("_") if part)
 
@@ -264,7 +264,7 @@ def _left_out_note(collections, keys: list[str], fit_args: str) -> str:
     sentence for an error message, or ''. ``keys``: candidate model names as given (a pair
     as 'A__B')."""
     wanted = {k.strip().lower() for k in keys} | {
-        "__".join(_file_safe(part) for part in k.split("__")) for k in keys}
+        "__".join(file_safe_name(part) for part in k.split("__")) for k in keys}
     for folder, _ in collections[1:]:
         record = folder / ZOO_SHIPPED_RECORD
         if not record.is_file():
