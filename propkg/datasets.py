@@ -88,9 +88,11 @@ def temperature_grid(c: PureConstants) -> tuple[np.ndarray, np.ndarray]:
     return temps, roles
 
 
-def ideal_gas_grid() -> tuple[np.ndarray, np.ndarray]:
-    """Temperatures [K] and roles of the wide-range ideal-gas dataset (any component)."""
-    lo, hi = IG_T_LOW, IG_T_HIGH
+def ideal_gas_grid(hi: float = IG_T_HIGH) -> tuple[np.ndarray, np.ndarray]:
+    """Temperatures [K] and roles of the wide-range ideal-gas dataset (any component), from
+    ``IG_T_LOW`` to ``hi`` (default ``IG_T_HIGH``; lower for a fluid whose CoolProp ideal-gas
+    part stops rising below it, :func:`ideal_gas_upper`)."""
+    lo = IG_T_LOW
     train = np.linspace(lo, hi, N_TRAIN_IG)
     test = lo + (np.arange(N_TEST) + 0.5) / N_TEST * (hi - lo)
     roles = np.array(["train"] * N_TRAIN_IG + ["test"] * N_TEST)
@@ -118,6 +120,29 @@ def _ideal_gas_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray
             lambda t: cp0(t) / t, T_REF, T, epsabs=0.0, epsrel=1e-12
         )[0]
     return out
+
+
+#: step [K] of the scan for the upper end of the ideal-gas range, and the relative fall of
+#: cp0 between two steps taken as a real fall (not round-off: argon's cp0 is constant)
+IG_SCAN_STEP, IG_FALL_RTOL = 10.0, 1e-6
+
+
+def ideal_gas_upper(c: PureConstants) -> float:
+    """Upper end [K] of a fluid's ideal-gas dataset: ``IG_T_HIGH``, or the last scanned
+    temperature before CoolProp's cp0 starts to fall. The ideal-gas cp of a molecule rises
+    with T (its vibrations are excited one by one; a monatomic gas keeps 5/2 R); a falling
+    cp0 is the ideal-gas polynomial of the fluid's equation of state outside its range
+    (R152a: it peaks near 770 K and is negative above about 1200 K)."""
+    import CoolProp
+
+    state = CoolProp.AbstractState("HEOS", c.coolprop)
+    temps = np.arange(IG_T_LOW, IG_T_HIGH + IG_SCAN_STEP / 2, IG_SCAN_STEP)
+    cp = np.empty(temps.size)
+    for i, T in enumerate(temps):
+        state.update(CoolProp.DmolarT_INPUTS, 1e-6, float(T))
+        cp[i] = state.cp0molar()
+    falls = np.flatnonzero(np.diff(cp) < -IG_FALL_RTOL * cp[:-1])
+    return IG_T_HIGH if falls.size == 0 else float(temps[falls[0]])
 
 
 def _coolprop_rows(c: PureConstants, temps: np.ndarray) -> dict[str, np.ndarray]:
@@ -202,7 +227,8 @@ def generate_ideal_gas_dataset(name: str, directory: str | Path) -> Path:
     c = get_constants(name)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    temps, roles = ideal_gas_grid()
+    hi = ideal_gas_upper(c)
+    temps, roles = ideal_gas_grid(hi)
     csv_path = directory / f"{c.name}_ideal_gas.csv"
     _write_csv(csv_path, IG_COLUMNS, _ideal_gas_rows(c, temps), roles)
     sidecar = {
@@ -210,11 +236,11 @@ def generate_ideal_gas_dataset(name: str, directory: str | Path) -> Path:
         "cas": c.cas,
         "columns": IG_COLUMNS,
         "roles": {
-            "train": f"{N_TRAIN_IG} points, linspace({IG_T_LOW}, {IG_T_HIGH})",
-            "test": f"{N_TEST} mid-cell points of [{IG_T_LOW}, {IG_T_HIGH}] (held out)",
+            "train": f"{N_TRAIN_IG} points, linspace({IG_T_LOW}, {hi})",
+            "test": f"{N_TEST} mid-cell points of [{IG_T_LOW}, {hi}] (held out)",
         },
         "T_low": IG_T_LOW,
-        "T_high": IG_T_HIGH,
+        "T_high": hi,
         "source": f"CoolProp {CoolProp.__version__} (ideal-gas part, cp0molar)",
         "coolprop_fluid": c.coolprop,
         "coolprop_version": CoolProp.__version__,

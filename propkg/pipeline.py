@@ -107,7 +107,8 @@ def export_fitted(
     if ig is not None:
         training["ideal_gas"] = _training_record(ig, f"{c.name}_ideal_gas.csv",
                                                  {"cp_mol_ig_comp": N_TRAIN_IG}, data_folder)
-        domains = {n: (IG_T_LOW, IG_T_HIGH) for n in IDEAL_GAS_OUTPUTS}
+        ig_range = (ig["sidecar"].get("T_low", IG_T_LOW), ig["sidecar"].get("T_high", IG_T_HIGH))
+        domains = {n: ig_range for n in IDEAL_GAS_OUTPUTS}
     else:
         training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
     virial = dataset.get("virial")

@@ -116,3 +116,26 @@ def test_the_coolprop_payload_tests_on_every_thermoml_publication(tmp_path):
     assert sorted(recorded["test_publications"]) == sorted(
         set(load_pure_vapor_pressure("109-66-0")["source"]))
     assert recorded["coolprop_test_rows"]["n_points"] == 100
+
+
+@pytest.mark.unit
+def test_the_ideal_gas_range_ends_where_coolprops_cp0_stops_rising():
+    """R152a's ideal-gas polynomial in CoolProp peaks and later turns negative: its dataset
+    ends before the fall (CoolProp's cp0 one step further is lower); water's and argon's
+    (a constant 5/2 R) keep the full 200-1500 K."""
+    import CoolProp
+
+    from propkg.components import get_constants
+    from propkg.datasets import IG_SCAN_STEP, IG_T_HIGH, ideal_gas_upper
+
+    def cp0(fluid, T):
+        state = CoolProp.AbstractState("HEOS", fluid)
+        state.update(CoolProp.DmolarT_INPUTS, 1e-6, T)
+        return state.cp0molar()
+
+    top = ideal_gas_upper(get_constants("R152A"))
+    assert top < 1000.0
+    assert cp0("R152A", top + IG_SCAN_STEP) < cp0("R152A", top)
+    assert cp0("R152A", 1400.0) < 0.0  # why the range must end
+    assert ideal_gas_upper(get_constants("water")) == IG_T_HIGH
+    assert ideal_gas_upper(get_constants("Argon")) == IG_T_HIGH
