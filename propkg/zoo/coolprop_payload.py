@@ -133,7 +133,7 @@ def _measured_figure(model, measured) -> dict:
 def run(name: str, files: dict, settings: dict, measured=None) -> TaskResult:
     """Fit, evaluate on the test rows (and ThermoML) and export one component (worker)."""
     from propkg.components import get_constants
-    from propkg.datasets import load_dataset, load_ideal_gas_dataset, subset
+    from propkg.datasets import default_dataset_dir, load_dataset, load_ideal_gas_dataset, subset
     from propkg.pipeline import SHIPPED_DATA_FOLDER, export_fitted
     from propkg.training import fit_hybrid
     from propkg.virial import attach_second_virial, load_virial_dataset
@@ -165,9 +165,10 @@ def run(name: str, files: dict, settings: dict, measured=None) -> TaskResult:
             attach_second_virial(model, subset(virial, "train"))
             dataset["virial"] = virial
         use_measured = measured is not None and measured[0].size > 0
+        shipped = default_dataset_dir() / f"{name}.csv"  # the package's own dataset?
+        in_package = shipped.is_file() and shipped.read_bytes() == files[f"{name}.csv"]
         path = export_fitted(
-            model, dataset, model_dir,
-            SHIPPED_DATA_FOLDER if measured is None else GENERATED_DATA,
+            model, dataset, model_dir, SHIPPED_DATA_FOLDER if in_package else GENERATED_DATA,
             {"pressure_sat_comp": _measured_figure(model, measured)} if use_measured
             else None)
         entry = next(m for m in load_manifest(model_dir)["models"] if m["file"] == path.name)
