@@ -7,8 +7,6 @@ from pathlib import Path
 
 from propkg.components import get_constants
 from propkg.datasets import (
-    IG_T_HIGH,
-    IG_T_LOW,
     N_TRAIN,
     N_TRAIN_IG,
     load_dataset,
@@ -107,8 +105,8 @@ def export_fitted(
     if ig is not None:
         training["ideal_gas"] = _training_record(ig, f"{c.name}_ideal_gas.csv",
                                                  {"cp_mol_ig_comp": N_TRAIN_IG}, data_folder)
-        ig_range = (ig["sidecar"].get("T_low", IG_T_LOW), ig["sidecar"].get("T_high", IG_T_HIGH))
-        domains = {n: ig_range for n in IDEAL_GAS_OUTPUTS}
+        domains = {n: (ig["sidecar"]["T_low"], ig["sidecar"]["T_high"])
+                   for n in IDEAL_GAS_OUTPUTS}
     else:
         training["n_points"]["cp_mol_ig_comp"] = N_TRAIN
     virial = dataset.get("virial")

@@ -248,7 +248,8 @@ def find_model(
     raise MetadataError(
         f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'; "
         f"available: {_available(collections, kind)}"
-        + _left_out_note(collections, [name_or_cas], name_or_cas)
+        + (_left_out_note(collections, [name_or_cas], name_or_cas)
+           if kind == "pure_component" else "")
     )
 
 

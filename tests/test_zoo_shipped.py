@@ -271,13 +271,14 @@ def test_registry_searches_the_folder_first_then_its_zoo(folder):
 def test_a_model_the_zoo_left_out_is_named_with_the_ship_rules_reason(folder):
     """Looking up a compound or pair the zoo built but did not ship says why (the ship
     rule's own reason, as recorded by the build) and how to fit one; other misses do not."""
-    from propkg.zoo.ship import SHIPPED_NAME, ships
+    from propkg.zoo.ship import ships
+    from propkg_contract.registry import ZOO_SHIPPED_RECORD
 
     summary = {"hybrid_aad_percent": 0.258, "backbone_aad_percent": 0.233, "n_test": 12,
                "held_out": "held out by publication"}
     shipped, reason = ships({"ok": True, "summary": summary})
     assert not shipped
-    (folder / ZOO_SUBFOLDER / SHIPPED_NAME).write_text(json.dumps(
+    (folder / ZOO_SUBFOLDER / ZOO_SHIPPED_RECORD).write_text(json.dumps(
         {"shipped": {}, "left_out": {"n_pentane": reason, "ethanol__n_pentane": reason}}))
     with pytest.raises(MetadataError) as caught:
         find_model("n-Pentane", model_dir=folder)

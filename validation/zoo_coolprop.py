@@ -89,9 +89,9 @@ def coolprop_aad(fluid: str) -> float | None:
     import numpy as np
 
     from propkg.components import get_constants
-    from propkg.zoo.coolprop_payload import _thermoml_points
+    from propkg.zoo.coolprop_payload import thermoml_psat_points
 
-    T, p, _ = _thermoml_points(get_constants(fluid))
+    T, p, _ = thermoml_psat_points(get_constants(fluid))
     values = []
     for t, ref in zip(T, p, strict=True):
         try:

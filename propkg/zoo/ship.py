@@ -35,8 +35,6 @@ from propkg_contract.registry import (
     write_manifest_entries,
 )
 
-SHIPPED_NAME = ZOO_SHIPPED_RECORD
-
 
 def ships(task: dict[str, Any]) -> tuple[bool, str]:
     """Whether a task of ``zoo_summary.json`` ships, and the reason if not."""
@@ -151,6 +149,6 @@ def ship_zoo(builds: list[str | Path], target: str | Path,
         shipped[task_id] = task["summary"]
     write_manifest_entries(target, entries)
     record = {"schema_version": 1, "shipped": shipped, "left_out": left_out}
-    (target / SHIPPED_NAME).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n",
+    (target / ZOO_SHIPPED_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n",
                                        encoding="utf-8")
     return record
