@@ -51,6 +51,47 @@ def test_name_alias_and_cas_resolve_to_one_inchi(query):
     assert comp.inchi == "InChI=1S/C4H10O/c1-2-3-4-5/h5H,2-4H2,1H3"
 
 
+NICOTINE_S = ("InChI=1S/C10H14N2/c1-12-7-3-5-10(12)9-4-2-6-11-8-9/h2,4,6,8,10H,3,5,7H2,1H3"
+              "/t10-/m0/s1")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("inchi", "connectivity"),
+    [
+        # one stereocentre: the enantiomer's data are the compound's
+        (NICOTINE_S, NICOTINE_S.split("/t")[0]),
+        # two centres (3-carene): diastereomers possible, not stripped
+        ("InChI=1S/C10H16/c1-7-4-5-8-9(6-7)10(8,2)3/h4,8-9H,5-6H2,1-3H3/t8-,9+/m1/s1", None),
+        # cis/trans double bond (ethyl oleate): not stripped
+        ("InChI=1S/C20H38O2/c1-3-5-7-9-11-12-13-14-15-16-17-18-19-20(21)22-4-2/h11-12H,"
+         "3-10,13-19H2,1-2H3/b12-11-", None),
+        # no stereo at all
+        ("InChI=1S/C2H6O/c1-2-3/h3H,2H2,1H3", None),
+    ],
+)
+def test_enantiomer_connectivity(inchi, connectivity):
+    from propkg.measured.identity import enantiomer_connectivity
+
+    assert enantiomer_connectivity(inchi) == connectivity
+
+
+@pytest.mark.component
+@needs_wheel
+def test_enantiomer_vapour_pressures_are_found_and_agree_with_chemicals():
+    """ThermoML's nicotine is the (S) enantiomer, which chemicals does not know by its InChI:
+    its points are found through the connectivity, by CAS, and their log-interpolated
+    pressure at chemicals' normal boiling point of (S)-nicotine is one atmosphere within
+    10 % (thermo has no nicotine vapour-pressure correlation)."""
+    from chemicals import Tb
+
+    df = measured.load_pure_vapor_pressure("54-11-5").sort_values("temperature [K]")
+    assert df["source"].nunique() >= 3
+    T, P = df["temperature [K]"].to_numpy(), df["pressure [Pa]"].to_numpy()
+    p_tb = np.exp(np.interp(-1.0 / Tb("54-11-5"), -1.0 / T, np.log(P)))
+    assert p_tb == pytest.approx(101325.0, rel=0.10)
+
+
 @pytest.mark.unit
 def test_unknown_compound_is_a_data_error():
     with pytest.raises(DataError, match="unknown to chemicals"):

@@ -154,6 +154,40 @@ def test_critical_constant_table_error_is_replaced_and_reported():
     assert butanol.Tc == Tc(butanol.cas) and "Tc" not in butanol.sources
 
 
+@pytest.mark.unit
+@pytest.mark.parametrize("cas", ["71-43-2", "64-17-5", "110-54-3", "67-64-1", "111-65-9"])
+def test_lee_kesler_omega_reproduces_measured_acentric_factors(cas):
+    """The fallback estimate against chemicals' acentric factors (from measured vapour
+    pressures at 0.7 Tc) of benzene, ethanol, n-hexane, acetone and n-octane."""
+    from chemicals import Pc, Tb, Tc, omega
+
+    from propkg.components import omega_lee_kesler
+
+    estimate, note = omega_lee_kesler(Tb(cas), Tc(cas), Pc(cas))
+    assert estimate == pytest.approx(omega(cas), abs=0.01)
+    assert "Lee-Kesler" in note
+
+
+@pytest.mark.component
+def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path):
+    """chemicals has Tc, Pc and Tb of phenazine but no omega: the fit runs, the backbone's
+    omega is the Lee-Kesler estimate (its Ambrose-Walton Psat at the normal boiling point is
+    one atmosphere within 3 %), and the file records the fallback."""
+    from chemicals import Tb, omega
+
+    cas = "92-82-0"
+    assert omega(cas) is None  # the gap this guards against is still in chemicals
+    c = constants_for("phenazine")
+    assert "Lee-Kesler" in c.sources["omega"]
+    assert backbone(c, "psat", np.array([Tb(cas)]))[0] == pytest.approx(101325.0, rel=0.03)
+    T, P, pubs = _synthetic(c, n_pubs=3, per_pub=8)
+    out = tmp_path / "phenazine.onnx"
+    assert main(["fit", "phenazine", str(_write_csv(tmp_path / "d.csv", T, P, pubs)),
+                 "-o", str(out)]) == 0
+    constants = read_metadata(out).raw["constants"]
+    assert constants["omega"] == c.omega and "Lee-Kesler" in constants["fallbacks"]["omega"]
+
+
 @pytest.mark.component
 def test_robust_fit_ignores_planted_outliers():
     c = constants_for("propyl acetate")

@@ -6,6 +6,13 @@ name, alias or CAS number ("1-butanol", "n-butanol", "71-36-3", "water"); ``chem
 number and a standard InChI, which is matched to the tables directly, or, failing that,
 through the InChI -> CAS map of every InChI in the tables (built with ``chemicals`` once,
 cached as JSON in the propkg cache folder, about 3,000 InChIs in ~10 s).
+
+A table InChI of one enantiomer that ``chemicals`` does not know (``/t10-/m0/s1``: one
+stereocentre, no double-bond stereo) is mapped through its connectivity (the InChI without
+stereo layers): enantiomers have the same vapour pressure and density, so (S)-nicotine's data
+are nicotine's. InChIs with two or more stereocentres or cis/trans double bonds are not
+(diastereomers are different compounds: cis- and trans-decalin, exo- and endo-
+tetrahydrodicyclopentadiene).
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from propkg.measured.source import cache_dir
 from propkg_contract.errors import DataError
 
 INCHI_PREFIX = "InChI=1S/"
-_MAP_FILE = "thermoml-inchi-cas.json"
+#: version 2: enantiomers mapped through their connectivity (:func:`enantiomer_connectivity`)
+_MAP_FILE = "thermoml-inchi-cas-2.json"
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,36 @@ def compound(query: str) -> Compound:
     return Compound(name=meta.common_name or text, cas=meta.CASs, inchi=inchi, smiles=meta.smiles)
 
 
-def cas_of_inchi(inchi: str) -> str | None:
-    """CAS number of an InChI, or None if ``chemicals`` does not know it."""
-    try:
-        return compound(inchi).cas
-    except DataError:
+def enantiomer_connectivity(inchi: str) -> str | None:
+    """The InChI without its stereo layers if they only tell one enantiomer from the other.
+
+    That is: exactly one tetrahedral stereocentre (``/t`` with one entry), no double-bond
+    stereo (``/b``), one component and no isotopic layer. Otherwise None (no stereo, or
+    stereo that can tell diastereomers apart).
+    """
+    layers = inchi.split("/")
+    if len(layers) < 3 or "." in layers[1] or any(x.startswith("i") for x in layers[2:]):
         return None
+    stereo = [x for x in layers[2:] if x[:1] in ("t", "m", "s", "b")]
+    centres = [x for x in stereo if x.startswith("t")]
+    if any(x.startswith("b") for x in stereo) or len(centres) != 1:
+        return None
+    if "," in centres[0] or ";" in centres[0]:
+        return None
+    return "/".join(x for x in layers if x not in stereo)
+
+
+def cas_of_inchi(inchi: str) -> str | None:
+    """CAS number of an InChI, or None if ``chemicals`` does not know it (an enantiomer's InChI
+    falls back to its connectivity, :func:`enantiomer_connectivity`)."""
+    for query in (inchi, enantiomer_connectivity(inchi)):
+        if query is None:
+            continue
+        try:
+            return compound(query).cas
+        except DataError:
+            continue
+    return None
 
 
 def inchi_cas_map(inchis) -> dict[str, str | None]:
