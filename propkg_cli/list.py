@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 from propkg_contract.metadata import KINDS
@@ -72,9 +73,9 @@ def _row(entry: dict, meta, zoo: bool) -> dict:
     stats = meta.error_statistics
     figures = {label: stats[key]["aad_percent"] for key, label in FIGURES.items()
                if isinstance(stats.get(key), dict) and "aad_percent" in stats[key]}
-    held = next((stats[k].get("held_out") or stats[k].get("split") or
-                 stats[k].get("reference") for k in FIGURES if isinstance(stats.get(k), dict)),
-                None)
+    by_figure = {label: _short(stats[key].get("held_out") or stats[key].get("split")
+                               or stats[key].get("reference"))
+                 for key, label in FIGURES.items() if label in figures}
     return {
         "name": entry["name"],
         "kind": entry["kind"],
@@ -82,13 +83,31 @@ def _row(entry: dict, meta, zoo: bool) -> dict:
         "file": entry["file"],
         "zoo": zoo,
         "held_out_aad_percent": figures,
-        "held_out": held,
+        "held_out": _held_out_text(by_figure),
+        "held_out_by_figure": by_figure,
         # figures of outputs no data were fitted to (the file's backbone, e.g. Rackett)
         "backbone_only": [label for key, label in FIGURES.items()
                           if label in figures and not meta.fitted_to_data(key)],
     }
 
 
+
+def _short(text) -> str:
+    """A held-out description without its rule and parenthetical details (counts kept)."""
+    return re.sub(r" \((?!\d+\))[^()]*\)", "", str(text or "").split(", rule:")[0])
+
+
+def _held_out_text(by_figure: dict[str, str]) -> str | None:
+    """What the figures were held out on: one text when they share it, else one per group
+    of figures ("Psat: test publications ...; rho_liq, cp_ig: CoolProp 8.0.0" for a zoo file
+    trained on CoolProp and tested on ThermoML)."""
+    groups: dict[str, list[str]] = {}
+    for label, text in by_figure.items():
+        if text:
+            groups.setdefault(text, []).append(label)
+    if len(groups) <= 1:
+        return next(iter(groups), None)
+    return "; ".join(f"{', '.join(labels)}: {text}" for text, labels in groups.items())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         (r["name"], r["kind"], "zoo" if r["zoo"] else "shipped", " + ".join(r["components"]),
          ", ".join(f"{k} {v:.3g}" + (" (backbone)" if k in r["backbone_only"] else "")
                    for k, v in r["held_out_aad_percent"].items()) or "-",
-         str(r["held_out"] or "-").split(", rule:")[0])
+         r["held_out"] or "-")
         for r in rows
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]

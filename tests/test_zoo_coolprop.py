@@ -86,6 +86,24 @@ def test_a_shipped_coolprop_zoo_model_equals_coolprop_and_its_thermoml_figure():
     assert aad < recorded["backbone_alone"]["aad_percent"]
 
 
+@pytest.mark.unit
+def test_propkg_list_names_each_figures_own_reference():
+    """A CoolProp-trained zoo file's Psat figure is on ThermoML test publications, its density
+    and cp figures on CoolProp: the list says so per figure instead of one reference for all
+    (it used to print the Psat one)."""
+    from propkg_cli.list import model_rows
+
+    names = {m["name"] for m in _coolprop_zoo_files()}
+    rows = [r for r in model_rows() if r["name"] in names]
+    assert len(rows) == len(names) >= 30
+    for row in rows:
+        by_figure = row["held_out_by_figure"]
+        assert by_figure["Psat"].startswith("test publications"), row["name"]
+        assert by_figure["rho_liq"].startswith("CoolProp"), row["name"]
+        assert row["held_out"].startswith("Psat: test publications") and "rho_liq" in row[
+            "held_out"]
+
+
 @pytest.mark.integration
 def test_the_coolprop_payload_tests_on_every_thermoml_publication(tmp_path):
     """``propkg zoo build --payload pure_coolprop --thermoml-test`` on n-pentane's CoolProp
