@@ -16,16 +16,20 @@ ZOO = MODEL_DIR / ZOO_SUBFOLDER
 
 
 def _coolprop_zoo_files() -> list:
-    """Shipped zoo pure files trained on CoolProp datasets made at build time."""
-    from propkg.zoo.coolprop_payload import GENERATED_DATA
+    """Shipped zoo pure files trained on CoolProp datasets made at build time (and tested on
+    ThermoML)."""
+    from propkg.zoo.coolprop_payload import GENERATED_DATA, trained_on_coolprop
     from propkg_contract.metadata import read_metadata
 
     out = []
     for m in load_manifest(ZOO)["models"] if (ZOO / "manifest.json").is_file() else []:
         if m["kind"] != "pure_component":
             continue
-        training = read_metadata(ZOO / m["file"]).training_data or {}
-        if str(training.get("file", "")).startswith(GENERATED_DATA):
+        meta = read_metadata(ZOO / m["file"])
+        generated = str((meta.training_data or {}).get("file", "")).startswith(GENERATED_DATA)
+        split = meta.error_statistics.get("pressure_sat_comp", {}).get("split")
+        assert generated == trained_on_coolprop(split), m["name"]
+        if generated:
             out.append(m)
     return sorted(out, key=lambda m: m["name"])
 

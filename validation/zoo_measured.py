@@ -402,6 +402,7 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
            densities: list[Path] | None = None) -> Path:
     """Write validation/reports/zoo.md (module docstring); a task id in several builds of
     one kind is taken from the last (as :func:`propkg.zoo.ship.ship_zoo` does)."""
+    from propkg.zoo.coolprop_payload import trained_on_coolprop
     from propkg.zoo.ship import ships
     from propkg_contract.registry import ZOO_SHIPPED_RECORD, load_manifest
 
@@ -479,7 +480,7 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
                    if x.get("kind") == "pure_component"]
     n_dens = fitted_prop.count("dens_mol_liq_comp")
     # CoolProp-trained zoo files (validation/zoo_coolprop.py), tested on ThermoML
-    n_cp = sum("trained on CoolProp" in str(x.get("held_out", ""))
+    n_cp = sum(trained_on_coolprop(x.get("held_out"))
                for x in record["shipped"].values() if x.get("kind") == "pure_component")
     n_psat = n_pure - n_dens - n_cp
     rows = [("shipped pure compounds" + (" with vapour pressure fitted to measurements"

@@ -60,6 +60,16 @@ def select(options: dict) -> list[str]:
 COMPANIONS = ("_ideal_gas", "_virial")
 #: the metadata's ``training.file`` of a dataset made at build time (not in the package)
 GENERATED_DATA = "made from CoolProp by propkg.datasets at build time, not shipped: "
+#: the words by which a held-out description marks a model trained on CoolProp
+#: (:func:`trained_on_coolprop`)
+TRAINED_ON_COOLPROP = "trained on CoolProp"
+
+
+def trained_on_coolprop(held_out: str | None) -> bool:
+    """Whether a held-out description (a task summary's ``held_out``, a file's
+    ``error_statistics.pressure_sat_comp.split``) is that of a model this payload trained on
+    CoolProp and tested on ThermoML."""
+    return TRAINED_ON_COOLPROP in str(held_out or "")
 
 
 def thermoml_psat_points(c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -126,8 +136,8 @@ def _measured_figure(model, measured) -> dict:
             "backbone_alone": statistics(_backbone_psat(model, T), p, "pressure_sat_comp"),
             "reference": CITATION,
             "split": "test publications: every NIST ThermoML publication of the compound "
-                     "(below 0.999 Tc, repeats dropped); none was fitted, the model is "
-                     "trained on CoolProp"}
+                     f"(below 0.999 Tc, repeats dropped); none was fitted, the model is "
+                     f"{TRAINED_ON_COOLPROP}"}
 
 
 def run(name: str, files: dict, settings: dict, measured=None) -> TaskResult:
@@ -177,7 +187,7 @@ def run(name: str, files: dict, settings: dict, measured=None) -> TaskResult:
     if use_measured:
         T, p, src = measured
         held_out = (f"test publications ({len(set(src.tolist()))}, every NIST ThermoML "
-                    "publication; trained on CoolProp only)")
+                    f"publication; {TRAINED_ON_COOLPROP} only)")
     else:
         test = subset(dataset, "test")
         T, p = test["temperature"], test["pressure_sat_comp"]
