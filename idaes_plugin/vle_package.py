@@ -17,6 +17,7 @@ import idaes.logger as idaeslog
 from pyomo.environ import units as pyunits
 
 from idaes_plugin.config_tools import check_reference_state, checked_components
+from idaes_plugin.held_out import warn_if_poor_psat
 from idaes_plugin.ideal_eos import IdealConsistentCp
 from idaes_plugin.onnx_import import load_model
 from idaes_plugin.pure_methods import MODEL_KEY, OnnxPure
@@ -91,6 +92,7 @@ def _component_entry(
             f"vle_config: the vapour pressure of '{comp['name']}' ({path.name}) is its "
             "Ambrose-Walton backbone alone (no vapour-pressure data were fitted; the file "
             "was fitted to liquid densities): phase equilibria with it are estimates")
+    warn_if_poor_psat(meta, path)
     data = {MODEL_KEY: str(path), "mw": (comp["molar_mass"], pyunits.kg / pyunits.mol)}
     for key, value in meta.raw.get("constants", {}).items():
         key = _CONSTANT_ALIASES.get(key, key)

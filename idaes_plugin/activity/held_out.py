@@ -16,12 +16,10 @@ from __future__ import annotations
 import logging
 
 from idaes_plugin.activity.gibbs_model import GibbsExcessModel
+from idaes_plugin.held_out import HELD_OUT_WARNING_PERCENT
 
 _log = logging.getLogger("idaes.idaes_plugin.activity")
 
-#: held-out bubble-pressure AAD [%] above which vle_config warns (shipped measured pairs:
-#: median about 2 %; the CoolProp-trained ones below 1 %)
-HELD_OUT_WARNING_PERCENT = 10.0
 #: screening quality factor below which a test publication is called suspect (the zoo
 #: report's "passes the screening" is Q >= 0.5)
 SUSPECT_Q = 0.5
