@@ -39,6 +39,7 @@ _LAZY_EXPORTS = {
     "ThermalConductivityLi": "idaes_plugin.transport_mixing",
     "SurfaceTensionMoleFractionAverage": "idaes_plugin.transport_mixing",
     "TrayColumnInitializer": "idaes_plugin.column_init",
+    "ComplementarityInitializer": "idaes_plugin.complementarity_init",
     "assert_units_consistent": "idaes_plugin.units_check",
 }
 

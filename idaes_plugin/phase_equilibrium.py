@@ -257,10 +257,13 @@ class ComplementarityVLE:
     The bubble and dew temperatures are still built (the initial guesses of
     :func:`idaes_plugin.initial_split.refine_two_phase_split` and of the slacks).
 
-    Known limit: IDAES's Heater initializer starts the outlet at the inlet state; from a
+    Initialization: IDAES's Heater initializer starts the outlet at the inlet state; from a
     subcooled liquid to a two-phase outlet (the demo's methanol/water heater, 330 K, 20 kW on
-    1 mol/s) IPOPT does not get across the complementarity's corner (also with
-    eps = 1e-2 mol/s), so this form is not :func:`idaes_plugin.vle_config`'s default.
+    1 mol/s) IPOPT does not get across the complementarity's corner (with any fixed
+    epsilon). :class:`idaes_plugin.complementarity_init.ComplementarityInitializer` runs
+    IDAES's initializer and, where it fails, a continuation in epsilon that converges it;
+    IDAES's own initializers alone do not, so this form is not
+    :func:`idaes_plugin.vle_config`'s default.
     """
 
     #: default smoothing parameter [mol/s]

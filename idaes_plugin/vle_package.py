@@ -246,7 +246,8 @@ def vle_config(
         :class:`idaes_plugin.phase_equilibrium.ComplementarityVLE` (Dabadghao et al. 2022;
         exact near the lines and at azeotropes, but a unit whose outlet must cross from one
         phase to two during IDAES's initialization can fail, e.g. a Heater from a subcooled
-        liquid).
+        liquid: initialize such units with
+        :class:`idaes_plugin.complementarity_init.ComplementarityInitializer`).
 
     Returns
     -------

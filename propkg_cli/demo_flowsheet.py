@@ -29,6 +29,9 @@ class FlashCase:
     pressure: float = 101325.0  # Pa
     heater_duty_guess: float = 20000.0  # W
     recovery_spec: float = 0.35  # mol/s of the light component in the vapour
+    #: vle_config's phase-equilibrium form; "complementarity" is initialized with
+    #: idaes_plugin.complementarity_init.ComplementarityInitializer
+    phase_equilibrium: str = "smooth"
 
 
 @dataclass
@@ -57,7 +60,8 @@ def build_flowsheet(case: FlashCase):
     m = pyo.ConcreteModel()
     m.fs = FlowsheetBlock(dynamic=False)
     m.fs.props = GenericParameterBlock(
-        **vle_config(list(case.components), activity_model=case.activity_model)
+        **vle_config(list(case.components), activity_model=case.activity_model,
+                     phase_equilibrium=case.phase_equilibrium)
     )
     m.fs.feed = Feed(property_package=m.fs.props)
     m.fs.heater = Heater(property_package=m.fs.props, has_pressure_change=False)
@@ -133,7 +137,13 @@ def run_flowsheet(case: FlashCase, progress=print) -> tuple[object, FlashResult]
     progress("initializing Feed, Heater and Flash with IDAES's default initializers ...")
     t0 = time.perf_counter()
     for unit, arc in ((m.fs.feed, m.fs.s01), (m.fs.heater, m.fs.s02), (m.fs.flash, None)):
-        unit.default_initializer(output_level=idaeslog.ERROR).initialize(unit)
+        if case.phase_equilibrium == "complementarity" and unit is not m.fs.feed:
+            from idaes_plugin.complementarity_init import ComplementarityInitializer
+
+            initializer = ComplementarityInitializer(output_level=idaeslog.ERROR)
+        else:
+            initializer = unit.default_initializer(output_level=idaeslog.ERROR)
+        initializer.initialize(unit)
         if arc is not None:
             propagate_state(arc)
     out.timings["initialize_s"] = time.perf_counter() - t0
