@@ -46,12 +46,13 @@ from __future__ import annotations
 
 import logging
 
-from idaes.core.initialization import InitializerBase
 from idaes.core.solvers import get_solver
 from idaes.core.util.exceptions import InitializationError
 from idaes.core.util.initialization import fix_state_vars, propagate_state, revert_state_vars
 from pyomo.common.config import ConfigValue
 from pyomo.environ import Var, check_optimal_termination, value
+
+from idaes_plugin.solver_initializer import SolverInitializer
 
 logger = logging.getLogger("idaes_plugin.column_init")
 
@@ -129,7 +130,7 @@ def _boilup_continuation(column, solver, target: float, max_halvings: int) -> No
             )
 
 
-class TrayColumnInitializer(InitializerBase):
+class TrayColumnInitializer(SolverInitializer):
     """Initializer for IDAES's ``TrayColumn`` (total or partial condenser, one feed).
 
     IDAES's unit-by-unit sequence with one tray per section, a reboiler consistent with
@@ -140,16 +141,7 @@ class TrayColumnInitializer(InitializerBase):
     Usage: ``TrayColumnInitializer().initialize(m.fs.column)``.
     """
 
-    CONFIG = InitializerBase.CONFIG()
-    # IDAES's postcheck default (1e-5, absolute) is stricter than what IPOPT accepts as
-    # optimal (constr_viol_tol = 1e-4, unscaled): a column converged "optimal" showed a
-    # 2.1e-5 residual in a balance of ~1e6 J/s. Check to IPOPT's own acceptance.
-    CONFIG.get("constraint_tolerance").set_default_value(1e-4)
-    CONFIG.get("constraint_tolerance").reset()
-    CONFIG.declare("solver", ConfigValue(default=None,
-                                         description="Solver name (None: IDAES's default)"))
-    CONFIG.declare("solver_options", ConfigValue(default=None, domain=dict,
-                                                 description="Options of that solver"))
+    CONFIG = SolverInitializer.CONFIG()
     CONFIG.declare("max_halvings", ConfigValue(default=8, domain=int,
                                                description="Failed boil-up steps allowed"))
 

@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import logging
 
-from idaes.core.initialization import InitializerBase
 from idaes.core.solvers import get_solver
 from idaes.core.util.exceptions import InitializationError
 from pyomo.common.config import ConfigValue
 from pyomo.environ import Param, check_optimal_termination, value
+
+from idaes_plugin.solver_initializer import SolverInitializer
 
 _log = logging.getLogger("idaes.idaes_plugin.complementarity_init")
 
@@ -55,7 +56,7 @@ def complementarity_eps(block) -> list:
             if p.parent_component().local_name.startswith(EPS_PREFIX)]
 
 
-class ComplementarityInitializer(InitializerBase):
+class ComplementarityInitializer(SolverInitializer):
     """IDAES's ``unit.initialize()``, then, if it fails on a complementarity package, an
     epsilon continuation from where it stopped (module docstring).
 
@@ -63,15 +64,7 @@ class ComplementarityInitializer(InitializerBase):
     IDAES's own initializer converges is left as that initializer leaves it.
     """
 
-    CONFIG = InitializerBase.CONFIG()
-    # IDAES's postcheck default (1e-5, absolute) is stricter than what IPOPT accepts as
-    # optimal (constr_viol_tol = 1e-4, unscaled), as for the column initializer
-    CONFIG.get("constraint_tolerance").set_default_value(1e-4)
-    CONFIG.get("constraint_tolerance").reset()
-    CONFIG.declare("solver", ConfigValue(default=None,
-                                         description="Solver name (None: IDAES's default)"))
-    CONFIG.declare("solver_options", ConfigValue(default=None, domain=dict,
-                                                 description="Options of that solver"))
+    CONFIG = SolverInitializer.CONFIG()
     CONFIG.declare("eps_continuation", ConfigValue(
         default=EPS_CONTINUATION, domain=tuple,
         description="Smoothing parameters [mol/s] solved before the package's own"))
