@@ -294,6 +294,9 @@ def run_pure(args: argparse.Namespace) -> int:
     print(f"[1/4] {c.name} (CAS {c.cas}): Tc = {c.Tc} K, Pc = {c.Pc} Pa, omega = {c.omega}")
     if "ideal_gas" in c.sources:
         print(f"      ideal-gas cp backbone: {c.sources['ideal_gas']['name']}")
+    for key in ("Tc", "Pc", "omega"):  # constants not taken from chemicals' default table
+        if key in c.sources:
+            print(f"      {key}: {c.sources[key]}")
     data = read_measured_csv(args.csv)
     T_all = np.concatenate([d.T for d in data.values()])
     summary = ", ".join(f"{k} ({d.T.size})" for k, d in data.items())

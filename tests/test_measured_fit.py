@@ -169,7 +169,7 @@ def test_lee_kesler_omega_reproduces_measured_acentric_factors(cas):
 
 
 @pytest.mark.component
-def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path):
+def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path, capsys):
     """chemicals has Tc, Pc and Tb of phenazine but no omega: the fit runs, the backbone's
     omega is the Lee-Kesler estimate (its Ambrose-Walton Psat at the normal boiling point is
     one atmosphere within 3 %), and the file records the fallback."""
@@ -184,6 +184,7 @@ def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path):
     out = tmp_path / "phenazine.onnx"
     assert main(["fit", "phenazine", str(_write_csv(tmp_path / "d.csv", T, P, pubs)),
                  "-o", str(out)]) == 0
+    assert "omega: Lee-Kesler" in capsys.readouterr().out  # the user is told
     constants = read_metadata(out).raw["constants"]
     assert constants["omega"] == c.omega and "Lee-Kesler" in constants["fallbacks"]["omega"]
 
