@@ -177,13 +177,14 @@ def test_unknown_phase_equilibrium_form_is_refused():
         vle_config(["benzene", "toluene"], phase_equilibrium="cubic")
 
 
-def _complementarity_heater():
-    """The demo's methanol/water heater (330 K subcooled feed, 20 kW on 1 mol/s, 1 atm)
-    with the hybrid package in the complementarity form."""
+def _complementarity_unit(kind: str):
+    """The demo's methanol/water heater (330 K subcooled feed, 20 kW on 1 mol/s, 1 atm), or
+    a Flash with the same feed and duty, with the hybrid package in the complementarity
+    form."""
     import pyomo.environ as pyo
     from idaes.core import FlowsheetBlock
     from idaes.models.properties.modular_properties import GenericParameterBlock
-    from idaes.models.unit_models import Heater
+    from idaes.models.unit_models import Flash, Heater
 
     from idaes_plugin import vle_config
 
@@ -191,20 +192,25 @@ def _complementarity_heater():
     m.fs = FlowsheetBlock(dynamic=False)
     m.fs.props = GenericParameterBlock(**vle_config(
         ["methanol", "water"], activity_model="hybrid", phase_equilibrium="complementarity"))
-    m.fs.heater = Heater(property_package=m.fs.props, has_pressure_change=False)
-    inlet = m.fs.heater.inlet
+    if kind == "Heater":
+        m.fs.unit = Heater(property_package=m.fs.props, has_pressure_change=False)
+    else:
+        m.fs.unit = Flash(property_package=m.fs.props)
+        m.fs.unit.deltaP.fix(0.0)
+    inlet = m.fs.unit.inlet
     inlet.flow_mol.fix(1.0)
     inlet.temperature.fix(330.0)
     inlet.pressure.fix(101325.0)
     inlet.mole_frac_comp[0, "methanol"].fix(0.5)
     inlet.mole_frac_comp[0, "water"].fix(0.5)
-    m.fs.heater.heat_duty.fix(20000.0)
+    m.fs.unit.heat_duty.fix(20000.0)
     return m
 
 
 @pytest.mark.integration
-def test_complementarity_initializer_takes_a_heater_from_subcooled_to_two_phase():
-    """IDAES's own Heater initializer fails on this start (the known limit of the form);
+@pytest.mark.parametrize("kind", ["Heater", "Flash"])
+def test_complementarity_initializer_takes_a_unit_from_subcooled_to_two_phase(kind):
+    """IDAES's own initializer fails on this start (the known limit of the form);
     ComplementarityInitializer's epsilon continuation converges it, restores the package's
     epsilon and the fixed/free state, and the outlet is the independent numpy/onnxruntime
     flash at the outlet's T and P (vapour fraction and compositions)."""
@@ -213,18 +219,18 @@ def test_complementarity_initializer_takes_a_heater_from_subcooled_to_two_phase(
 
     from idaes_plugin.complementarity_init import ComplementarityInitializer, complementarity_eps
 
-    failing = _complementarity_heater()
+    failing = _complementarity_unit(kind)
     with pytest.raises(InitializationError):
-        failing.fs.heater.initialize()
-    m = _complementarity_heater()
-    heater = m.fs.heater
-    free_before = {v.name for v in heater.component_data_objects(pyo.Var) if not v.fixed}
-    ComplementarityInitializer().initialize(heater)
-    assert {v.name for v in heater.component_data_objects(pyo.Var) if not v.fixed} \
+        failing.fs.unit.initialize()
+    m = _complementarity_unit(kind)
+    unit = m.fs.unit
+    free_before = {v.name for v in unit.component_data_objects(pyo.Var) if not v.fixed}
+    ComplementarityInitializer().initialize(unit)
+    assert {v.name for v in unit.component_data_objects(pyo.Var) if not v.fixed} \
         == free_before
-    eps = complementarity_eps(heater)
+    eps = complementarity_eps(unit)
     assert eps and all(pyo.value(p) == 1e-4 for p in eps)
-    out = heater.control_volume.properties_out[0]
+    out = unit.control_volume.properties_out[0]
     T, P = pyo.value(out.temperature), pyo.value(out.pressure)
     flow = pyo.value(out.flow_mol)
     beta = pyo.value(out.flow_mol_phase["Vap"]) / flow
