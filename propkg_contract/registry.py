@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -221,12 +222,38 @@ def _keys_of(entry: dict[str, Any]) -> set[str]:
     return keys
 
 
+#: a CAS registry number (digits, two digits, check digit)
+_CAS_PATTERN = re.compile(r"\d{2,7}-\d\d-\d")
+
+
+def _chemicals_cas(query: str) -> str | None:
+    """The CAS number (lowercase) of the ``chemicals`` record that ``query`` names: a CAS
+    number chemicals redirects (an enantiomer's to its compound's), or one of the record's
+    names and synonyms. Formulas, SMILES and InChIs, which chemicals also resolves (to one of
+    several isomers), are not taken; None if nothing qualifies."""
+    from chemicals.identifiers import search_chemical
+
+    text = query.strip()
+    try:
+        meta = search_chemical(text)
+    except Exception:  # chemicals raises ValueError (and others) for unknown identifiers
+        return None
+    names = {n.lower() for n in [meta.common_name, meta.iupac_name, *(meta.synonyms or [])]
+             if n}
+    if _CAS_PATTERN.fullmatch(text) or text.lower() in names:
+        return meta.CASs.lower()
+    return None
+
+
 def find_model(
     name_or_cas: str, kind: str = "pure_component", model_dir: str | Path | None = None
 ) -> Path:
     """Path of the shipped model whose name, alias or CAS number matches (case-insensitive).
 
-    The file's sha256 is checked against the manifest.
+    Failing that, the CAS number of the ``chemicals`` record of which the query is a CAS
+    number, name or synonym (:func:`_chemicals_cas`): '54-11-5' ((S)-nicotine) finds the
+    zoo's nicotine, 'dibenzopyrazine' its phenazine. The file's sha256 is checked against
+    the manifest.
 
     Raises
     ------
@@ -241,10 +268,11 @@ def find_model(
         )
     collections = model_collections(model_dir)
     wanted = name_or_cas.strip().lower()
-    for folder, manifest in collections:
-        for entry in manifest["models"]:
-            if entry["kind"] == kind and wanted in _keys_of(entry):
-                return checked_model_file(folder, entry)
+    for key in (wanted, _chemicals_cas(name_or_cas)):
+        for folder, manifest in collections:
+            for entry in manifest["models"]:
+                if key and entry["kind"] == kind and key in _keys_of(entry):
+                    return checked_model_file(folder, entry)
     raise MetadataError(
         f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'; "
         f"available: {_available(collections, kind)}"

@@ -512,3 +512,38 @@ def test_vle_config_covers_measured_liquid_below_a_metadata_triple_point(caplog)
         vle_config(["water", "ethanol"], activity_model=None)
     assert "triple point" not in caplog.text
     assert cfg["state_bounds"]["temperature"][0] == 250.0
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("query", "model"), [("54-11-5", "nikotin"),
+                                              ("dibenzopyrazine", "phenazine"),
+                                              ("benzol", "benzene")])
+def test_a_model_is_found_by_any_name_or_cas_chemicals_gives_its_compound(query, model):
+    """(S)-nicotine's CAS number and phenazine's synonym are in no manifest; chemicals
+    resolves them to the record of the shipped file's CAS number, and the lookup follows."""
+    from chemicals.identifiers import search_chemical
+
+    path = find_model(model)
+    assert query.lower() not in {model, *next(
+        m for m in _ZOO_MODELS + load_manifest(MODEL_DIR)["models"]
+        if m["name"] == model).get("aliases", [])}
+    cas = read_metadata_cas(path)
+    assert search_chemical(query).CASs == cas
+    assert find_model(query) == path
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("query", ["C2H6O", "CCO"])
+def test_a_formula_or_smiles_is_not_taken_for_one_of_its_isomers(query):
+    """chemicals resolves 'C2H6O' and 'CCO' to ethanol, but a formula names two compounds
+    (dimethyl ether too): the lookup refuses rather than guess."""
+    from propkg_contract.errors import MetadataError
+
+    with pytest.raises(MetadataError, match=f"no shipped pure_component model named '{query}'"):
+        find_model(query)
+
+
+def read_metadata_cas(path) -> str:
+    from propkg_contract.metadata import read_metadata
+
+    return read_metadata(path).components[0]["cas"]
