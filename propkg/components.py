@@ -216,6 +216,23 @@ def _consistent_critical_constant(key: str, cas: str, default: float) -> tuple[f
     return float(others[method]), note
 
 
+#: chemicals' critical-constant methods that are group-contribution estimates, not data
+ESTIMATION_METHODS = frozenset({"JOBACK", "WILSON_JASPERSON"})
+
+
+def _estimated_only(key: str, cas: str) -> str:
+    """A note for ``sources`` when every value chemicals has for ``key`` ("Tc" or "Pc") is a
+    group-contribution estimate (:data:`ESTIMATION_METHODS`: Joback, Wilson-Jasperson), else
+    ''. 62 of the shipped zoo compounds have such a Tc (phenazine, nicotine, ...)."""
+    from chemicals import critical
+
+    methods = getattr(critical, f"{key}_methods")(cas)
+    if not methods or not set(methods) <= ESTIMATION_METHODS:
+        return ""
+    return (f"group-contribution estimate ({', '.join(methods)}): chemicals has no measured "
+            f"or evaluated {key}")
+
+
 def omega_lee_kesler(Tb: float, Tc: float, Pc: float) -> tuple[float, str]:
     """Acentric factor estimated from the normal boiling point, and the note for ``sources``.
 
@@ -272,7 +289,7 @@ def constants_from_chemicals(query: str) -> dict:
     sources = {}
     for key in ("Tc", "Pc"):
         values[key], note = _consistent_critical_constant(key, cas, values[key])
-        if note:
+        if note or (note := _estimated_only(key, cas)):
             sources[key] = note
     if values["omega"] is None:
         values["omega"], sources["omega"] = omega_lee_kesler(Tb(cas), values["Tc"], values["Pc"])

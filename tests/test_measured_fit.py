@@ -172,7 +172,8 @@ def test_lee_kesler_omega_reproduces_measured_acentric_factors(cas):
 def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path, capsys):
     """chemicals has Tc, Pc and Tb of phenazine but no omega: the fit runs, the backbone's
     omega is the Lee-Kesler estimate (its Ambrose-Walton Psat at the normal boiling point is
-    one atmosphere within 3 %), and the file records the fallback."""
+    one atmosphere within 3 %), and the file records the fallback and that Tc and Pc are
+    group-contribution estimates."""
     from chemicals import Tb, omega
 
     cas = "92-82-0"
@@ -187,6 +188,12 @@ def test_compound_without_acentric_factor_fits_with_the_estimate(tmp_path, capsy
     assert "omega: Lee-Kesler" in capsys.readouterr().out  # the user is told
     constants = read_metadata(out).raw["constants"]
     assert constants["omega"] == c.omega and "Lee-Kesler" in constants["fallbacks"]["omega"]
+    # chemicals' only phenazine Tc and Pc are Joback's: the file says they are estimates
+    from chemicals.critical import Pc_methods, Tc_methods
+
+    assert Tc_methods(cas) == ["JOBACK"] == Pc_methods(cas)
+    assert "group-contribution estimate (JOBACK)" in constants["fallbacks"]["Tc"]
+    assert "group-contribution estimate (JOBACK)" in constants["fallbacks"]["Pc"]
 
 
 @pytest.mark.component
