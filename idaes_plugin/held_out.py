@@ -46,5 +46,10 @@ def warn_if_poor_psat(metadata, path: Path) -> str | None:
            else "")
         + ": bubble and dew points with it may be off by as much; compare with your own "
         "measurements before relying on it")
+    fallbacks = (metadata.raw.get("constants", {}) or {}).get("fallbacks", {}) or {}
+    if "group-contribution estimate" in str(fallbacks.get("Tc", "")):
+        message += (" (its critical temperature and pressure are group-contribution "
+                    "estimates: chemicals has no measured ones, so its backbone and its "
+                    "critical point are uncertain too)")
     _log.warning(message)
     return message
