@@ -190,10 +190,17 @@ def coolprop_entries() -> tuple[ComponentEntry, ...]:
 CRITICAL_OUTLIER_FACTOR = 2.0
 
 
+#: chemicals' critical-constant methods that are group-contribution estimates, not data
+ESTIMATION_METHODS = frozenset({"JOBACK", "WILSON_JASPERSON"})
+
+
 def _consistent_critical_constant(key: str, cas: str, default: float) -> tuple[float, str]:
     """``chemicals``' default Tc [K] or Pc [Pa], unless it is off the median of the other
     methods' values (at least three) by more than :data:`CRITICAL_OUTLIER_FACTOR`: then the
     value of the method closest to that median, with a note for ``sources`` and a warning.
+    When every value chemicals has is a group-contribution estimate
+    (:data:`ESTIMATION_METHODS`: Joback, Wilson-Jasperson; 62 of the shipped zoo compounds,
+    phenazine, nicotine, ...), the default with a note saying so.
     """
     import statistics
     import warnings
@@ -202,6 +209,9 @@ def _consistent_critical_constant(key: str, cas: str, default: float) -> tuple[f
 
     lookup, methods = getattr(critical, key), getattr(critical, f"{key}_methods")
     found = {m: lookup(cas, method=m) for m in methods(cas)}
+    if found and set(found) <= ESTIMATION_METHODS:
+        return default, (f"group-contribution estimate ({', '.join(found)}): chemicals has no "
+                         f"measured or evaluated {key}")
     others = {m: v for m, v in found.items() if v and v != default}
     if len(others) < 3:
         return default, ""
@@ -214,23 +224,6 @@ def _consistent_critical_constant(key: str, cas: str, default: float) -> tuple[f
             f"{CRITICAL_OUTLIER_FACTOR:g}")
     warnings.warn(f"{key} of CAS {cas}: {note}", stacklevel=3)
     return float(others[method]), note
-
-
-#: chemicals' critical-constant methods that are group-contribution estimates, not data
-ESTIMATION_METHODS = frozenset({"JOBACK", "WILSON_JASPERSON"})
-
-
-def _estimated_only(key: str, cas: str) -> str:
-    """A note for ``sources`` when every value chemicals has for ``key`` ("Tc" or "Pc") is a
-    group-contribution estimate (:data:`ESTIMATION_METHODS`: Joback, Wilson-Jasperson), else
-    ''. 62 of the shipped zoo compounds have such a Tc (phenazine, nicotine, ...)."""
-    from chemicals import critical
-
-    methods = getattr(critical, f"{key}_methods")(cas)
-    if not methods or not set(methods) <= ESTIMATION_METHODS:
-        return ""
-    return (f"group-contribution estimate ({', '.join(methods)}): chemicals has no measured "
-            f"or evaluated {key}")
 
 
 def omega_lee_kesler(Tb: float, Tc: float, Pc: float) -> tuple[float, str]:
@@ -289,7 +282,7 @@ def constants_from_chemicals(query: str) -> dict:
     sources = {}
     for key in ("Tc", "Pc"):
         values[key], note = _consistent_critical_constant(key, cas, values[key])
-        if note or (note := _estimated_only(key, cas)):
+        if note:
             sources[key] = note
     if values["omega"] is None:
         values["omega"], sources["omega"] = omega_lee_kesler(Tb(cas), values["Tc"], values["Pc"])

@@ -60,8 +60,7 @@ def test_a_shipped_coolprop_zoo_model_equals_coolprop_and_its_thermoml_figure():
     import CoolProp.CoolProp as CP
 
     from propkg.components import get_constants
-    from propkg.measured import load_pure_vapor_pressure
-    from propkg.zoo.measured_payload import fitted_points
+    from propkg.zoo.coolprop_payload import thermoml_psat_points
     from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
@@ -80,8 +79,7 @@ def test_a_shipped_coolprop_zoo_model_equals_coolprop_and_its_thermoml_figure():
     ref = np.array([CP.PropsSI("P", "T", t, "Q", 0, fluid) for t in T])
     assert np.max(np.abs(psat / ref - 1)) < 2e-3
     recorded = meta.error_statistics["pressure_sat_comp"]
-    Tm, pm, src = fitted_points(load_pure_vapor_pressure(cas), "pressure [Pa]",
-                                get_constants(fluid).Tc)
+    Tm, pm, src = thermoml_psat_points(get_constants(fluid))
     test = np.isin(src, recorded["test_publications"])
     assert test.all() and test.sum() == recorded["n_points"]
     pred = np.ravel(run_onnx(path, T=Tm)["pressure_sat_comp"])

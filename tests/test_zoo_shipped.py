@@ -90,14 +90,12 @@ def _psat_test_publication_aad(path, cas):
     names, by the loader and onnxruntime, below 0.999 Tc and without repeated data sets as
     the zoo's payload takes them; T; P; the recorded statistics)."""
     from propkg.components import constants_for
-    from propkg.measured import load_pure_vapor_pressure
-    from propkg.zoo.measured_payload import fitted_points
+    from propkg.zoo.coolprop_payload import thermoml_psat_points
     from propkg_contract.metadata import read_metadata
     from propkg_contract.reader import run_onnx
 
     stats = read_metadata(path).error_statistics["pressure_sat_comp"]
-    T, P, src = fitted_points(load_pure_vapor_pressure(cas), "pressure [Pa]",
-                              constants_for(cas).Tc)  # below 0.999 Tc, repeats dropped
+    T, P, src = thermoml_psat_points(constants_for(cas))  # below 0.999 Tc, repeats dropped
     held = np.isin(src, stats["test_publications"])
     assert held.sum() == stats["n_points"] > 0
     T, P = T[held], P[held]

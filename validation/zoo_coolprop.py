@@ -104,6 +104,7 @@ def coolprop_aad(fluid: str) -> float | None:
 def write_report(build: Path) -> Path:
     """``validation/reports/zoo_coolprop.md`` from a build's ``zoo_summary.json``."""
     from propkg.components import find_entry
+    from propkg.zoo.coolprop_payload import trained_on_coolprop
     from propkg.zoo.ship import ships
 
     tasks = json.loads((build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
@@ -116,7 +117,7 @@ def write_report(build: Path) -> Path:
         s = task.get("summary") or {}
         if ok:
             shipped.append(s)
-        tested = str(s.get("held_out", "")).startswith("test publications")
+        tested = trained_on_coolprop(s.get("held_out"))  # and tested on ThermoML
         rows.append((name, "yes" if ok else "no", s.get("n_test", "-") if tested else 0,
                      _fmt(s.get("hybrid_aad_percent") if tested else None),
                      _fmt(coolprop_aad(fluid_of[name]) if tested else None),

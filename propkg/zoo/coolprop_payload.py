@@ -127,14 +127,14 @@ def _backbone_psat(model, T: np.ndarray) -> np.ndarray:
 def _measured_figure(model, measured) -> dict:
     """Error statistics of Psat on every ThermoML publication (metadata record)."""
     from propkg.evaluate import statistics
-    from propkg.zoo.measured_payload import CITATION
+    from propkg.measured.source import THERMOML_CITATION
 
     T, p, src = measured
     pubs = sorted(set(src.tolist()))
     return {**statistics(np.exp(model.ln_psat(T)), p, "pressure_sat_comp"),
             "n_publications": len(pubs), "test_publications": pubs,
             "backbone_alone": statistics(_backbone_psat(model, T), p, "pressure_sat_comp"),
-            "reference": CITATION,
+            "reference": THERMOML_CITATION,
             "split": "test publications: every NIST ThermoML publication of the compound "
                      f"(below 0.999 Tc, repeats dropped); none was fitted, the model is "
                      f"{TRAINED_ON_COOLPROP}"}
