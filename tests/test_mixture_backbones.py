@@ -43,6 +43,40 @@ def test_unifac_matches_thermo(pair, version):
 
 
 @pytest.mark.unit
+def test_unifac_interaction_shifts_match_thermo_with_a_modified_table():
+    """delta_a, delta_b (the unknowns of validation/zoo_group_refit.py) equal thermo's UNIFAC
+    on a copy of the Dortmund table with a_mn, b_mn shifted."""
+    import copy
+
+    from propkg.mixtures.unifac import _tables, unifac_gibbs_excess_rt
+
+    pair = ("ethanol", "benzene")
+    groups = [group_assignment(component(n).inchikey, 1) for n in pair]
+    params = UnifacParameters.from_groups(groups, 1)
+    subgroups, interactions = _tables(1)
+    main = [subgroups[k].main_group_id for k in params.subgroup_ids]
+    shift = {(5, 3): (150.0, -0.1), (3, 5): (80.0, 0.05)}  # OH-ACH, ACH-OH
+    n = len(main)
+    da = [[shift.get((main[i], main[j]), (0.0, 0.0))[0] for j in range(n)] for i in range(n)]
+    db = [[shift.get((main[i], main[j]), (0.0, 0.0))[1] for j in range(n)] for i in range(n)]
+    table = copy.deepcopy(interactions)
+    for (m, k), (sa, sb) in shift.items():
+        a, b, c = table[m][k]
+        table[m][k] = (a + sa, b + sb, c)
+    fun = binary_excess_function(
+        lambda T, a, b: unifac_gibbs_excess_rt(T, [a, b], params, da, db))
+    plain = binary_excess_function(lambda T, a, b: unifac_gibbs_excess_rt(T, [a, b], params))
+    for T, x1 in STATES:
+        ref = tu.UNIFAC.from_subgroups(T=T, xs=[x1, 1 - x1], chemgroups=groups, version=1,
+                                       subgroups=tu.DOUFSG, interaction_data=table)
+        g, l1, l2 = evaluate(fun, T, x1)
+        np.testing.assert_allclose([l1, l2], np.log(ref.gammas()), rtol=THERMO_RTOL,
+                                   atol=1e-13)
+        # the shift changes the mixture (at least the dilute component's ln gamma)
+        assert np.max(np.abs(np.r_[l1, l2] - np.r_[evaluate(plain, T, x1)[1:]])) > 1e-2
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("pair", SHIPPED_PAIRS)
 def test_nrtl_matches_thermo(pair):
     params = NrtlParameters.from_chemsep([component(n).cas for n in pair])

@@ -48,6 +48,7 @@ from the pure models shipped at that moment)::
         --scaling 1.91x
     python validation/zoo_pair_domains.py PAIRS
     python validation/zoo_single_publication.py PAIRS
+    python validation/zoo_group_refit.py PAIRS
 """
 
 from __future__ import annotations
@@ -642,6 +643,10 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
         "pairs with several, scored on the others; test publications never read): "
         "`validation/reports/zoo_single_publication.md` "
         "(`validation/zoo_single_publication.py BUILD`).",
+        "- Pairs learning from each other instead (UNIFAC-Dortmund main-group interactions "
+        "refitted jointly on the fitting publications of all pairs, test publications out "
+        "for every pair, form and ridge chosen on validation publications): "
+        "`validation/reports/zoo_group_refit.md` (`validation/zoo_group_refit.py BUILD`).",
         "",
         "## Fitter change and full rebuild (third build)",
         "",

@@ -171,7 +171,15 @@ class UnifacParameters:
         }
 
 
-def unifac_gibbs_excess_rt(T, xs: Sequence, params: UnifacParameters):
+def _is_zero(value) -> bool:
+    """True for a number equal to zero or a CasADi expression that is structurally zero."""
+    if isinstance(value, ca.SX | ca.MX | ca.DM):
+        return bool(value.is_zero())
+    return float(value) == 0.0
+
+
+def unifac_gibbs_excess_rt(T, xs: Sequence, params: UnifacParameters, delta_a=None,
+                           delta_b=None):
     r"""Dimensionless excess Gibbs energy ``g^E/RT`` of UNIFAC (CasADi expression).
 
     Parameters
@@ -183,6 +191,10 @@ def unifac_gibbs_excess_rt(T, xs: Sequence, params: UnifacParameters):
         (the expression is then a smooth extension, as needed for differentiation).
     params : UnifacParameters
         Group data of the mixture.
+    delta_a, delta_b : nested sequences (n_subgroups x n_subgroups), optional
+        Shifts added to ``a`` [K] and ``b`` [-] (numbers or CasADi expressions, e.g. the
+        unknowns of a refit of the interaction parameters), indexed like ``a``; give zero
+        between subgroups of one main group (their :math:`\Psi` is 1 in UNIFAC).
 
     Returns
     -------
@@ -207,10 +219,14 @@ def unifac_gibbs_excess_rt(T, xs: Sequence, params: UnifacParameters):
     psi = [[None] * ngroup for _ in range(ngroup)]
     for m in range(ngroup):
         for n in range(ngroup):
-            if p.a[m, n] == 0.0 and p.b[m, n] == 0.0 and p.c[m, n] == 0.0:
+            da = 0.0 if delta_a is None else delta_a[m][n]
+            db = 0.0 if delta_b is None else delta_b[m][n]
+            shifted = not (_is_zero(da) and _is_zero(db)) and m != n
+            if p.a[m, n] == 0.0 and p.b[m, n] == 0.0 and p.c[m, n] == 0.0 and not shifted:
                 psi[m][n] = 1.0
             else:
-                psi[m][n] = ca.exp(-(p.a[m, n] + p.b[m, n] * T + p.c[m, n] * T**2) / T)
+                psi[m][n] = ca.exp(-(p.a[m, n] + da + (p.b[m, n] + db) * T
+                                     + p.c[m, n] * T**2) / T)
 
     def ln_gamma_groups(group_x):
         """ln Gamma_k of the group mixture with (unnormalised) group amounts group_x."""
