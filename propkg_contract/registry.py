@@ -274,11 +274,36 @@ def find_model(
                 if key and entry["kind"] == kind and key in _keys_of(entry):
                     return checked_model_file(folder, entry)
     raise MetadataError(
-        f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'; "
-        f"available: {_available(collections, kind)}"
+        f"no shipped {kind} model named '{name_or_cas}' in '{collections[0][0]}'"
+        + _close_matches_note(collections, kind, wanted)
+        + f"; available: {_available(collections, kind)}"
         + (_left_out_note(collections, [name_or_cas], name_or_cas)
            if kind == "pure_component" else "")
     )
+
+
+#: similarity (difflib ratio) above which a model name is offered as "did you mean"
+CLOSE_MATCH_CUTOFF = 0.75
+
+
+def _close_matches_note(collections, kind: str, wanted: str) -> str:
+    """'; did you mean ...' naming up to three models of ``kind`` whose name or alias is
+    spelled like ``wanted`` (a typo, another spelling: 'nicotine' -> the zoo's 'nikotin'),
+    with a hint that a CAS number also works; '' if none is close."""
+    import difflib
+
+    names = {}
+    for _, manifest in collections:
+        for entry in manifest["models"]:
+            if entry["kind"] == kind:
+                for key in _keys_of(entry) - {entry["components"][0]["cas"].lower()}:
+                    names.setdefault(key, entry["name"])
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=CLOSE_MATCH_CUTOFF)
+    if not close:
+        return ""
+    return ("; did you mean " + " or ".join(
+        f"'{k}'" + ("" if names[k] == k else f" (model '{names[k]}')") for k in close)
+        + "? (a CAS number finds a model whatever its name)")
 
 
 def file_safe_name(text: str) -> str:

@@ -550,6 +550,22 @@ def test_a_formula_or_smiles_is_not_taken_for_one_of_its_isomers(query):
         find_model(query)
 
 
+@pytest.mark.unit
+def test_a_misspelt_name_is_answered_with_the_model_it_resembles():
+    """'nicotine' is neither a name, an alias nor a chemicals synonym of the zoo's file (chemicals
+    calls 54-11-5 'nikotin'); the error offers the model whose file carries nicotine's CAS
+    number, and an unrelated word gets no suggestion."""
+    import re
+
+    with pytest.raises(MetadataError, match="did you mean") as caught:
+        find_model("nicotine")
+    offered = re.findall(r"'([^']+)'", str(caught.value).split("did you mean")[1].split("?")[0])
+    assert find_model("54-11-5") in {find_model(name) for name in offered}
+    with pytest.raises(MetadataError) as caught:
+        find_model("xyzzyq")
+    assert "did you mean" not in str(caught.value)
+
+
 def read_metadata_cas(path) -> str:
     from propkg_contract.metadata import read_metadata
 
