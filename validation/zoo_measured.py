@@ -49,6 +49,7 @@ from the pure models shipped at that moment)::
     python validation/zoo_pair_domains.py PAIRS
     python validation/zoo_single_publication.py PAIRS
     python validation/zoo_group_refit.py PAIRS
+    python validation/zoo_pair_metrics.py PAIRS
 """
 
 from __future__ import annotations
@@ -647,6 +648,9 @@ def report(pure: list[Path], pairs: list[Path], scaling: str | None = None,
         "refitted jointly on the fitting publications of all pairs, test publications out "
         "for every pair, form and ridge chosen on validation publications): "
         "`validation/reports/zoo_group_refit.md` (`validation/zoo_group_refit.py BUILD`).",
+        "- The same pairs under other error measures (offset-free shape error, bubble "
+        "temperature): `validation/reports/zoo_pair_metrics.md` "
+        "(`validation/zoo_pair_metrics.py BUILD`).",
         "",
         "## Fitter change and full rebuild (third build)",
         "",
