@@ -376,17 +376,25 @@ def checked_model_file(folder: Path, entry: dict[str, Any]) -> Path:
 
 def _component_matcher(manifests: list[dict[str, Any]]):
     """``matches(component_entry, wanted)``: a mixture file's component against a user's
-    name, alias or CAS number (pure models' aliases included), case-insensitively."""
+    name, alias or CAS number (pure models' aliases included), case-insensitively, or
+    failing that the CAS number of the ``chemicals`` record the query names
+    (:func:`_chemicals_cas`: 'benzol' is benzene)."""
     pure: dict[str, set[str]] = {}
     for manifest in manifests:
         for m in manifest["models"]:
             if m["kind"] == "pure_component":
                 pure.setdefault(m["name"], _keys_of(m))
+    resolved: dict[str, set[str]] = {}  # query -> the keys it stands for (looked up once)
 
     def matches(component: dict[str, Any], wanted: str) -> bool:
         keys = {component["name"].lower(), component["cas"].lower()}
         keys |= pure.get(component["name"], set())
-        return wanted.strip().lower() in keys
+        query = wanted.strip().lower()
+        if query in keys:
+            return True
+        if wanted not in resolved:
+            resolved[wanted] = {k for k in (_chemicals_cas(wanted),) if k}
+        return bool(resolved[wanted] & keys)
 
     return matches
 

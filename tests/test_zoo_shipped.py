@@ -551,6 +551,20 @@ def test_a_formula_or_smiles_is_not_taken_for_one_of_its_isomers(query):
 
 
 @pytest.mark.unit
+def test_a_pair_is_found_by_a_name_chemicals_gives_its_component():
+    """'benzol' is no name or alias in any manifest; chemicals knows it as benzene, so the
+    binary lookup finds the benzene/toluene file, in either order."""
+    from chemicals.identifiers import search_chemical
+
+    from propkg_contract.registry import find_binary_model
+
+    assert search_chemical("benzol").CASs == "71-43-2"
+    path, swapped = find_binary_model("benzene", "toluene")
+    assert find_binary_model("benzol", "toluene") == (path, swapped)
+    assert find_binary_model("toluene", "benzol") == (path, not swapped)
+
+
+@pytest.mark.unit
 def test_a_misspelt_name_is_answered_with_the_model_it_resembles():
     """'nicotine' is neither a name, an alias nor a chemicals synonym of the zoo's file (chemicals
     calls 54-11-5 'nikotin'); the error offers the model whose file carries nicotine's CAS
