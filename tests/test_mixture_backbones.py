@@ -48,18 +48,18 @@ def test_unifac_interaction_shifts_match_thermo_with_a_modified_table():
     on a copy of the Dortmund table with a_mn, b_mn shifted."""
     import copy
 
-    from propkg.mixtures.unifac import _tables, unifac_gibbs_excess_rt
+    from propkg.mixtures.unifac import unifac_gibbs_excess_rt
 
     pair = ("ethanol", "benzene")
     groups = [group_assignment(component(n).inchikey, 1) for n in pair]
     params = UnifacParameters.from_groups(groups, 1)
-    subgroups, interactions = _tables(1)
-    main = [subgroups[k].main_group_id for k in params.subgroup_ids]
+    main = [tu.DOUFSG[k].main_group_id for k in params.subgroup_ids]
+    assert params.main_groups() == main
     shift = {(5, 3): (150.0, -0.1), (3, 5): (80.0, 0.05)}  # OH-ACH, ACH-OH
     n = len(main)
     da = [[shift.get((main[i], main[j]), (0.0, 0.0))[0] for j in range(n)] for i in range(n)]
     db = [[shift.get((main[i], main[j]), (0.0, 0.0))[1] for j in range(n)] for i in range(n)]
-    table = copy.deepcopy(interactions)
+    table = copy.deepcopy(tu.DOUFIP2016)
     for (m, k), (sa, sb) in shift.items():
         a, b, c = table[m][k]
         table[m][k] = (a + sa, b + sb, c)

@@ -154,6 +154,12 @@ class UnifacParameters:
                     a[i, j], b[i, j], c[i, j] = (float(v) for v in p)
         return cls(version, [dict(g) for g in groups], ids, nu, R, Q, a, b, c)
 
+    def main_groups(self) -> list[int]:
+        """Main group of each subgroup, in :attr:`subgroup_ids` order (``thermo``'s tables);
+        the interaction parameters belong to pairs of main groups."""
+        subgroups, _ = _tables(self.version)
+        return [subgroups[k].main_group_id for k in self.subgroup_ids]
+
     def as_metadata(self) -> dict:
         """JSON-clean record of the parameters (for the ONNX metadata)."""
         return {
