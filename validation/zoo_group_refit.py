@@ -71,29 +71,43 @@ class PairData:
     hybrid_test_aad: float | None
 
 
-def _main_groups(params) -> list[int]:
-    """Main group of each subgroup of a pair's UNIFAC parameters."""
-    from propkg.mixtures.unifac import _tables
+def unifac_pair_tasks(build: Path) -> dict[str, dict]:
+    """Task id -> build summary of the pairs of a pair build that UNIFAC-Dortmund describes
+    (fitted, with a UNIFAC figure on the test publications), in task order."""
+    tasks = json.loads((build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
+    return {t: x["summary"] for t, x in sorted(tasks.items())
+            if x["ok"] and x["summary"]["reference_aad_percent"] is not None}
 
-    subgroups, _ = _tables(params.version)
-    return [subgroups[k].main_group_id for k in params.subgroup_ids]
+
+def zoo_pair_points(pair: tuple[str, str]):
+    """``((a, b), points, stable, (psat_a, psat_b))`` of a pair as the zoo build prepares it
+    (:func:`propkg.zoo.binary_payload.prepare`, then
+    :func:`propkg.mixtures.measured_training.prepare_points`: repeats dropped, Psat of the
+    pure models, screening weights)."""
+    from propkg.mixtures.bubble_data import PurePsat
+    from propkg.mixtures.measured_training import prepare_points
+    from propkg.zoo.binary_payload import prepare
+
+    (a, b), raw, stable, _ = prepare(pair, {}).args
+    psat = PurePsat(a), PurePsat(b)
+    points, _ = prepare_points((a, b), raw, *psat)
+    return (a, b), points, stable, psat
 
 
-def pair_data(pair: tuple[str, str], hybrid_test_aad: float | None, form: str) -> PairData:
-    """Points (zoo preparation and screening), split and residual function of one pair."""
+def pair_data(pair: tuple[str, str], points, hybrid_test_aad: float | None,
+              form: str) -> PairData:
+    """Split and residual function of one pair's points (:func:`zoo_pair_points`)."""
     import casadi as ca
 
     from propkg.mixtures.backbones import Backbone
-    from propkg.mixtures.bubble_data import PurePsat, test_publications
+    from propkg.mixtures.bubble_data import test_publications
     from propkg.mixtures.excess import log_activity_coefficients
-    from propkg.mixtures.measured_training import prepare_points, publication_weights
+    from propkg.mixtures.measured_training import publication_weights
     from propkg.mixtures.unifac import unifac_gibbs_excess_rt
-    from propkg.zoo.binary_payload import prepare
 
-    (a, b), raw, _, _ = prepare(pair, {}).args
-    points, _ = prepare_points((a, b), raw, PurePsat(a), PurePsat(b))
+    a, b = pair
     params = Backbone.for_pair("unifac", (a, b)).params
-    main = _main_groups(params)
+    main = params.main_groups()
     n = len(main)
     keys = sorted({(main[i], main[j]) for i in range(n) for j in range(n) if main[i] != main[j]})
     kinds = ("a", "b") if form == "ab" else ("a",)
@@ -195,31 +209,18 @@ def _summary(rows: list[dict], model: str = "refit") -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from propkg.mixtures.backbones import Backbone
-    from propkg_contract.errors import DataError
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    tasks = json.loads((args.build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
-    chosen_pairs = []
-    for x in tasks.values():
-        if not x["ok"]:
-            continue
-        pair = tuple(x["summary"]["components"])
-        try:
-            Backbone.for_pair("unifac", pair)
-        except DataError:
-            continue
-        chosen_pairs.append((pair, x["summary"]["hybrid_aad_percent"]))
-    data = {}
-    for form in ("a", "ab"):
-        data[form] = []
-        for k, (pair, hybrid) in enumerate(sorted(chosen_pairs)):
-            data[form].append(pair_data(pair, hybrid, form))
-            print(f"\r{form}: {k + 1}/{len(chosen_pairs)} pairs prepared", end="", flush=True)
-        print()
+    summaries = unifac_pair_tasks(args.build)
+    data = {form: [] for form in ("a", "ab")}
+    for k, summary in enumerate(summaries.values()):
+        pair, points, _, _ = zoo_pair_points(tuple(summary["components"]))
+        for form in data:  # the points are prepared once, each form builds its residuals
+            data[form].append(pair_data(pair, points, summary["hybrid_aad_percent"], form))
+        print(f"\r{k + 1}/{len(summaries)} pairs prepared", end="", flush=True)
+    print()
     pairs = data["a"]
     test = set().union(*(p.test for p in pairs))
     validation = validation_publications(pairs, test)

@@ -29,7 +29,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -45,7 +44,11 @@ from validation.measured_binary_offsets import (  # noqa: E402
     temperature_equivalent,
     without_offsets,
 )
-from validation.zoo_group_refit import TIE_TOLERANCE  # noqa: E402
+from validation.zoo_group_refit import (  # noqa: E402
+    TIE_TOLERANCE,
+    unifac_pair_tasks,
+    zoo_pair_points,
+)
 
 REPORT = ROOT / "validation" / "reports" / "zoo_pair_metrics.md"
 MEASURES = ("pressure %", "offset-free %", "bubble T K")
@@ -55,13 +58,9 @@ TARGET_SHARE = 0.7
 
 def pair_figures(pair: tuple[str, str]) -> dict:
     """Test-publication errors of the refitted hybrid and of UNIFAC under each measure."""
-    from propkg.mixtures.bubble_data import PurePsat
-    from propkg.mixtures.measured_training import fit_measured_pair, prepare_points
-    from propkg.zoo.binary_payload import prepare
+    from propkg.mixtures.measured_training import fit_measured_pair
 
-    (a, b), raw, stable, _ = prepare(pair, {}).args
-    psat = PurePsat(a), PurePsat(b)
-    points, _ = prepare_points((a, b), raw, *psat)
+    (a, b), points, stable, psat = zoo_pair_points(pair)
     fit = fit_measured_pair((a, b), points, stable=stable)
     test = points.subset(fit.test_mask)
     dlnpsat = []
@@ -107,13 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    tasks = json.loads((args.build / "zoo_summary.json").read_text(encoding="utf-8"))["tasks"]
-    chosen = {t: x for t, x in sorted(tasks.items())  # the pairs UNIFAC can describe
-              if x["ok"] and x["summary"]["reference_aad_percent"] is not None}
+    chosen = unifac_pair_tasks(args.build)
     rows, mismatches = [], []
-    for k, (task, x) in enumerate(chosen.items()):
-        r = pair_figures(tuple(x["summary"]["components"]))
-        built = x["summary"]["hybrid_aad_percent"]
+    for k, (task, summary) in enumerate(chosen.items()):
+        r = pair_figures(tuple(summary["components"]))
+        built = summary["hybrid_aad_percent"]
         if abs(r["hybrid"]["pressure %"] - built) > 1e-6 * built:
             mismatches.append(f"{task}: refit {r['hybrid']['pressure %']:.6g} % vs build "
                               f"{built:.6g} %")

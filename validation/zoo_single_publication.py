@@ -42,10 +42,12 @@ CANDIDATES = (("c0, lambda 1e-6 (the default before this study)", 0, False, 1e-6
               ("RK2 in 1/T, lambda 1e-1", 0, True, 1e-1),
               ("RK2 in 1/T, lambda 1e-2, Psat anchored to the publication's pure ends", 0,
                True, 1e-2))
-#: candidates fitted with anchored Psat (:func:`pure_end_offsets`): the classical reduction of
-#: VLE data with the authors' own vapour pressures, so that a publication's Psat bias is not
-#: learned as g^E; scored, like every candidate, with the pure models' Psat (a prediction)
-ANCHORED = ("RK2 in 1/T, lambda 1e-2, Psat anchored to the publication's pure ends",)
+#: candidates fitted with anchored Psat (:func:`pure_end_offsets`) -> the same candidate
+#: without anchors: the classical reduction of VLE data with the authors' own vapour
+#: pressures, so that a publication's Psat bias is not learned as g^E; scored, like every
+#: candidate, with the pure models' Psat (a prediction)
+ANCHORED = {"RK2 in 1/T, lambda 1e-2, Psat anchored to the publication's pure ends":
+            "RK2 in 1/T, lambda 1e-2"}
 
 
 def pure_end_offsets(raw, source: str) -> tuple[float, float] | None:
@@ -62,6 +64,15 @@ def pure_end_offsets(raw, source: str) -> tuple[float, float] | None:
         return None
     return tuple(float(np.median(np.log(raw.P[e] / psat[e]))) if e.any() else 0.0
                  for e, psat in zip(ends, (raw.psat1, raw.psat2), strict=True))
+
+
+def anchored_points(points, mine, offsets: tuple[float, float]):
+    """A copy of ``points`` whose Psat of the publication ``mine`` is scaled to that
+    publication's own pure-end level (:func:`pure_end_offsets`)."""
+    out = points.subset(np.ones(len(points), bool))
+    out.psat1 = np.where(mine, points.psat1 * np.exp(offsets[0]), points.psat1)
+    out.psat2 = np.where(mine, points.psat2 * np.exp(offsets[1]), points.psat2)
+    return out
 
 
 def pair_cases(pair: tuple[str, str]) -> list[dict]:
@@ -108,28 +119,20 @@ def pair_cases(pair: tuple[str, str]) -> list[dict]:
         T_ref = float(np.round(np.mean(points.T[mine]), 2))
         record = {"pair": f"{a}__{b}", "publication": source, "n_fit": int(mine.sum()),
                   "n_other": int((~mine).sum()), "backbone_kind": backbone.kind}
-        problems = {}
         offsets = pure_end_offsets(raw, source)
+        problems = {}  # (linear, anchored) -> the fit problem of that form and those Psat
         for label, h, linear, lam in CANDIDATES:
             anchored = label in ANCHORED
             if anchored and offsets is None:
                 continue  # the publication reports no pure end point
-            if (linear, anchored) not in problems:
-                fitted = points
-                if anchored:  # this publication's Psat at its own pure-end level
-                    fitted = points.subset(np.ones(len(points), bool))
-                    fitted.psat1 = np.where(mine, points.psat1 * np.exp(offsets[0]),
-                                            points.psat1)
-                    fitted.psat2 = np.where(mine, points.psat2 * np.exp(offsets[1]),
-                                            points.psat2)
-                problems[linear, anchored] = RobustBubbleFit(
-                    HybridExcessGibbs(backbone, h, T_ref, linear=linear), fitted, stability_T,
-                    trainable=mine)
-            prob = problems[linear, anchored]
-            scorer = problems.get((linear, False)) or RobustBubbleFit(
-                HybridExcessGibbs(backbone, h, T_ref, linear=linear), points, stability_T,
-                trainable=mine)  # model Psat: every candidate is scored as a prediction
-            problems.setdefault((linear, False), scorer)
+            for key in dict.fromkeys(((linear, False), (linear, anchored))):
+                if key not in problems:
+                    problems[key] = RobustBubbleFit(
+                        HybridExcessGibbs(backbone, h, T_ref, linear=linear),
+                        anchored_points(points, mine, offsets) if key[1] else points,
+                        stability_T, trainable=mine)
+            # fitted with the candidate's Psat, scored with the models' (a prediction)
+            prob, scorer = problems[linear, anchored], problems[linear, False]
             if "backbone" not in record:
                 r0 = scorer.residuals(np.zeros(scorer.model.n_params))[~mine]
                 record["backbone"] = 100 * float(np.mean(np.abs(np.expm1(r0))))
@@ -207,8 +210,7 @@ def _table(records: list[dict], group: str, setting: str) -> list[str]:
     lines += ["", f"Chosen: **{min((k for k in ratios if k not in ANCHORED), key=ratios.get)}"
               f"** (`propkg.mixtures.measured_training.{setting}`; anchored candidates are "
               "compared below, on their own cases).", ""]
-    for label in ANCHORED:  # paired: the same cases, with and without the anchors
-        plain = label.split(", Psat anchored")[0]
+    for label, plain in ANCHORED.items():  # paired: the same cases, with and without
         rows = [r for r in records if r.get(label) is not None and r.get(plain) is not None]
         if rows:
             ratio = np.array([r[label] / r[plain] for r in rows])
@@ -223,6 +225,8 @@ def _table(records: list[dict], group: str, setting: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from propkg.mixtures.measured_training import DEFAULT_SETTING
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("build", type=Path, help="a pair build (zoo_summary.json)")
     parser.add_argument("--cases", action="store_true",
@@ -254,8 +258,6 @@ def main(argv: list[str] | None = None) -> int:
              "not shrinking towards a model of the mixture).", ""]
     lines += _table([r for r in records if r["backbone_kind"] != "ideal"], "UNIFAC or NRTL",
                     "DEFAULT_SETTING")
-    from propkg.mixtures.measured_training import DEFAULT_SETTING
-
     default = next(label for label, h, linear, lam in CANDIDATES if label not in ANCHORED
                    and (h, lam, linear) == tuple(DEFAULT_SETTING[1:]))
     lines += _quality_lines([r for r in records if r["backbone_kind"] != "ideal"], default)
